@@ -1,0 +1,37 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+
+/** How the example runs, read from the environment. */
+export interface ExampleConfig {
+  port: number
+  host: string
+  /** The URL people open, e.g. http://localhost:3000. */
+  publicUrl: string
+  /** Real Google credentials, or null to use the local fake Google. */
+  google: { clientId?: string, clientSecret?: string, clientSecretsFile?: string } | null
+  /** Why real or fake Google was chosen. */
+  googleReason: string
+  sessionSecret: string
+  sessionSecretGenerated: boolean
+}
+
+export function readConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ExampleConfig {
+  const port = Number(env.PORT ?? 3000)
+  const host = env.HOST ?? 'localhost'
+  const publicUrl = (env.PUBLIC_URL ?? `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`).replace(/\/$/, '')
+  const secretsFile = env.GOOGLE_CLIENT_SECRETS ?? `${cwd}/client_secrets.json`
+
+  let google: ExampleConfig['google'] = null
+  let googleReason = 'no GOOGLE_CLIENT_ID/GOOGLE_CLIENT_SECRET and no client_secrets.json found'
+  if (env.GOOGLE_CLIENT_ID && env.GOOGLE_CLIENT_SECRET) {
+    google = { clientId: env.GOOGLE_CLIENT_ID, clientSecret: env.GOOGLE_CLIENT_SECRET }
+    googleReason = 'GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET are set'
+  } else if (existsSync(secretsFile)) {
+    readFileSync(secretsFile) // fail early and clearly if unreadable
+    google = { clientSecretsFile: secretsFile }
+    googleReason = `found ${secretsFile}`
+  }
+
+  const sessionSecret = env.SESSION_SECRET ?? randomBytes(32).toString('base64url')
+  return { port, host, publicUrl, google, googleReason, sessionSecret, sessionSecretGenerated: env.SESSION_SECRET === undefined }
+}

@@ -1,0 +1,79 @@
+import type { GoogleUser } from 'fastify-google-oauth'
+
+const escape = (value: string): string =>
+  value.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char)
+
+export const STYLE = `
+:root{color-scheme:light dark;--bg:#f6f7f9;--card:#fff;--text:#1f2328;--muted:#59636e;--border:#d1d9e0;--accent:#1a73e8;--accent-text:#fff}
+@media (prefers-color-scheme:dark){:root{--bg:#111418;--card:#1b1f24;--text:#e6e8eb;--muted:#9aa4ae;--border:#343b43;--accent:#8ab4f8;--accent-text:#0b1d33}}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--text);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+header{display:flex;justify-content:space-between;align-items:center;gap:1rem;padding:1rem 1.5rem;border-bottom:1px solid var(--border);background:var(--card)}
+header a{color:var(--text);font-weight:600;text-decoration:none}
+nav{display:flex;gap:1rem;align-items:center}
+main{max-width:40rem;margin:2rem auto;padding:0 1rem}
+.card{background:var(--card);border:1px solid var(--border);border-radius:12px;padding:1.5rem}
+.profile{display:flex;gap:1.25rem;align-items:center}
+.profile img{width:72px;height:72px;border-radius:50%}
+h1{font-size:1.5rem;margin:0 0 .5rem}
+p,dd{color:var(--muted)}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}
+dt{font-weight:600}
+dd{margin:0}
+.button{display:inline-block;padding:.5rem 1rem;border-radius:999px;border:1px solid var(--accent);background:var(--accent);color:var(--accent-text);font:inherit;font-weight:600;text-decoration:none;cursor:pointer}
+.button.secondary{background:transparent;color:var(--accent)}
+a:focus-visible,.button:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
+code{font:14px ui-monospace,monospace}
+`.trim()
+
+function layout (title: string, user: GoogleUser | null, body: string): string {
+  const nav = user === null
+    ? '<a class="button" href="/login">Sign in</a>'
+    : `<a href="/profile">${escape(user.name ?? user.email ?? 'Profile')}</a><a class="button secondary" href="/logout">Sign out</a>`
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escape(title)} · fastify-google-oauth example</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header><a href="/">fastify-google-oauth example</a><nav>${nav}</nav></header>
+<main>
+${body}
+</main>
+</body>
+</html>
+`
+}
+
+export function homePage (user: GoogleUser | null, provider: string): string {
+  const status = user === null
+    ? '<p>You are <strong>not signed in</strong>.</p><p><a class="button" href="/login?returnTo=%2Fprofile">Sign in with Google</a></p>'
+    : `<p>You are signed in as <strong>${escape(user.email ?? user.id)}</strong>.</p><p><a class="button" href="/profile">Your profile</a> <a class="button secondary" href="/api/me">/api/me (JSON)</a></p>`
+  return layout('Home', user, `<section class="card">
+<h1>Welcome</h1>
+${status}
+<p>Signing in uses ${escape(provider)}.</p>
+</section>`)
+}
+
+export function profilePage (user: GoogleUser): string {
+  const rows: Array<[string, string | null]> = [
+    ['Google id', user.id],
+    ['Email', user.email],
+    ['Email verified', user.emailVerified ? 'yes' : 'no'],
+    ['Given name', user.givenName],
+    ['Family name', user.familyName],
+    ['Locale', user.locale],
+    ['Workspace domain', user.hostedDomain]
+  ]
+  const picture = user.picture === null ? '' : `<img src="${escape(user.picture)}" alt="">`
+  return layout('Profile', user, `<section class="card">
+<div class="profile">${picture}<div><h1>${escape(user.name ?? 'Your profile')}</h1><p>${escape(user.email ?? '')}</p></div></div>
+<dl>
+${rows.filter(([, value]) => value !== null).map(([label, value]) => `<dt>${escape(label)}</dt><dd>${escape(value ?? '')}</dd>`).join('\n')}
+</dl>
+</section>`)
+}

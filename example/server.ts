@@ -1,0 +1,27 @@
+import { buildExample } from './app.js'
+import { readConfig } from './config.js'
+import { isLoopbackHost } from './loopback.js'
+
+const config = readConfig()
+const { app, fakeGoogle, callbackUrl } = await buildExample(config, process.env.LOG_LEVEL !== 'silent')
+
+await app.listen({ port: config.port, host: config.host })
+
+const lines = [
+  '',
+  `  fastify-google-oauth example: open ${config.publicUrl}`,
+  fakeGoogle === null
+    ? `  Google:   real Google (${config.googleReason})`
+    : `  Google:   local fake Google at ${fakeGoogle.url} (${config.googleReason})`,
+  fakeGoogle === null ? `  Register this redirect URI in Google Cloud console: ${callbackUrl}` : '',
+  '  Sessions: in memory (bounded; restarting signs everyone out)',
+  config.sessionSecretGenerated ? '  Warning:  SESSION_SECRET not set: a random one is used, so sessions end on restart' : '',
+  new URL(config.publicUrl).protocol === 'http:' && !isLoopbackHost(new URL(config.publicUrl).hostname)
+    ? '  Warning:  plain http on a non-loopback host: use https in production' : '',
+  ''
+]
+process.stdout.write(lines.filter((line, index) => line !== '' || index === 0 || index === lines.length - 1).join('\n') + '\n')
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => { void app.close().then(() => process.exit(0)) })
+}

@@ -1,0 +1,76 @@
+import createError, { type FastifyErrorConstructor } from '@fastify/error'
+
+/**
+ * Every error the plugin can produce, declared once.
+ * Codes are stable: hosts and tests may rely on them. The README lists each one.
+ */
+const define = (code: string, message: string, status: number): FastifyErrorConstructor =>
+  createError(`FST_GOOGLE_OAUTH_${code}`, message, status)
+
+export const errors = {
+  /** Thrown at registration: an option is missing or wrong. */
+  INVALID_OPTION: define('INVALID_OPTION', 'Invalid fastify-google-oauth option: %s', 500),
+
+  /** A guarded route was requested without a signed-in user. */
+  UNAUTHENTICATED: define('UNAUTHENTICATED', 'Sign-in required.', 401),
+
+  /** The callback arrived without a state parameter. */
+  STATE_MISSING: define('STATE_MISSING', 'The sign-in response carried no state. Start the sign-in again.', 400),
+  /** No pending sign-in attempt in this browser matches the state (another browser, already used, or forged). */
+  STATE_MISMATCH: define('STATE_MISMATCH', 'This sign-in was not started in this browser, or it was already completed. Start the sign-in again.', 400),
+  /** The pending sign-in attempt is older than the allowed time. */
+  STATE_EXPIRED: define('STATE_EXPIRED', 'This sign-in attempt expired. Start the sign-in again.', 400),
+  /** The callback's query string is malformed (repeated, empty, oversized or missing parameters). */
+  INVALID_CALLBACK: define('INVALID_CALLBACK', 'The sign-in response is malformed. Start the sign-in again.', 400),
+  /** The callback's `iss` parameter names another issuer than Google (RFC 9207). */
+  ISSUER_MISMATCH: define('ISSUER_MISMATCH', 'The sign-in response came from an unexpected issuer.', 400),
+  /** The person cancelled or refused consent at Google. */
+  ACCESS_DENIED: define('ACCESS_DENIED', 'Sign-in was cancelled at Google.', 403),
+  /** Google redirected back with an error other than access_denied. */
+  PROVIDER_ERROR: define('PROVIDER_ERROR', 'Google could not complete the sign-in (%s).', 400),
+  /** Google refused the authorization code (reused, expired, or issued to someone else). */
+  CODE_REJECTED: define('CODE_REJECTED', 'Google refused this sign-in code; it may have been used already. Start the sign-in again.', 400),
+  /** The account's hosted domain is not the one the app is restricted to. */
+  HOSTED_DOMAIN_MISMATCH: define('HOSTED_DOMAIN_MISMATCH', 'This app only accepts accounts of its own Google Workspace domain.', 403),
+
+  /** Google refused our client credentials: clientId / clientSecret are wrong. */
+  GOOGLE_CLIENT_REJECTED: define('GOOGLE_CLIENT_REJECTED', 'Google rejected the app\'s client credentials. Check clientId and clientSecret.', 502),
+  /** Google answered with an error status, a malformed body, or dropped the connection. */
+  GOOGLE_BAD_RESPONSE: define('GOOGLE_BAD_RESPONSE', 'Google sent an unusable response. Try again in a moment.', 502),
+  /** The ID token failed verification (signature, issuer, audience, time, nonce or claims). */
+  ID_TOKEN_INVALID: define('ID_TOKEN_INVALID', 'Google\'s identity token could not be verified.', 502),
+  /** Google did not answer within the deadline. */
+  GOOGLE_TIMEOUT: define('GOOGLE_TIMEOUT', 'Google did not answer in time. Try again in a moment.', 504),
+
+  /** A state-changing request came from another site. */
+  CROSS_SITE_REQUEST: define('CROSS_SITE_REQUEST', 'Cross-site request refused.', 403),
+  /** A request to one of the plugin's routes was refused by Fastify itself (wrong content type, body too large...); the status is Fastify's. */
+  INVALID_REQUEST: define('INVALID_REQUEST', 'The request is malformed.', 400),
+  /** A bug: something failed that should not have. Logged with a redacted stack. */
+  INTERNAL: define('INTERNAL', 'Something went wrong while signing in. Try again.', 500),
+  /** The session store failed (for example Redis is unreachable). */
+  SESSION_STORE_UNAVAILABLE: define('SESSION_STORE_UNAVAILABLE', 'Sessions are unavailable right now. Try again in a moment.', 503)
+} as const
+
+export type ErrorName = keyof typeof errors
+
+/** An error raised by this plugin, with a reason for the debug log (never shown to the client). */
+export interface PluginError extends Error {
+  code: string
+  statusCode: number
+  reason?: string
+}
+
+/** Creates a plugin error carrying a short machine reason for the logs. */
+export function fail (name: ErrorName, reason?: string, ...args: string[]): PluginError {
+  const error = new errors[name](...args) as PluginError
+  if (reason !== undefined) error.reason = reason
+  return error
+}
+
+/** True when the error was declared above. */
+export function isPluginError (error: unknown): error is PluginError {
+  return typeof error === 'object' && error !== null &&
+    typeof (error as { code?: unknown }).code === 'string' &&
+    (error as { code: string }).code.startsWith('FST_GOOGLE_OAUTH_')
+}

@@ -1,0 +1,101 @@
+import { OAuth2Client } from 'google-auth-library'
+import { fail, type PluginError } from './errors.js'
+import { GOOGLE_ISSUERS } from './google-endpoints.js'
+import type { ResolvedOptions } from './options.js'
+
+/**
+ * The google-auth-library client the plugin talks to Google with: our endpoints, the pinned
+ * issuers (its default list also accepts googleapis.com), a deadline on every call, and a small
+ * retry budget (by default it has no timeout and retries POSTs several times).
+ */
+export function createGoogleClient (options: ResolvedOptions, credentials?: Record<string, unknown>): OAuth2Client {
+  const client = new OAuth2Client({
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    redirectUri: options.callbackUrl,
+    issuers: GOOGLE_ISSUERS,
+    endpoints: {
+      oauth2AuthBaseUrl: options.endpoints.authorization,
+      oauth2TokenUrl: options.endpoints.token,
+      oauth2RevokeUrl: options.endpoints.revocation,
+      oauth2FederatedSignonPemCertsUrl: options.endpoints.certs
+    },
+    transporterOptions: {
+      timeout: options.googleTimeout,
+      retryConfig: {
+        retry: 1,
+        noResponseRetries: 0,
+        retryDelay: 200,
+        statusCodesToRetry: [[429, 429], [500, 599]]
+      }
+    }
+  })
+  if (credentials !== undefined) client.setCredentials(credentials)
+  return client
+}
+
+interface HttpFailure {
+  name?: string
+  code?: string | number
+  status?: number
+  response?: { status?: number, data?: unknown }
+  cause?: unknown
+}
+
+function isTimeout (error: unknown): boolean {
+  for (let current = error as HttpFailure | undefined, depth = 0; current && depth < 5; current = current.cause as HttpFailure | undefined, depth++) {
+    if (current.name === 'TimeoutError' || current.name === 'AbortError' || current.code === 'ETIMEDOUT' || current.code === 23) return true
+  }
+  return false
+}
+
+/**
+ * Turns a failed call to Google into one of our errors. Never keeps google-auth-library's
+ * message or config: they can contain the code, the verifier or whole tokens.
+ */
+export function googleFailure (error: unknown, step: string): PluginError {
+  if (isTimeout(error)) return fail('GOOGLE_TIMEOUT', `${step}:timeout`)
+  const failure = error as HttpFailure
+  const status = failure.response?.status ?? failure.status
+  if (typeof status !== 'number') return fail('GOOGLE_BAD_RESPONSE', `${step}:no-response`)
+  const data = failure.response?.data as { error?: unknown } | undefined
+  const oauthError = typeof data === 'object' && data !== null && typeof data.error === 'string' ? data.error : undefined
+  if (oauthError === 'invalid_grant') return fail('CODE_REJECTED', `${step}:invalid_grant`)
+  if (oauthError === 'invalid_client' || oauthError === 'unauthorized_client' || oauthError === 'redirect_uri_mismatch') {
+    return fail('GOOGLE_CLIENT_REJECTED', `${step}:${oauthError}`)
+  }
+  return fail('GOOGLE_BAD_RESPONSE', `${step}:http-${status}${oauthError ? `:${oauthError.slice(0, 40).replace(/[^\w-]/g, '')}` : ''}`)
+}
+
+/** What a successful code exchange gives us. */
+export interface TokenSet {
+  accessToken: string
+  refreshToken: string | null
+  idToken: string
+  expiresAt: number | null
+  scope: string | null
+}
+
+/** Exchanges an authorization code (with its PKCE verifier) for tokens. */
+export async function exchangeCode (client: OAuth2Client, code: string, codeVerifier: string): Promise<TokenSet> {
+  let tokens: Record<string, unknown>
+  try {
+    const response = await client.getToken({ code, codeVerifier })
+    tokens = response.tokens as Record<string, unknown>
+  } catch (error) {
+    throw googleFailure(error, 'token')
+  }
+  if (typeof tokens !== 'object' || tokens === null || Array.isArray(tokens)) {
+    throw fail('GOOGLE_BAD_RESPONSE', 'token:not-json')
+  }
+  const { access_token: accessToken, id_token: idToken, refresh_token: refreshToken, expiry_date: expiresAt, scope } = tokens
+  if (typeof idToken !== 'string' || idToken === '') throw fail('GOOGLE_BAD_RESPONSE', 'token:no-id-token')
+  if (typeof accessToken !== 'string' || accessToken === '') throw fail('GOOGLE_BAD_RESPONSE', 'token:no-access-token')
+  return {
+    accessToken,
+    idToken,
+    refreshToken: typeof refreshToken === 'string' && refreshToken !== '' ? refreshToken : null,
+    expiresAt: typeof expiresAt === 'number' ? expiresAt : null,
+    scope: typeof scope === 'string' ? scope : null
+  }
+}

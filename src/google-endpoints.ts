@@ -1,0 +1,19 @@
+/** Google's production URLs, in one place. Every one can be overridden with the `endpoints` option. */
+export const GOOGLE_ENDPOINTS = {
+  authorization: 'https://accounts.google.com/o/oauth2/v2/auth',
+  token: 'https://oauth2.googleapis.com/token',
+  userinfo: 'https://openidconnect.googleapis.com/v1/userinfo',
+  revocation: 'https://oauth2.googleapis.com/revoke',
+  certs: 'https://www.googleapis.com/oauth2/v1/certs'
+} as const
+
+export type GoogleEndpoints = { -readonly [K in keyof typeof GOOGLE_ENDPOINTS]: string }
+
+/** The issuers Google signs ID tokens with (google-auth-library's default list also accepts googleapis.com). */
+export const GOOGLE_ISSUERS = ['https://accounts.google.com', 'accounts.google.com']
+
+/** The only value an RFC 9207 `iss` parameter on the callback may carry. */
+export const GOOGLE_ISSUER = 'https://accounts.google.com'
+
+/** Scopes every sign-in asks for. */
+export const BASE_SCOPES = ['openid', 'email', 'profile']

@@ -1,0 +1,129 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { LRUCache } from 'lru-cache'
+import { createSealedBox } from './sealed-box.js'
+
+/**
+ * One sign-in attempt: its state, nonce and PKCE verifier, and where to go afterwards.
+ *
+ * Nothing is stored on the server when an attempt starts. Each attempt lives in its own
+ * encrypted, HttpOnly cookie named after its state, scoped to the plugin's OAuth routes, so
+ * several tabs can sign in at once and a callback only succeeds in the browser that started it.
+ */
+export interface LoginAttempt {
+  state: string
+  nonce: string
+  codeVerifier: string
+  returnTo: string
+  startedAt: number
+}
+
+export type TakeResult =
+  | { ok: true, attempt: LoginAttempt }
+  | { ok: false, reason: 'no-attempt-cookie' | 'attempt-unreadable' | 'state-differs' | 'replayed' | 'expired' }
+
+export interface LoginAttemptsOptions {
+  secrets: readonly string[]
+  cookiePrefix: string
+  cookiePath: string
+  secure: boolean
+  /** How long an attempt stays valid, in ms. */
+  lifetime: number
+  /** Most attempts one browser may have pending; older ones are dropped. */
+  maxPending?: number
+}
+
+const randomToken = (bytes: number): string => randomBytes(bytes).toString('base64url')
+
+/** base64url(SHA-256(verifier)): the PKCE S256 challenge. */
+export const codeChallengeOf = (verifier: string): string =>
+  createHash('sha256').update(verifier).digest('base64url')
+
+function sameText (a: string, b: string): boolean {
+  const left = Buffer.from(a)
+  const right = Buffer.from(b)
+  return left.length === right.length && timingSafeEqual(left, right)
+}
+
+export function createLoginAttempts (options: LoginAttemptsOptions) {
+  const box = createSealedBox(options.secrets, 'login-attempt')
+  const maxPending = options.maxPending ?? 5
+  const cookieOptions = {
+    path: options.cookiePath,
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: options.secure
+  }
+  // States already used in this process: a replay is refused even if the browser kept the cookie.
+  const used = new LRUCache<string, true>({ max: 10_000, ttl: options.lifetime })
+
+  const cookieNameOf = (state: string): string =>
+    options.cookiePrefix + createHash('sha256').update(state).digest('base64url').slice(0, 16)
+
+  function read (name: string, value: string): LoginAttempt | null {
+    const plain = box.open(value, name)
+    if (plain === null) return null
+    try {
+      const data = JSON.parse(plain) as Partial<LoginAttempt>
+      if (typeof data.state !== 'string' || typeof data.nonce !== 'string' || typeof data.codeVerifier !== 'string' ||
+        typeof data.returnTo !== 'string' || typeof data.startedAt !== 'number') return null
+      return data as LoginAttempt
+    } catch {
+      return null
+    }
+  }
+
+  function pendingNames (request: FastifyRequest): string[] {
+    return Object.keys(request.cookies).filter((name) => name.startsWith(options.cookiePrefix))
+  }
+
+  /** Drops the oldest pending attempts so that one more fits. */
+  function prune (request: FastifyRequest, reply: FastifyReply): void {
+    const names = pendingNames(request)
+    if (names.length < maxPending) return
+    const byAge = names
+      .map((name) => ({ name, startedAt: read(name, request.cookies[name] ?? '')?.startedAt ?? 0 }))
+      .sort((a, b) => a.startedAt - b.startedAt)
+    for (const { name } of byAge.slice(0, names.length - maxPending + 1)) {
+      reply.clearCookie(name, cookieOptions)
+    }
+  }
+
+  return {
+    /** Starts an attempt: fresh state, nonce and verifier, sealed into this browser's cookie. */
+    begin (request: FastifyRequest, reply: FastifyReply, returnTo: string): LoginAttempt {
+      prune(request, reply)
+      const attempt: LoginAttempt = {
+        state: randomToken(32),
+        nonce: randomToken(24),
+        codeVerifier: randomToken(48),
+        returnTo,
+        startedAt: Date.now()
+      }
+      const name = cookieNameOf(attempt.state)
+      reply.setCookie(name, box.seal(JSON.stringify(attempt), name), {
+        ...cookieOptions,
+        maxAge: Math.ceil(options.lifetime / 1000)
+      })
+      return attempt
+    },
+
+    /** Finds the attempt a callback's state belongs to and consumes it, whatever the outcome. */
+    take (request: FastifyRequest, reply: FastifyReply, state: string): TakeResult {
+      const name = cookieNameOf(state)
+      const value = request.cookies[name]
+      if (value === undefined) return { ok: false, reason: 'no-attempt-cookie' }
+      reply.clearCookie(name, cookieOptions)
+      const attempt = read(name, value)
+      if (attempt === null) return { ok: false, reason: 'attempt-unreadable' }
+      if (!sameText(attempt.state, state)) return { ok: false, reason: 'state-differs' }
+      if (used.has(name)) return { ok: false, reason: 'replayed' }
+      used.set(name, true)
+      const age = Date.now() - attempt.startedAt
+      if (age > options.lifetime || age < -60_000) return { ok: false, reason: 'expired' }
+      return { ok: true, attempt }
+    }
+  }
+}
+
+export type LoginAttempts = ReturnType<typeof createLoginAttempts>

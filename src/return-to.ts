@@ -1,0 +1,32 @@
+const MAX_LENGTH = 2048
+const BASE = 'http://return-to.invalid'
+// Control characters (C0, DEL, C1) and backslashes: browsers treat "\" like "/" and strip tabs/newlines.
+const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\\]/
+
+function decodeOnce (value: string): string {
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    return value
+  }
+}
+
+/**
+ * Returns `value` when it is a same-origin path such as `/reports?page=2`, or `fallback`.
+ * Refuses protocol-relative (`//evil`, `/\evil`, `/%2F%2Fevil`), absolute and scheme URLs,
+ * control characters and oversized values (open-redirect defences).
+ */
+export function safeReturnTo (value: unknown, fallback = '/'): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_LENGTH) return fallback
+  if (!value.startsWith('/') || value.startsWith('//')) return fallback
+  const decoded = decodeOnce(value)
+  if (FORBIDDEN.test(value) || FORBIDDEN.test(decoded) || decoded.startsWith('//')) return fallback
+  let url: URL
+  try {
+    url = new URL(value, BASE)
+  } catch {
+    return fallback
+  }
+  if (url.origin !== BASE) return fallback
+  return url.pathname + url.search + url.hash
+}

@@ -1,0 +1,196 @@
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import { Behaviours } from './behaviour.js'
+import { consentRedirect, type PendingAuthorization } from './consent.js'
+import type { FakeGoogleContext } from './context.js'
+import { Grants } from './grants.js'
+import { KeyRing, startupSigningKeys } from './keys.js'
+import { checkAutoConsent, checkClient, findAccount, resolveSettings } from './options.js'
+import { registerFormParser } from './params.js'
+import { AUTHORIZATION_PATH, authorizationRoutes, checkAuthorizationRequest } from './routes/authorization.js'
+import { certsRoutes, JWKS_PATH, PEM_CERTS_PATH } from './routes/certs.js'
+import { DISCOVERY_PATH, discoveryRoutes } from './routes/discovery.js'
+import { REVOCATION_PATH, revocationRoutes } from './routes/revocation.js'
+import { TOKEN_PATH, tokenRoutes } from './routes/token.js'
+import { USERINFO_PATH, userinfoRoutes } from './routes/userinfo.js'
+import type {
+  FakeGoogle, FakeGoogleAccount, FakeGoogleEndpoint, FakeGoogleOptions, FakeGoogleRequest, IssueCodeOptions, IssuedCode
+} from './types.js'
+
+interface RouteConfig {
+  endpoint?: FakeGoogleEndpoint | 'discovery'
+  /** Never misbehaves (the chooser's form submission). */
+  exempt?: boolean
+}
+
+function routeConfig (request: FastifyRequest): RouteConfig {
+  return (request.routeOptions.config ?? {}) as RouteConfig
+}
+
+/** Records each request (no query, body or headers) and applies the endpoint's misbehaviour. */
+function instrument (app: FastifyInstance, ctx: FakeGoogleContext): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const { endpoint, exempt } = routeConfig(request)
+    ctx.requests.push({
+      endpoint: endpoint ?? 'other',
+      method: request.method,
+      path: request.url.split('?')[0]!,
+      at: ctx.settings.now()
+    })
+    if (endpoint === undefined || endpoint === 'discovery' || exempt === true) return
+    const behaviour = ctx.behaviours.take(endpoint)
+    if (behaviour !== undefined && await ctx.behaviours.apply(behaviour, request, reply)) return reply
+  })
+}
+
+/** Mints a code for an account without a browser; see {@link FakeGoogle.issueCodeFor}. */
+function issueCodeFor (ctx: FakeGoogleContext, who: string | FakeGoogleAccount, options: IssueCodeOptions = {}): IssuedCode {
+  const account = findAccount(ctx.accounts, typeof who === 'string' ? who : who.sub)
+  if (account === undefined) throw new TypeError(`issueCodeFor: no account with email or sub ${JSON.stringify(typeof who === 'string' ? who : who.sub)}`)
+  const client = options.clientId === undefined ? ctx.clients.values().next().value! : ctx.clients.get(options.clientId)
+  if (client === undefined) throw new TypeError(`issueCodeFor: no client ${JSON.stringify(options.clientId)}`)
+  const query: Record<string, string | undefined> = {
+    client_id: client.clientId,
+    redirect_uri: options.redirectUri ?? client.redirectUris[0],
+    response_type: 'code',
+    scope: options.scope ?? 'openid email profile',
+    state: options.state,
+    nonce: options.nonce,
+    code_challenge: options.codeChallenge,
+    code_challenge_method: options.codeChallenge === undefined ? undefined : options.codeChallengeMethod ?? 'S256',
+    access_type: options.accessType,
+    prompt: options.prompt
+  }
+  const params = Object.fromEntries(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined))
+  const checked = checkAuthorizationRequest(ctx, params)
+  if (!checked.ok) {
+    const why = 'page' in checked ? `${checked.page.error}: ${checked.page.description}` : new URL(checked.redirect).searchParams.get('error')
+    throw new TypeError(`issueCodeFor: the request would fail at Google (${String(why)})`)
+  }
+  const pending: PendingAuthorization = checked.pending
+  const callbackUrl = consentRedirect(ctx, pending, account)
+  return { code: new URL(callbackUrl).searchParams.get('code')!, callbackUrl }
+}
+
+/**
+ * Starts a fake Google identity provider: a real HTTP server (its own Fastify instance) on
+ * `127.0.0.1` and a free port, serving Google's OAuth 2.0 and OpenID Connect endpoints at
+ * Google's paths. Point your app or google-auth-library at {@link FakeGoogle.endpoints} and
+ * close it when done.
+ *
+ * @example
+ * ```ts
+ * const google = await startFakeGoogle({ autoConsent: 'ada@example.com' })
+ * const client = new OAuth2Client({
+ *   clientId: DEFAULT_CLIENT.clientId,
+ *   clientSecret: DEFAULT_CLIENT.clientSecret,
+ *   endpoints: google.oauth2ClientEndpoints,
+ *   issuers: ['https://accounts.google.com']
+ * })
+ * // … drive the sign-in …
+ * await google.close()
+ * ```
+ */
+export async function startFakeGoogle (options: FakeGoogleOptions = {}): Promise<FakeGoogle> {
+  const settings = resolveSettings(options)
+  const [first, second, rogue] = await startupSigningKeys()
+  const ctx: FakeGoogleContext = {
+    settings,
+    clients: new Map(settings.clients.map((c) => [c.clientId, c])),
+    accounts: Object.freeze(settings.accounts),
+    keys: new KeyRing(first, second, rogue),
+    grants: new Grants(settings.now),
+    behaviours: new Behaviours(),
+    requests: [],
+    autoConsent: settings.autoConsent,
+    tamperer: null,
+    baseUrl: ''
+  }
+
+  const app = Fastify({ logger: false, forceCloseConnections: true, return503OnClosing: false })
+  registerFormParser(app)
+  instrument(app, ctx)
+  authorizationRoutes(app, ctx)
+  tokenRoutes(app, ctx)
+  userinfoRoutes(app, ctx)
+  revocationRoutes(app, ctx)
+  certsRoutes(app, ctx)
+  discoveryRoutes(app, ctx)
+
+  await app.listen({ port: settings.port, host: settings.host })
+  const address = app.server.address()
+  if (address === null || typeof address === 'string') throw new Error('startFakeGoogle: the server has no TCP address')
+  // A wildcard address is reachable through loopback; name that in the URLs.
+  const ip = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address
+  const host = ip.includes(':') ? `[${ip}]` : ip
+  const url = `http://${host}:${address.port}`
+  ctx.baseUrl = url
+
+  const endpoints = Object.freeze({
+    authorization: url + AUTHORIZATION_PATH,
+    token: url + TOKEN_PATH,
+    userinfo: url + USERINFO_PATH,
+    revocation: url + REVOCATION_PATH,
+    certs: url + PEM_CERTS_PATH,
+    jwks: url + JWKS_PATH,
+    discovery: url + DISCOVERY_PATH
+  })
+  let closing: Promise<void> | undefined
+
+  return {
+    url,
+    endpoints,
+    oauth2ClientEndpoints: Object.freeze({
+      oauth2AuthBaseUrl: endpoints.authorization,
+      oauth2TokenUrl: endpoints.token,
+      oauth2RevokeUrl: endpoints.revocation,
+      oauth2FederatedSignonPemCertsUrl: endpoints.certs,
+      oauth2FederatedSignonJwkCertsUrl: endpoints.jwks
+    }),
+    accounts: ctx.accounts,
+    get clients () {
+      return Object.freeze([...ctx.clients.values()])
+    },
+    get signingKey () {
+      return Object.freeze({ kid: ctx.keys.current.kid, publicKeyPem: ctx.keys.current.publicKeyPem })
+    },
+    get requests (): ReadonlyArray<FakeGoogleRequest> {
+      return ctx.requests.map((r) => Object.freeze({ ...r }))
+    },
+    addClient (client) {
+      const checked = checkClient(client)
+      if (ctx.clients.has(checked.clientId)) throw new TypeError(`addClient: client ${JSON.stringify(checked.clientId)} exists`)
+      ctx.clients.set(checked.clientId, checked)
+    },
+    setAutoConsent (value) {
+      ctx.autoConsent = checkAutoConsent(value, ctx.accounts, true)
+    },
+    misbehave (endpoint, behaviour, opts) {
+      ctx.behaviours.set(endpoint, behaviour, opts?.times)
+    },
+    reset () {
+      ctx.behaviours.clear()
+      ctx.tamperer = null
+      ctx.autoConsent = settings.autoConsent
+    },
+    rotateKeys () {
+      ctx.keys.rotate()
+    },
+    tamperIdToken (fn) {
+      if (fn !== null && typeof fn !== 'function') throw new TypeError('tamperIdToken: pass a function or null')
+      ctx.tamperer = fn
+    },
+    issueCodeFor (account, opts) {
+      return issueCodeFor(ctx, account, opts)
+    },
+    revokeAll () {
+      ctx.grants.revokeAll()
+    },
+    async close () {
+      closing ??= (async () => {
+        ctx.behaviours.releaseAll()
+        await app.close()
+      })()
+      await closing
+    }
+  }
+}

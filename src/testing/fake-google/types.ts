@@ -1,0 +1,249 @@
+/**
+ * Public types of the fake Google identity provider.
+ *
+ * @module
+ */
+
+/** A Google account the fake can sign in. */
+export interface FakeGoogleAccount {
+  /** Stable subject identifier. Google's are numeric strings of up to 255 characters, e.g. `'100000000000000000001'`. */
+  sub: string
+  /** Primary email address. */
+  email: string
+  /** Whether Google verified the email address. Default `true`. */
+  emailVerified?: boolean
+  /** Display name, e.g. `'Ada Lovelace'`. */
+  name: string
+  /** Given name. Defaults to the first word of `name`. */
+  givenName?: string
+  /** Family name. Defaults to the rest of `name` (omitted when `name` is a single word). */
+  familyName?: string
+  /** Avatar URL. Defaults to an inline `data:` SVG with the account's initials, so pages work offline. */
+  picture?: string
+  /** BCP 47 locale, e.g. `'en'`. Default `'en'`. */
+  locale?: string
+  /** Google Workspace domain. Only Workspace accounts have one; it becomes the `hd` claim. */
+  hd?: string
+}
+
+/** An OAuth client registered with the fake, like one created in the Google Cloud console. */
+export interface FakeGoogleClient {
+  /** Client ID, e.g. `'fake-client-id.apps.googleusercontent.com'`. */
+  clientId: string
+  /** Client secret. */
+  clientSecret: string
+  /** Authorized redirect URIs. The authorization request's `redirect_uri` must equal one of them exactly. */
+  redirectUris: string[]
+}
+
+/** The fake's endpoints that can be told to misbehave. */
+export type FakeGoogleEndpoint = 'authorization' | 'token' | 'userinfo' | 'revocation' | 'certs'
+
+/**
+ * How an endpoint misbehaves, for testing how an application copes with Google failing.
+ *
+ * - `'invalid_grant'`: 400 `{"error":"invalid_grant","error_description":"Bad Request"}`.
+ * - `'invalid_client'`: 401 `{"error":"invalid_client","error_description":"Unauthorized"}`.
+ * - `'server_error'`: 500 with an HTML body, like Google's "Error 500 (Server Error)!!1".
+ * - `'unavailable'`: 503 `{"error":"temporarily_unavailable", ...}`.
+ * - `'rate_limited'`: 429 `{"error":"rate_limit_exceeded", ...}` with `Retry-After: 1`.
+ * - `'hang'`: never answers; the request stays open until the client gives up or `close()` is called.
+ * - `'reset'`: destroys the connection without answering (the client sees ECONNRESET or "socket hang up").
+ * - `'malformed'`: 200 `application/json` with a truncated JSON body.
+ * - `'html'`: 200 `text/html` (as a captive portal or a misrouted proxy would answer).
+ * - `'empty'`: 200 `{}`.
+ * - `'no_id_token'`: token endpoint only: a normal 200 token response without `id_token`.
+ * - `'huge'`: 200 `application/json` with a body of about 5 MB.
+ * - `{ delayMs }`: answers normally after `delayMs` milliseconds.
+ *
+ * The error bodies are the same whichever endpoint misbehaves.
+ */
+export type Misbehaviour =
+  | 'invalid_grant'
+  | 'invalid_client'
+  | 'server_error'
+  | 'unavailable'
+  | 'rate_limited'
+  | 'hang'
+  | 'reset'
+  | 'malformed'
+  | 'html'
+  | 'empty'
+  | 'no_id_token'
+  | 'huge'
+  | { delayMs: number }
+
+/** Options of {@link startFakeGoogle}. */
+export interface FakeGoogleOptions {
+  /** Registered OAuth clients. Default: `[DEFAULT_CLIENT]`. */
+  clients?: FakeGoogleClient[]
+  /** Accounts offered by the account chooser. Default: {@link DEFAULT_ACCOUNTS}. */
+  accounts?: FakeGoogleAccount[]
+  /**
+   * Skip the account chooser and consent at once.
+   * `true` picks the first account the chooser would offer (`login_hint` and `hd` narrow it);
+   * a string picks the account with that email or sub. Default `false`: the chooser page is shown.
+   */
+  autoConsent?: boolean | string
+  /** Port to listen on. Default `0` (a free port). */
+  port?: number
+  /** Host to listen on. Default `'127.0.0.1'`. */
+  host?: string
+  /** `max-age` in seconds of the certs' `Cache-Control`. Default `21600`. */
+  certsMaxAge?: number
+  /** Access token lifetime in seconds (`expires_in`). Default `3599`. */
+  accessTokenLifetime?: number
+  /** Clock in milliseconds, for `iat`/`exp` and every expiry. Default `Date.now`. */
+  now?: () => number
+}
+
+/** One request received by the fake. Holds no secret: no query string, no body, no header. */
+export interface FakeGoogleRequest {
+  /** Which endpoint it reached. */
+  endpoint: FakeGoogleEndpoint | 'discovery' | 'other'
+  /** HTTP method. */
+  method: string
+  /** URL path, without the query string. */
+  path: string
+  /** When it arrived, by the fake's clock (`options.now`). */
+  at: number
+}
+
+/** What {@link FakeGoogle.tamperIdToken} receives: the ID token about to be signed. */
+export interface IdTokenParts {
+  header: Record<string, unknown>
+  claims: Record<string, unknown>
+}
+
+/**
+ * How a tampered ID token is signed.
+ *
+ * - `'current-key'`: RS256 with the fake's current key (the header's `alg` and `kid` are kept as given).
+ * - `'rogue-key'`: RS256 with a key the fake never publishes, keeping the header's `kid`: a forgery.
+ * - `'none'`: no signature; the header's `alg` becomes `'none'` unless the tamperer changed it from `'RS256'`.
+ * - `{ hs256Secret }`: HMAC-SHA256 with that secret; the header's `alg` becomes `'HS256'` unless the tamperer changed it from `'RS256'`.
+ *   Pass a published public key PEM to try the classic algorithm-confusion attack.
+ */
+export type IdTokenSigning = 'current-key' | 'rogue-key' | 'none' | { hs256Secret: string }
+
+/** The changes a tamper function returns. Omitted parts keep their (possibly mutated) value. */
+export interface IdTokenTampering {
+  header?: Record<string, unknown>
+  claims?: Record<string, unknown>
+  signWith?: IdTokenSigning
+}
+
+/** Receives each ID token before signing and returns the changes, or mutates it and returns nothing. */
+export type IdTokenTamperer = (token: IdTokenParts) => IdTokenTampering | void
+
+/** Options of {@link FakeGoogle.issueCodeFor}. Defaults are those of a typical sign-in. */
+export interface IssueCodeOptions {
+  /** Default: the first registered client. */
+  clientId?: string
+  /** Default: the client's first redirect URI. */
+  redirectUri?: string
+  /** Requested scopes, space separated. Default `'openid email profile'`. */
+  scope?: string
+  /** Copied to the callback URL. */
+  state?: string
+  /** Copied to the ID token. */
+  nonce?: string
+  /** PKCE challenge the code is bound to. */
+  codeChallenge?: string
+  /** Default `'S256'` when `codeChallenge` is given. */
+  codeChallengeMethod?: 'S256' | 'plain'
+  /** `'offline'` makes the token exchange issue a refresh token. */
+  accessType?: 'online' | 'offline'
+  /** As the authorization request's `prompt`, e.g. `'consent'`. */
+  prompt?: string
+}
+
+/** A code minted by {@link FakeGoogle.issueCodeFor}. */
+export interface IssuedCode {
+  /** The authorization code, valid for 10 minutes and once. */
+  code: string
+  /** The URL Google would redirect the browser to: `redirect_uri?code=…&state=…&scope=…&authuser=0&prompt=…`. */
+  callbackUrl: string
+}
+
+/** The URLs of the fake's endpoints. */
+export interface FakeGoogleEndpoints {
+  /** `GET /o/oauth2/v2/auth` */
+  authorization: string
+  /** `POST /token` */
+  token: string
+  /** `GET /v1/userinfo` (OpenID Connect userinfo) */
+  userinfo: string
+  /** `POST /revoke` */
+  revocation: string
+  /** `GET /oauth2/v1/certs` (PEM map, what google-auth-library uses on Node) */
+  certs: string
+  /** `GET /oauth2/v3/certs` (JWKS) */
+  jwks: string
+  /** `GET /.well-known/openid-configuration` */
+  discovery: string
+}
+
+/** The `endpoints` option of google-auth-library's `OAuth2Client`, pointed at the fake. */
+export interface OAuth2ClientEndpoints {
+  oauth2AuthBaseUrl: string
+  oauth2TokenUrl: string
+  oauth2RevokeUrl: string
+  oauth2FederatedSignonPemCertsUrl: string
+  oauth2FederatedSignonJwkCertsUrl: string
+}
+
+/** A running fake Google. Create one with {@link startFakeGoogle}; always `close()` it. */
+export interface FakeGoogle {
+  /** Base URL, e.g. `http://127.0.0.1:54321`. */
+  readonly url: string
+  /** Endpoint URLs. */
+  readonly endpoints: FakeGoogleEndpoints
+  /** Ready to spread into `new OAuth2Client({ endpoints })`. Also pass `issuers: ['https://accounts.google.com']`. */
+  readonly oauth2ClientEndpoints: OAuth2ClientEndpoints
+  /** Accounts offered by the chooser. */
+  readonly accounts: readonly FakeGoogleAccount[]
+  /** Registered clients. */
+  readonly clients: readonly FakeGoogleClient[]
+  /** Key ID and SPKI PEM of the key signing ID tokens now. */
+  readonly signingKey: { readonly kid: string; readonly publicKeyPem: string }
+  /** Requests received so far, oldest first. Never holds codes, tokens, verifiers or secrets. */
+  readonly requests: ReadonlyArray<FakeGoogleRequest>
+  /** Registers another client. Throws if its ID is taken. */
+  addClient(client: FakeGoogleClient): void
+  /**
+   * Changes how the authorization endpoint answers: `false` shows the chooser, `true` or an
+   * account's email or sub consents at once, `'deny'` redirects back with `error=access_denied`.
+   */
+  setAutoConsent(value: boolean | string | 'deny'): void
+  /**
+   * Makes an endpoint misbehave for its next `times` requests (default: until {@link FakeGoogle.reset}).
+   * A later call for the same endpoint replaces the earlier one. The account chooser's form
+   * submission and the discovery document never misbehave.
+   */
+  misbehave(endpoint: FakeGoogleEndpoint, behaviour: Misbehaviour, options?: { times?: number }): void
+  /** Clears misbehaviour and ID token tampering, and restores the options' `autoConsent`. Tokens stay valid. */
+  reset(): void
+  /**
+   * A new signing key with a new `kid` becomes current. The certs then publish it and the
+   * previous key, so tokens signed before stay verifiable until the next rotation.
+   */
+  rotateKeys(): void
+  /**
+   * Changes the ID tokens issued from now on (for security tests), until called with `null` or
+   * {@link FakeGoogle.reset}. The function receives the header and claims and returns them changed,
+   * and may choose how to sign; see {@link IdTokenSigning}.
+   */
+  tamperIdToken(fn: IdTokenTamperer | null): void
+  /**
+   * Mints a valid authorization code for an account without a browser, as if the account had
+   * just consented. Useful for login CSRF tests (a victim's browser receiving an attacker's code)
+   * and for driving callbacks directly. `account` is an email, a sub or an account object of
+   * {@link FakeGoogle.accounts}.
+   */
+  issueCodeFor(account: string | FakeGoogleAccount, options?: IssueCodeOptions): IssuedCode
+  /** Revokes every token issued so far, refresh tokens included, and forgets every consent. */
+  revokeAll(): void
+  /** Stops the server, ending hanging and delayed requests. */
+  close(): Promise<void>
+}

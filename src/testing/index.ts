@@ -1,0 +1,30 @@
+/**
+ * A fake Google identity provider for testing apps that use "Sign in with Google":
+ * a real local HTTP server speaking Google's OAuth 2.0 and OpenID Connect endpoints, with an
+ * account chooser, RS256 ID tokens, refresh and revocation, and switchable misbehaviour.
+ *
+ * ```ts
+ * import { startFakeGoogle, DEFAULT_CLIENT } from 'fastify-google-oauth/testing'
+ * ```
+ *
+ * @module
+ */
+export { startFakeGoogle } from './fake-google/server.js'
+export { DEFAULT_ACCOUNTS, DEFAULT_CLIENT, GOOGLE_ISSUER } from './fake-google/defaults.js'
+export type {
+  FakeGoogle,
+  FakeGoogleAccount,
+  FakeGoogleClient,
+  FakeGoogleEndpoint,
+  FakeGoogleEndpoints,
+  FakeGoogleOptions,
+  FakeGoogleRequest,
+  IdTokenParts,
+  IdTokenSigning,
+  IdTokenTamperer,
+  IdTokenTampering,
+  IssueCodeOptions,
+  IssuedCode,
+  Misbehaviour,
+  OAuth2ClientEndpoints
+} from './fake-google/types.js'

@@ -1,0 +1,49 @@
+import type { preHandlerHookHandler } from 'fastify'
+
+/**
+ * The signed-in Google user. Extend it by declaration merging:
+ * `declare module 'fastify-google-oauth' { interface GoogleUser { role?: string } }`.
+ */
+export interface GoogleUser {
+  /** Google's stable account id (the ID token's `sub`). Use this, never the email, as the key. */
+  id: string
+  email: string | null
+  /** True only when Google said so with the boolean `true`. */
+  emailVerified: boolean
+  name: string | null
+  givenName: string | null
+  familyName: string | null
+  picture: string | null
+  locale: string | null
+  /** The Google Workspace domain (`hd` claim), or null for consumer accounts. */
+  hostedDomain: string | null
+}
+
+/** The Google tokens of the signed-in user. Kept in the server-side session only. */
+export interface GoogleTokens {
+  accessToken: string
+  refreshToken: string | null
+  idToken: string
+  /** Epoch ms when the access token expires, if Google said. */
+  expiresAt: number | null
+  scope: string | null
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The signed-in Google user, or null. */
+    googleUser: GoogleUser | null
+  }
+  interface FastifyInstance {
+    /** preHandler for routes that need a signed-in user. */
+    authenticate: preHandlerHookHandler
+  }
+  interface Session {
+    googleUser?: GoogleUser
+    googleTokens?: GoogleTokens
+    /** Epoch ms of the sign-in (absolute timeout). */
+    googleSignedInAt?: number
+    /** Epoch ms of the last recorded activity (idle timeout). */
+    googleSeenAt?: number
+  }
+}

@@ -1,0 +1,56 @@
+import t from 'tap'
+import { buildExample } from '../example/app.js'
+import { readConfig } from '../example/config.js'
+import { Browser } from './fixtures/browser.js'
+import { freePort } from './fixtures/free-port.js'
+
+t.test('the example signs a person in through the fake Google\'s account chooser', async (t) => {
+  const port = await freePort()
+  const config = readConfig({ PORT: String(port), HOST: '127.0.0.1' }, '/nonexistent')
+  t.equal(config.google, null, 'no credentials → fake Google')
+  t.match(config.googleReason, /no GOOGLE_CLIENT_ID/)
+  const { app, fakeGoogle } = await buildExample(config, false)
+  t.teardown(() => app.close())
+  await app.listen({ port, host: '127.0.0.1' })
+  const url = `http://127.0.0.1:${port}`
+  const b = new Browser()
+
+  const home = await b.navigate(`${url}/`)
+  t.match(home.body, /not signed in/)
+  t.match(home.body, /local fake Google/)
+
+  const login = await b.navigate(`${url}/profile`)
+  t.equal(new URL(login.url).pathname, '/login', 'the guard sends us to the login page')
+  const signInLink = /<a class="button" href="([^"]+)"/.exec(login.body)![1]!.replace(/&amp;/g, '&')
+  t.equal(signInLink, '/oauth2/google?returnTo=%2Fprofile')
+  const chooser = await b.navigate(new URL(signInLink, url).href)
+  t.equal(new URL(chooser.url).origin, fakeGoogle!.url, 'the button leads to the fake chooser')
+  t.match(chooser.body, /Ada Lovelace/)
+  const action = /<form method="post" action="([^"]+)"/.exec(chooser.body)![1]!.replace(/&amp;/g, '&')
+  const requestId = /name="request" value="([^"]+)"/.exec(chooser.body)![1]!
+  const ada = fakeGoogle!.accounts[0]!
+  const chosen = await b.request(new URL(action, chooser.url).href, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+    body: new URLSearchParams({ request: requestId, account: ada.sub }).toString()
+  })
+  t.equal(chosen.status, 302)
+  const landed = await b.navigate(new URL(chosen.headers.get('location')!, chooser.url).href)
+  t.equal(new URL(landed.url).pathname, '/profile')
+  t.match(landed.body, /Ada Lovelace/)
+  t.match(landed.body, /ada@example\.com/)
+  const me = await (await b.request(`${url}/api/me`)).json() as { email: string }
+  t.equal(me.email, 'ada@example.com')
+})
+
+t.test('the example chooses real Google when credentials are given', async (t) => {
+  const config = readConfig({ GOOGLE_CLIENT_ID: 'id.apps.googleusercontent.com', GOOGLE_CLIENT_SECRET: 's', SESSION_SECRET: 'x'.repeat(32) }, '/nonexistent')
+  t.same(config.google, { clientId: 'id.apps.googleusercontent.com', clientSecret: 's' })
+  t.equal(config.sessionSecretGenerated, false)
+  const { app, fakeGoogle, callbackUrl } = await buildExample(config, false)
+  t.teardown(() => app.close())
+  t.equal(fakeGoogle, null)
+  t.equal(callbackUrl, 'http://localhost:3000/oauth2/google/callback')
+  const start = await app.inject('/oauth2/google')
+  t.match(start.headers.location, /^https:\/\/accounts\.google\.com\/o\/oauth2\/v2\/auth\?/)
+})

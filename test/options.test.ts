@@ -1,0 +1,100 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t, { type Test } from 'tap'
+import { resolveOptions, type GoogleOAuthOptions } from '../src/options.js'
+
+const valid: GoogleOAuthOptions = {
+  clientId: 'id.apps.googleusercontent.com',
+  clientSecret: 'client-secret',
+  callbackUrl: 'https://app.example.com/oauth2/google/callback',
+  secret: 'x'.repeat(32)
+}
+
+function refusal (t: Test, options: unknown, pattern: RegExp, name: string): void {
+  t.throws(() => resolveOptions(options as GoogleOAuthOptions), { code: 'FST_GOOGLE_OAUTH_INVALID_OPTION', message: pattern }, name)
+}
+
+t.test('applies safe defaults', async (t) => {
+  const options = resolveOptions(valid)
+  t.same(options.scopes, ['openid', 'email', 'profile'])
+  t.equal(options.secure, true, 'https callback → Secure cookies')
+  t.equal(options.cookieName, '__Host-goauth.sid')
+  t.equal(options.loginUrl, '/login')
+  t.equal(options.appOrigin, 'https://app.example.com')
+  t.equal(options.accessType, 'online')
+  t.equal(options.endpoints.token, 'https://oauth2.googleapis.com/token')
+})
+
+t.test('plain http is fine on loopback, with non-Secure cookies', async (t) => {
+  const options = resolveOptions({ ...valid, callbackUrl: 'http://localhost:3000/oauth2/google/callback' })
+  t.equal(options.secure, false)
+  t.equal(options.cookieName, 'goauth.sid')
+})
+
+t.test('merges extra scopes without duplicates', async (t) => {
+  const options = resolveOptions({ ...valid, scopes: ['email', 'https://www.googleapis.com/auth/calendar.readonly'] })
+  t.same(options.scopes, ['openid', 'email', 'profile', 'https://www.googleapis.com/auth/calendar.readonly'])
+})
+
+t.test('refuses a missing or empty client id, naming the option and the fix', async (t) => {
+  refusal(t, { ...valid, clientId: undefined }, /options\.clientId .*got nothing.*Google Cloud console/, 'missing')
+  refusal(t, { ...valid, clientId: '  ' }, /options\.clientId/, 'blank')
+  refusal(t, { ...valid, clientSecret: undefined }, /options\.clientSecret/, 'no secret')
+})
+
+t.test('refuses short session secrets, alone or in a rotation array', async (t) => {
+  refusal(t, { ...valid, secret: 'short' }, /options\.secret .*at least 32 characters.*5 characters/, 'short')
+  refusal(t, { ...valid, secret: ['x'.repeat(32), 'short'] }, /options\.secret/, 'short in array')
+  refusal(t, { ...valid, secret: [] }, /at least one secret/, 'empty array')
+  refusal(t, { ...valid, secret: undefined }, /options\.secret/, 'missing')
+})
+
+t.test('refuses bad callback URLs', async (t) => {
+  refusal(t, { ...valid, callbackUrl: '/oauth2/google/callback' }, /options\.callbackUrl must be an absolute URL/, 'relative')
+  refusal(t, { ...valid, callbackUrl: 'not a url' }, /absolute URL/, 'malformed')
+  refusal(t, { ...valid, callbackUrl: 'http://app.example.com/oauth2/google/callback' }, /plain http on a non-loopback host/, 'http outside loopback')
+  refusal(t, { ...valid, callbackUrl: 'ftp://app.example.com/oauth2/google/callback' }, /must use https/, 'other scheme')
+  refusal(t, { ...valid, callbackUrl: 'https://app.example.com/auth/callback' }, /callback route "\/oauth2\/google\/callback"/, 'wrong path')
+  refusal(t, { ...valid, prefix: '/auth' }, /callback route "\/auth\/oauth2\/google\/callback"/, 'path not under prefix')
+  refusal(t, { ...valid, callbackUrl: 'https://u:p@app.example.com/oauth2/google/callback' }, /credentials/, 'credentials')
+})
+
+t.test('accepts a prefix whose callback matches it', async (t) => {
+  const options = resolveOptions({ ...valid, prefix: '/auth', callbackUrl: 'https://app.example.com/auth/oauth2/google/callback' })
+  t.equal(options.loginUrl, '/auth/login')
+  t.equal(options.startUrl, '/auth/oauth2/google')
+  refusal(t, { ...valid, prefix: 'auth/' }, /options\.prefix/, 'malformed prefix')
+})
+
+t.test('validates the other options', async (t) => {
+  refusal(t, { ...valid, scopes: 'email' }, /options\.scopes/, 'scopes not an array')
+  refusal(t, { ...valid, accessType: 'forever' }, /options\.accessType/, 'accessType')
+  refusal(t, { ...valid, loginPage: 'page.html' }, /options\.loginPage/, 'loginPage')
+  refusal(t, { ...valid, cookie: { secure: 'yes' } }, /options\.cookie\.secure/, 'cookie.secure')
+  refusal(t, { ...valid, cookie: { name: 'bad name' } }, /options\.cookie\.name/, 'cookie.name')
+  refusal(t, { ...valid, callbackUrl: 'http://localhost/oauth2/google/callback', cookie: { name: '__Host-x' } }, /needs secure cookies/, '__Host- on http')
+  refusal(t, { ...valid, idleTimeout: -1 }, /options\.idleTimeout/, 'idleTimeout')
+  refusal(t, { ...valid, idleTimeout: 10_000, absoluteTimeout: 5_000 }, /absoluteTimeout/, 'absolute < idle')
+  refusal(t, { ...valid, maxSessions: 1.5 }, /options\.maxSessions/, 'maxSessions')
+  refusal(t, { ...valid, endpoints: { tokn: 'https://x.example' } }, /options\.endpoints\.tokn is not a known endpoint/, 'unknown endpoint')
+  refusal(t, { ...valid, endpoints: { token: 'http://google.example/token' } }, /options\.endpoints\.token uses plain http/, 'http endpoint')
+  refusal(t, { ...valid, store: {} }, /options\.store/, 'store')
+  refusal(t, { ...valid, afterLogout: '//evil.example' }, /options\.afterLogout/, 'afterLogout')
+  refusal(t, null, /options object/, 'no options')
+})
+
+t.test('reads client_secrets.json as Google Cloud console downloads it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'goauth-'))
+  const file = join(dir, 'client_secrets.json')
+  writeFileSync(file, JSON.stringify({ web: { client_id: 'from-file.apps.googleusercontent.com', client_secret: 'file-secret', redirect_uris: [] } }))
+  const options = resolveOptions({ callbackUrl: valid.callbackUrl, secret: valid.secret, clientSecretsFile: file })
+  t.equal(options.clientId, 'from-file.apps.googleusercontent.com')
+  t.equal(options.clientSecret, 'file-secret')
+
+  writeFileSync(file, JSON.stringify({ something: {} }))
+  refusal(t, { ...valid, clientId: undefined, clientSecretsFile: file }, /neither a "web" nor an "installed" section/, 'wrong shape')
+  writeFileSync(file, '{ not json')
+  refusal(t, { ...valid, clientId: undefined, clientSecretsFile: file }, /not readable JSON/, 'not JSON')
+  refusal(t, { ...valid, clientId: undefined, clientSecretsFile: join(dir, 'missing.json') }, /does not exist/, 'missing file')
+})

@@ -1,0 +1,53 @@
+import t from 'tap'
+import { startApp } from '../fixtures/app.js'
+
+t.test('the login page: one accessible button carrying returnTo, strict security headers', async (t) => {
+  const app = await startApp(t)
+  const result = await app.browser().navigate(`${app.url}/login?returnTo=${encodeURIComponent('/reports?x=1')}`)
+  t.equal(result.response.status, 200)
+  t.match(result.response.headers.get('content-type'), /text\/html/)
+  t.match(result.body, /<html lang="en">/)
+  t.match(result.body, /<a class="button" href="\/oauth2\/google\?returnTo=%2Freports%3Fx%3D1">/)
+  t.match(result.body, /Sign in with Google/)
+  t.notMatch(result.body, /<script|https?:\/\//, 'no scripts, no external assets')
+  const csp = result.response.headers.get('content-security-policy')!
+  t.match(csp, /default-src 'none'/)
+  t.match(csp, /frame-ancestors 'none'/)
+  t.notMatch(csp, /unsafe-inline/)
+  t.equal(result.response.headers.get('cache-control'), 'no-store')
+})
+
+t.test('an unsafe returnTo is replaced by /', async (t) => {
+  const app = await startApp(t)
+  const result = await app.browser().navigate(`${app.url}/login?returnTo=${encodeURIComponent('//evil.example')}`)
+  t.match(result.body, /href="\/oauth2\/google"/)
+  t.notMatch(result.body, /evil/)
+})
+
+t.test('a signed-in user is sent on to returnTo', async (t) => {
+  const app = await startApp(t)
+  const b = app.browser()
+  await app.signIn(b)
+  const response = await b.request(`${app.url}/login?returnTo=/profile`)
+  t.equal(response.status, 303)
+  t.equal(response.headers.get('location'), '/profile')
+  const unsafe = await b.request(`${app.url}/login?returnTo=https://evil.example`)
+  t.equal(unsafe.headers.get('location'), '/')
+})
+
+t.test('the page can be replaced by a function', async (t) => {
+  const app = await startApp(t, {
+    plugin: { loginPage: ({ startUrl, returnTo }) => `<p>custom ${startUrl} ${returnTo}</p>` }
+  })
+  const result = await app.browser().navigate(`${app.url}/login?returnTo=/x`)
+  t.equal(result.body, '<p>custom /oauth2/google?returnTo=%2Fx /x</p>')
+})
+
+t.test('routes live under the prefix', async (t) => {
+  const app = await startApp(t, { plugin: { prefix: '/auth' } })
+  t.equal((await app.browser().request(`${app.url}/auth/login`)).status, 200)
+  t.equal((await app.browser().request(`${app.url}/login`)).status, 404)
+  const redirect = await app.browser().request(`${app.url}/profile`, { headers: { accept: 'text/html' } })
+  t.equal(redirect.headers.get('location'), '/auth/login?returnTo=%2Fprofile')
+  t.equal(await app.signIn(app.browser(), '/profile'), '/profile')
+})

@@ -1,0 +1,161 @@
+import fastifyCookie from '@fastify/cookie'
+import fastifySession from '@fastify/session'
+import t from 'tap'
+import { SESSION_SECRET, startApp } from './fixtures/app.js'
+import { CountingStore } from './fixtures/counting-store.js'
+import { send } from './fixtures/http-request.js'
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+t.test('cookies over plain http on loopback: HttpOnly, SameSite=Lax, Path=/, no Domain, only an opaque signed id', async (t) => {
+  const app = await startApp(t)
+  const b = app.browser()
+  const start = await b.request(`${app.url}/oauth2/google`)
+  const attempt = start.headers.getSetCookie()[0]!
+  t.match(attempt, /^goauth\.attempt\.[\w-]{16}=[\w-]+; Max-Age=600; Path=\/oauth2\/google; HttpOnly; SameSite=Lax$/)
+  await app.signIn(b)
+  const session = b.setCookieHeaders.find((header) => header.startsWith('goauth.sid='))!
+  t.match(session, /^goauth\.sid=[\w-]{32}\.[\w+/-]+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/)
+  t.notMatch(session, /Domain=/i)
+  t.ok(session.length < 200, 'the cookie carries no tokens')
+})
+
+t.test('behind a TLS proxy: __Host- session cookie and __Secure- attempt cookies, both Secure', async (t) => {
+  const app = await startApp(t, { https: true })
+  const b = app.browser()
+  await app.signIn(b)
+  const session = b.setCookieHeaders.find((header) => header.startsWith('__Host-goauth.sid='))!
+  t.match(session, /; Path=\/; .*HttpOnly; Secure; SameSite=Lax$/)
+  t.notMatch(session, /Domain=/i)
+  t.ok(b.setCookieHeaders.some((header) => /^__Secure-goauth\.attempt\.[\w-]+=.*; Secure/.test(header)))
+  t.equal((await b.request(`${app.url}/api/me`)).status, 200)
+})
+
+t.test('tokens live in the server-side session only', async (t) => {
+  const store = new CountingStore()
+  const app = await startApp(t, { plugin: { store, accessType: 'offline' } })
+  const b = app.browser()
+  await app.signIn(b)
+  const id = b.cookiesFor(app.url)['goauth.sid']!.split('.')[0]!
+  let stored: Record<string, unknown> = {}
+  store.get(id, (_error, session) => { stored = session as unknown as Record<string, unknown> })
+  const tokens = stored.googleTokens as Record<string, unknown>
+  t.match(tokens, { accessToken: /^ya29\./, idToken: /^eyJ/, refreshToken: /\S/, expiresAt: Number })
+  const allCookies = b.setCookieHeaders.join('\n')
+  t.notMatch(allCookies, tokens.accessToken as string)
+  t.notMatch(allCookies, /eyJ/)
+})
+
+t.test('session fixation: a planted session id does not survive sign-in and is gone from the store', async (t) => {
+  const store = new CountingStore()
+  const app = await startApp(t, { plugin: { store } })
+  const attacker = app.browser()
+  app.google.setAutoConsent('grace@example.com')
+  await app.signIn(attacker)
+  const planted = attacker.cookiesFor(app.url)['goauth.sid']!
+  const victim = app.browser()
+  victim.plant(app.url, 'goauth.sid', planted)
+  app.google.setAutoConsent('ada@example.com')
+  await app.signIn(victim)
+  const now = victim.cookiesFor(app.url)['goauth.sid']!
+  t.not(now, planted, 'a new session id after sign-in')
+  t.notOk(store.has(planted.split('.')[0]!), 'the planted id is gone from the store')
+  const me = await (await victim.request(`${app.url}/api/me`)).json() as { email: string }
+  t.equal(me.email, 'ada@example.com')
+  t.equal((await send(`${app.url}/api/me`, { headers: { cookie: `goauth.sid=${planted}` } })).status, 401, 'the planted cookie is worthless')
+})
+
+t.test('anonymous requests and unchanged sessions cause no store writes', async (t) => {
+  const store = new CountingStore()
+  const app = await startApp(t, { plugin: { store } })
+  for (let i = 0; i < 5; i++) await app.browser().request(`${app.url}/profile`, { headers: { accept: 'text/html' } })
+  t.equal(store.sets, 0, 'no writes for anonymous visitors')
+  const b = app.browser()
+  await app.signIn(b)
+  const writes = store.sets
+  for (let i = 0; i < 5; i++) t.equal((await b.request(`${app.url}/api/me`)).status, 200)
+  t.equal(store.sets, writes, 'no writes while nothing changes')
+})
+
+t.test('idle timeout: an inactive session is signed out server-side', async (t) => {
+  const app = await startApp(t, { plugin: { idleTimeout: 300 } })
+  const b = app.browser()
+  await app.signIn(b)
+  t.equal((await b.request(`${app.url}/api/me`)).status, 200)
+  await sleep(450)
+  t.equal((await b.request(`${app.url}/api/me`)).status, 401)
+})
+
+t.test('absolute timeout: even an active session ends', async (t) => {
+  // The cookie's Expires has one-second precision, so the timeouts here are whole seconds.
+  const app = await startApp(t, { plugin: { idleTimeout: 1000, absoluteTimeout: 2000 } })
+  const b = app.browser()
+  await app.signIn(b)
+  const signedInAt = Date.now()
+  const statuses: Array<[number, number]> = []
+  while (Date.now() - signedInAt < 2600) {
+    statuses.push([Date.now() - signedInAt, (await b.request(`${app.url}/api/me`)).status])
+    await sleep(200)
+  }
+  t.ok(statuses.filter(([at]) => at < 1800).every(([, status]) => status === 200), 'activity kept it alive past the idle timeout')
+  t.equal(statuses.at(-1)?.[1], 401, 'signed out after the absolute timeout despite activity')
+})
+
+t.test('a failing session store: 503 with a stable code, never the store\'s message; anonymous pages still work', async (t) => {
+  const store = new CountingStore()
+  const app = await startApp(t, { plugin: { store } })
+  const b = app.browser()
+  await app.signIn(b)
+  store.failing = true
+  const response = await b.request(`${app.url}/api/me`, { headers: { accept: 'application/json' } })
+  const text = await response.text()
+  t.equal(response.status, 503)
+  t.equal((JSON.parse(text) as { code: string }).code, 'FST_GOOGLE_OAUTH_SESSION_STORE_UNAVAILABLE')
+  t.notMatch(text, /ECONNREFUSED|secret detail/)
+  t.equal((await app.browser().request(`${app.url}/`)).status, 200, 'a visitor without a session is served')
+
+  const c = app.browser()
+  const result = await c.navigate(`${app.url}/oauth2/google?returnTo=/profile`)
+  t.equal(result.response.status, 503, 'a sign-in that cannot be saved fails cleanly')
+  t.match(result.body, /FST_GOOGLE_OAUTH_SESSION_STORE_UNAVAILABLE/)
+  store.failing = false
+  t.equal((await b.request(`${app.url}/api/me`)).status, 200, 'service resumes when the store does')
+})
+
+t.test('a hanging session store answers 503 instead of hanging', async (t) => {
+  const store = new CountingStore()
+  const app = await startApp(t, { plugin: { store } })
+  const b = app.browser()
+  await app.signIn(b)
+  store.hanging = true
+  const response = await b.request(`${app.url}/api/me`, { headers: { accept: 'application/json' } })
+  t.equal(response.status, 503)
+  store.hanging = false
+})
+
+t.test('uses the host\'s own @fastify/cookie and @fastify/session when registered', async (t) => {
+  const app = await startApp(t, {
+    async before (app) {
+      await app.register(fastifyCookie)
+      await app.register(fastifySession, { secret: SESSION_SECRET, cookieName: 'host.sid', cookie: { secure: false }, saveUninitialized: false })
+    }
+  })
+  const b = app.browser()
+  await app.signIn(b)
+  t.ok(b.cookiesFor(app.url)['host.sid'], 'the host\'s cookie name is used')
+  t.equal((await b.request(`${app.url}/api/me`)).status, 200)
+  await b.submit(`${app.url}/logout`)
+  t.equal((await b.request(`${app.url}/api/me`)).status, 401, 'sign-out removes the user from the host\'s session')
+})
+
+t.test('secret rotation: sessions signed with the previous secret stay valid; dropped secrets are refused', async (t) => {
+  const store = new CountingStore()
+  const first = await startApp(t, { plugin: { store, secret: 'old-secret-old-secret-old-secret-0000' } })
+  const b = first.browser()
+  await first.signIn(b)
+  const cookie = `goauth.sid=${b.cookiesFor(first.url)['goauth.sid']}`
+  const rotated = await startApp(t, { plugin: { store, secret: ['new-secret-new-secret-new-secret-1111', 'old-secret-old-secret-old-secret-0000'] } })
+  t.equal((await send(`${rotated.url}/api/me`, { headers: { cookie } })).status, 200, 'old signature accepted')
+  const dropped = await startApp(t, { plugin: { store, secret: 'new-secret-new-secret-new-secret-1111' } })
+  t.equal((await send(`${dropped.url}/api/me`, { headers: { cookie } })).status, 401, 'dropped secret refused')
+})
