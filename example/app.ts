@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify'
-import googleOAuth from 'fastify-google-oauth'
+import googleOAuth, { logSerializers } from 'fastify-google-oauth'
 import { DEFAULT_CLIENT, startFakeGoogle, type FakeGoogle } from 'fastify-google-oauth/testing'
 import type { ExampleConfig } from './config.js'
 import { homePage, profilePage } from './pages.js'
@@ -20,7 +20,7 @@ export async function buildExample (config: ExampleConfig, logger: boolean = tru
     ? await startFakeGoogle({ clients: [{ ...DEFAULT_CLIENT, redirectUris: [callbackUrl] }] })
     : null
 
-  const app = Fastify({ logger })
+  const app = Fastify({ logger: logger && { serializers: logSerializers } })
   app.addHook('onClose', async () => { await fakeGoogle?.close() })
 
   await app.register(googleOAuth, {

@@ -35,6 +35,7 @@ function layout (title: string, user: GoogleUser | null, body: string): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escape(title)} · fastify-google-oauth example</title>
 <style>${STYLE}</style>
 </head>

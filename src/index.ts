@@ -45,6 +45,7 @@ export const googleOAuth = fp(googleOAuthPlugin, {
 export default googleOAuth
 export { errors } from './errors.js'
 export { GOOGLE_ENDPOINTS, type GoogleEndpoints } from './google-endpoints.js'
+export { logSerializers, redactUrl } from './log-serializers.js'
 export { BoundedMemoryStore, type MemoryStoreOptions } from './memory-store.js'
 export type { GoogleOAuthOptions, LoginPageContext } from './options.js'
 export type { GoogleTokens, GoogleUser } from './types.js'

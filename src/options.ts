@@ -23,9 +23,9 @@ export interface GoogleOAuthOptions {
   /** Path to the `client_secrets.json` downloaded from Google Cloud console. */
   clientSecretsFile?: string
   /** Absolute URL of the callback route, registered in Google Cloud console. */
-  callbackUrl: string
-  /** Session secret, at least 32 characters; an array rotates keys (the first signs, all verify). */
-  secret: string | string[]
+  callbackUrl: string | undefined
+  /** Session secret, at least 32 characters; an array rotates keys (the first signs, all verify). `undefined` (an unset variable) fails at registration. */
+  secret: string | readonly string[] | undefined
   /** Prefix for the plugin's routes. Default `''`. */
   prefix?: string
   /** Extra scopes; `openid email profile` are always requested. */

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import type { Browser } from '../fixtures/browser.js'
 import { startApp, type TestApp } from '../fixtures/app.js'
 
-const SECRET_LOOKING = /eyJ[\w-]+\.|ya29\.|4\/0A[\w-]{8,}|1\/\/[\w-]{8,}|test-client-secret|code_verifier=/
+const SECRET_LOOKING = /eyJ[\w-]+\.|ya29\.|4(\/|%2F)0A[\w-]{8,}|1\/\/[\w-]{8,}|test-client-secret|code_verifier=|[?&]code=[^[]/
 
 /** Starts an attempt in `browser` and returns Google's redirect back to the callback, not yet followed. */
 async function callbackFromGoogle (app: TestApp, browser: Browser, returnTo = '/profile'): Promise<URL> {
