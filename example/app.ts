@@ -1,5 +1,8 @@
+import type { SessionStore } from '@fastify/session'
 import Fastify, { type FastifyInstance } from 'fastify'
-import googleOAuth, { logSerializers } from 'fastify-google-oauth'
+import { RedisStore } from 'fastify-session-redis-store'
+import { Redis } from 'ioredis'
+import googleOAuth, { GOOGLE_ENDPOINTS, logSerializers } from 'fastify-google-oauth'
 import { DEFAULT_CLIENT, startFakeGoogle, type FakeGoogle } from 'fastify-google-oauth/testing'
 import type { ExampleConfig } from './config.js'
 import { homePage, profilePage } from './pages.js'
@@ -21,22 +24,41 @@ export async function buildExample (config: ExampleConfig, logger: boolean = tru
     : null
 
   const app = Fastify({ logger: logger && { serializers: logSerializers } })
-  app.addHook('onClose', async () => { await fakeGoogle?.close() })
+  // Sessions in Redis when REDIS_URL is set: every instance sharing it shares the sessions.
+  // Without an offline queue, commands fail at once while Redis is away (the plugin answers 503)
+  // and the client reconnects by itself.
+  const redis = config.redisUrl === null ? null : new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true })
+  redis?.on('error', (error) => app.log.warn({ code: (error as { code?: string }).code }, 'redis unavailable'))
+  await redis?.connect().catch(() => app.log.warn('redis is not answering yet: signed-in pages answer 503 until it does'))
+  app.addHook('onClose', async () => {
+    await fakeGoogle?.close()
+    redis?.disconnect()
+  })
 
   await app.register(googleOAuth, {
     ...(fakeGoogle === null
       ? config.google
       : { clientId: DEFAULT_CLIENT.clientId, clientSecret: DEFAULT_CLIENT.clientSecret, endpoints: fakeGoogle.endpoints }),
     callbackUrl,
-    secret: config.sessionSecret
+    secret: config.sessionSecret,
+    ...(redis !== null && { store: new RedisStore({ client: redis, prefix: 'fastify-google-oauth-example:' }) as unknown as SessionStore })
   })
 
   const provider = fakeGoogle === null ? 'Google' : `the local fake Google at ${fakeGoogle.url} (no real Google account needed)`
   app.get('/', async (request, reply) =>
     reply.type('text/html; charset=utf-8').header('content-security-policy', CSP).send(homePage(request.googleUser, provider)))
 
-  app.get('/profile', { preHandler: app.authenticate }, async (request, reply) =>
-    reply.type('text/html; charset=utf-8').header('content-security-policy', CSP).send(profilePage(request.googleUser!)))
+  // The profile page also calls a Google API as the user: userinfo, through request.googleAuth.
+  const userinfoUrl = fakeGoogle?.endpoints.userinfo ?? GOOGLE_ENDPOINTS.userinfo
+  app.get('/profile', { preHandler: app.authenticate }, async (request, reply) => {
+    let userinfo: Record<string, unknown> | null = null
+    try {
+      userinfo = (await request.googleAuth!.request<Record<string, unknown>>({ url: userinfoUrl })).data
+    } catch (error) {
+      request.log.warn({ code: (error as { code?: string }).code }, 'userinfo unavailable')
+    }
+    return reply.type('text/html; charset=utf-8').header('content-security-policy', CSP).send(profilePage(request.googleUser!, userinfo))
+  })
 
   app.get('/api/me', { preHandler: app.authenticate }, async (request) => request.googleUser)
 

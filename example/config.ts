@@ -13,6 +13,8 @@ export interface ExampleConfig {
   googleReason: string
   sessionSecret: string
   sessionSecretGenerated: boolean
+  /** Redis for sessions (REDIS_URL), or null for the in-memory store. */
+  redisUrl: string | null
 }
 
 export function readConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ExampleConfig {
@@ -33,5 +35,14 @@ export function readConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
   }
 
   const sessionSecret = env.SESSION_SECRET ?? randomBytes(32).toString('base64url')
-  return { port, host, publicUrl, google, googleReason, sessionSecret, sessionSecretGenerated: env.SESSION_SECRET === undefined }
+  return {
+    port,
+    host,
+    publicUrl,
+    google,
+    googleReason,
+    sessionSecret,
+    sessionSecretGenerated: env.SESSION_SECRET === undefined,
+    redisUrl: env.REDIS_URL ?? null
+  }
 }

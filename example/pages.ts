@@ -23,7 +23,9 @@ dd{margin:0}
 .button{display:inline-block;padding:.5rem 1rem;border-radius:999px;border:1px solid var(--accent);background:var(--accent);color:var(--accent-text);font:inherit;font-weight:600;text-decoration:none;cursor:pointer}
 .button.secondary{background:transparent;color:var(--accent)}
 a:focus-visible,.button:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
-code{font:14px ui-monospace,monospace}
+code,pre{font:14px ui-monospace,monospace}
+pre{overflow:auto;padding:1rem;border-radius:8px;background:var(--bg);color:var(--text)}
+h2{font-size:1.1rem;margin:1.5rem 0 .25rem}
 `.trim()
 
 function layout (title: string, user: GoogleUser | null, body: string): string {
@@ -60,7 +62,7 @@ ${status}
 </section>`)
 }
 
-export function profilePage (user: GoogleUser): string {
+export function profilePage (user: GoogleUser, userinfo: Record<string, unknown> | null): string {
   const rows: Array<[string, string | null]> = [
     ['Google id', user.id],
     ['Email', user.email],
@@ -76,5 +78,10 @@ export function profilePage (user: GoogleUser): string {
 <dl>
 ${rows.filter(([, value]) => value !== null).map(([label, value]) => `<dt>${escape(label)}</dt><dd>${escape(value ?? '')}</dd>`).join('\n')}
 </dl>
+<h2>From Google's userinfo API</h2>
+<p>Loaded just now with <code>request.googleAuth</code>, as the signed-in user:</p>
+${userinfo === null
+    ? '<p>Not available (the access token may have expired: sign in again).</p>'
+    : `<pre>${escape(JSON.stringify(userinfo, null, 2))}</pre>`}
 </section>`)
 }

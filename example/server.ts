@@ -14,7 +14,9 @@ const lines = [
     ? `  Google:   real Google (${config.googleReason})`
     : `  Google:   local fake Google at ${fakeGoogle.url} (${config.googleReason})`,
   fakeGoogle === null ? `  Register this redirect URI in Google Cloud console: ${callbackUrl}` : '',
-  '  Sessions: in memory (bounded; restarting signs everyone out)',
+  config.redisUrl === null
+    ? '  Sessions: in memory (bounded; restarting signs everyone out). Set REDIS_URL to share them.'
+    : `  Sessions: Redis at ${new URL(config.redisUrl).host}`,
   config.sessionSecretGenerated ? '  Warning:  SESSION_SECRET not set: a random one is used, so sessions end on restart' : '',
   new URL(config.publicUrl).protocol === 'http:' && !isLoopbackHost(new URL(config.publicUrl).hostname)
     ? '  Warning:  plain http on a non-loopback host: use https in production' : '',

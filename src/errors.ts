@@ -44,6 +44,8 @@ export const errors = {
 
   /** A state-changing request came from another site. */
   CROSS_SITE_REQUEST: define('CROSS_SITE_REQUEST', 'Cross-site request refused.', 403),
+  /** The user's Google access can no longer be renewed (refresh token revoked or expired, or none was issued): sign in again. */
+  REAUTH_REQUIRED: define('REAUTH_REQUIRED', 'Your Google access has expired. Sign in again.', 401),
   /** A request to one of the plugin's routes was refused by Fastify itself (wrong content type, body too large...); the status is Fastify's. */
   INVALID_REQUEST: define('INVALID_REQUEST', 'The request is malformed.', 400),
   /** A bug: something failed that should not have. Logged with a redacted stack. */

@@ -1,4 +1,4 @@
-import { OAuth2Client } from 'google-auth-library'
+import { OAuth2Client, type OAuth2ClientOptions } from 'google-auth-library'
 import { fail, type PluginError } from './errors.js'
 import { GOOGLE_ISSUERS } from './google-endpoints.js'
 import type { ResolvedOptions } from './options.js'
@@ -8,8 +8,8 @@ import type { ResolvedOptions } from './options.js'
  * issuers (its default list also accepts googleapis.com), a deadline on every call, and a small
  * retry budget (by default it has no timeout and retries POSTs several times).
  */
-export function createGoogleClient (options: ResolvedOptions, credentials?: Record<string, unknown>): OAuth2Client {
-  const client = new OAuth2Client({
+export function googleClientOptions (options: ResolvedOptions): OAuth2ClientOptions {
+  return {
     clientId: options.clientId,
     clientSecret: options.clientSecret,
     redirectUri: options.callbackUrl,
@@ -22,6 +22,9 @@ export function createGoogleClient (options: ResolvedOptions, credentials?: Reco
     },
     transporterOptions: {
       timeout: options.googleTimeout,
+      // Google's answers are a few KB: a huge body is refused, not buffered.
+      maxContentLength: 1_000_000,
+      maxRedirects: 0,
       retryConfig: {
         retry: 1,
         noResponseRetries: 0,
@@ -29,9 +32,11 @@ export function createGoogleClient (options: ResolvedOptions, credentials?: Reco
         statusCodesToRetry: [[429, 429], [500, 599]]
       }
     }
-  })
-  if (credentials !== undefined) client.setCredentials(credentials)
-  return client
+  }
+}
+
+export function createGoogleClient (options: ResolvedOptions): OAuth2Client {
+  return new OAuth2Client(googleClientOptions(options))
 }
 
 interface HttpFailure {

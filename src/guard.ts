@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
-import { errors } from './errors.js'
+import { errors, fail } from './errors.js'
+import { sendError } from './reply-error.js'
 import { isPageNavigation } from './request-kind.js'
+import type { Sessions } from './session/index.js'
 
 const UNAUTHENTICATED = new errors.UNAUTHENTICATED()
 
@@ -9,7 +11,7 @@ const UNAUTHENTICATED = new errors.UNAUTHENTICATED()
  * page (with `returnTo`) and answers API requests 401 JSON. It trusts only the server-side
  * session. Protected responses are never cached.
  */
-export function createGuard (loginUrl: string) {
+export function createGuard (sessions: Sessions, loginUrl: string) {
   const separator = loginUrl.includes('?') ? '&' : '?'
   const body = JSON.stringify({
     statusCode: 401,
@@ -21,8 +23,13 @@ export function createGuard (loginUrl: string) {
 
   return function authenticate (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     reply.header('cache-control', 'no-store')
-    if (request.googleUser !== null) {
+    const status = sessions.status(request)
+    if (status === 'signed-in') {
       done()
+      return
+    }
+    if (status === 'store-unavailable') {
+      sendError(request, reply, fail('SESSION_STORE_UNAVAILABLE', 'guard'), loginUrl)
       return
     }
     request.log.debug({ reason: 'no-signed-in-user' }, 'guard refused request')

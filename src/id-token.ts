@@ -64,29 +64,68 @@ function reasonOf (message: string): string {
   return known.find(([prefix]) => message.startsWith(prefix))?.[1] ?? 'rejected'
 }
 
+/** Verifies an ID token fully (OIDC Core §3.1.3.7). */
+export interface IdTokenVerifier {
+  verify (input: VerifyIdTokenInput): Promise<VerifiedClaims>
+}
+
+/** How often an unknown `kid` may make us download Google's keys again (a forged kid must not flood Google). */
+const REFETCH_INTERVAL = 30_000
+
 /**
- * Verifies an ID token fully (OIDC Core §3.1.3.7): google-auth-library checks the RS256
+ * Verifies ID tokens with a client whose key cache stays warm. google-auth-library does not refetch
+ * the keys for an unknown `kid` (Google rotates them): then a fresh client downloads them once, at
+ * most every 30 s, and replaces the old one.
+ */
+export function createIdTokenVerifier (newClient: () => OAuth2Client): IdTokenVerifier {
+  let client = newClient()
+  let lastRefetch = 0
+
+  async function signatureCheck (idToken: string, audience: string): Promise<Record<string, unknown>> {
+    try {
+      return await payloadOf(client, idToken, audience)
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('No pem found') || Date.now() - lastRefetch < REFETCH_INTERVAL) throw error
+      lastRefetch = Date.now()
+      const fresh = newClient()
+      const payload = await payloadOf(fresh, idToken, audience)
+      client = fresh
+      return payload
+    }
+  }
+
+  return {
+    async verify (input) {
+      const segments = input.idToken.split('.')
+      const header = decodeSegment(segments[0])
+      if (segments.length !== 3 || header === null) throw invalid('malformed')
+      if (header.alg !== 'RS256') throw invalid('alg-not-rs256')
+      if (typeof header.kid !== 'string' || header.kid === '') throw invalid('no-kid')
+      let claims: Record<string, unknown>
+      try {
+        claims = await signatureCheck(input.idToken, input.clientId)
+      } catch (error) {
+        const message = error instanceof Error ? error.message : ''
+        if (message.startsWith('Failed to retrieve verification certificates')) throw googleFailure(error, 'certs')
+        throw invalid(reasonOf(message))
+      }
+      return checkClaims(claims, input)
+    }
+  }
+}
+
+async function payloadOf (client: OAuth2Client, idToken: string, audience: string): Promise<Record<string, unknown>> {
+  const ticket = await client.verifyIdToken({ idToken, audience })
+  return (ticket.getPayload() ?? {}) as Record<string, unknown>
+}
+
+/**
+ * The checks of OIDC Core §3.1.3.7: google-auth-library checks the RS256
  * signature against Google's published keys, `iat`/`exp`, the pinned issuers and `aud`; this
  * adds what it leaves out: `alg`/`kid`, `azp`, `nonce`, `sub`, `at_hash`, the lifetime,
  * the boolean `email_verified` and the hosted domain.
  */
-export async function verifyIdToken (client: OAuth2Client, input: VerifyIdTokenInput): Promise<VerifiedClaims> {
-  const segments = input.idToken.split('.')
-  const header = decodeSegment(segments[0])
-  if (segments.length !== 3 || header === null) throw invalid('malformed')
-  if (header.alg !== 'RS256') throw invalid('alg-not-rs256')
-  if (typeof header.kid !== 'string' || header.kid === '') throw invalid('no-kid')
-
-  let claims: Record<string, unknown>
-  try {
-    const ticket = await client.verifyIdToken({ idToken: input.idToken, audience: input.clientId })
-    claims = (ticket.getPayload() ?? {}) as Record<string, unknown>
-  } catch (error) {
-    const message = error instanceof Error ? error.message : ''
-    if (message.startsWith('Failed to retrieve verification certificates')) throw googleFailure(error, 'certs')
-    throw invalid(reasonOf(message))
-  }
-
+function checkClaims (claims: Record<string, unknown>, input: VerifyIdTokenInput): VerifiedClaims {
   if (typeof claims.iss !== 'string' || !GOOGLE_ISSUERS.includes(claims.iss)) throw invalid('issuer')
   if (claims.aud !== input.clientId) throw invalid('audience')
   if (claims.azp !== undefined && claims.azp !== input.clientId) throw invalid('azp')

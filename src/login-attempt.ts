@@ -16,15 +16,22 @@ export interface LoginAttempt {
   codeVerifier: string
   returnTo: string
   startedAt: number
+  /** Hash of this browser's binding cookie. */
+  browser: string
 }
 
 export type TakeResult =
   | { ok: true, attempt: LoginAttempt }
-  | { ok: false, reason: 'no-attempt-cookie' | 'attempt-unreadable' | 'state-differs' | 'replayed' | 'expired' }
+  | { ok: false, reason: 'no-attempt-cookie' | 'attempt-unreadable' | 'state-differs' | 'other-browser' | 'replayed' | 'expired' }
 
 export interface LoginAttemptsOptions {
   secrets: readonly string[]
   cookiePrefix: string
+  /**
+   * Name of the browser-binding cookie (Path=/, host-only; `__Host-` on https): attempts only
+   * complete in the browser holding it, even if a sibling subdomain plants an attempt cookie.
+   */
+  bindingCookie: string
   cookiePath: string
   secure: boolean
   /** How long an attempt stays valid, in ms. */
@@ -54,6 +61,8 @@ export function createLoginAttempts (options: LoginAttemptsOptions) {
     sameSite: 'lax' as const,
     secure: options.secure
   }
+  const bindingOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: options.secure }
+  const hashOf = (value: string): string => createHash('sha256').update(value).digest('base64url')
   // States already used in this process: a replay is refused even if the browser kept the cookie.
   const used = new LRUCache<string, true>({ max: 10_000, ttl: options.lifetime })
 
@@ -66,7 +75,7 @@ export function createLoginAttempts (options: LoginAttemptsOptions) {
     try {
       const data = JSON.parse(plain) as Partial<LoginAttempt>
       if (typeof data.state !== 'string' || typeof data.nonce !== 'string' || typeof data.codeVerifier !== 'string' ||
-        typeof data.returnTo !== 'string' || typeof data.startedAt !== 'number') return null
+        typeof data.returnTo !== 'string' || typeof data.startedAt !== 'number' || typeof data.browser !== 'string') return null
       return data as LoginAttempt
     } catch {
       return null
@@ -89,16 +98,29 @@ export function createLoginAttempts (options: LoginAttemptsOptions) {
     }
   }
 
+  /** The browser-binding value, set now if this browser has none yet. */
+  function bindBrowser (request: FastifyRequest, reply: FastifyReply): string {
+    const binding = request.cookies[options.bindingCookie] ?? randomToken(16)
+    // (Re)sent so that it outlives every pending attempt.
+    reply.setCookie(options.bindingCookie, binding, { ...bindingOptions, maxAge: Math.ceil(options.lifetime / 1000) })
+    return binding
+  }
+
   return {
+    /** Gives the browser its binding cookie ahead of time (the login page does), so tabs started together share it. */
+    bindBrowser,
+
     /** Starts an attempt: fresh state, nonce and verifier, sealed into this browser's cookie. */
     begin (request: FastifyRequest, reply: FastifyReply, returnTo: string): LoginAttempt {
       prune(request, reply)
+      const binding = bindBrowser(request, reply)
       const attempt: LoginAttempt = {
         state: randomToken(32),
         nonce: randomToken(24),
         codeVerifier: randomToken(48),
         returnTo,
-        startedAt: Date.now()
+        startedAt: Date.now(),
+        browser: hashOf(binding)
       }
       const name = cookieNameOf(attempt.state)
       reply.setCookie(name, box.seal(JSON.stringify(attempt), name), {
@@ -117,6 +139,8 @@ export function createLoginAttempts (options: LoginAttemptsOptions) {
       const attempt = read(name, value)
       if (attempt === null) return { ok: false, reason: 'attempt-unreadable' }
       if (!sameText(attempt.state, state)) return { ok: false, reason: 'state-differs' }
+      const binding = request.cookies[options.bindingCookie]
+      if (binding === undefined || !sameText(hashOf(binding), attempt.browser)) return { ok: false, reason: 'other-browser' }
       if (used.has(name)) return { ok: false, reason: 'replayed' }
       used.set(name, true)
       const age = Date.now() - attempt.startedAt

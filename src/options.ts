@@ -4,6 +4,7 @@ import type { SessionStore } from '@fastify/session'
 import { fail } from './errors.js'
 import { BASE_SCOPES, GOOGLE_ENDPOINTS, type GoogleEndpoints } from './google-endpoints.js'
 import { isLoopbackHost } from './is-loopback.js'
+import { safeReturnTo } from './return-to.js'
 import { ROUTES } from './routes/paths.js'
 
 /** What a custom login page receives. */
@@ -46,6 +47,8 @@ export interface GoogleOAuthOptions {
   loginUrl?: string
   /** Where the browser goes after signing out. Default `'/'`. */
   afterLogout?: string
+  /** Revoke the user's Google token at sign-out (this removes the app's access: the next sign-in asks for consent again). Default false. */
+  revokeOnLogout?: boolean
   /** Session cookie settings. */
   cookie?: {
     /** Default `__Host-goauth.sid` with an https callback, `goauth.sid` otherwise. */
@@ -90,8 +93,10 @@ export interface ResolvedOptions {
   loginUrl: string
   startUrl: string
   afterLogout: string
+  revokeOnLogout: boolean
   cookieName: string
   attemptCookiePrefix: string
+  bindingCookieName: string
   secure: boolean
   idleTimeout: number
   absoluteTimeout: number
@@ -99,6 +104,8 @@ export interface ResolvedOptions {
   maxSessions: number
   loginTimeout: number
   googleTimeout: number
+  /** Bound on one whole exchange with Google (token call, key download, retries). */
+  googleDeadline: number
   endpoints: GoogleEndpoints
 }
 
@@ -129,6 +136,11 @@ function positiveMs (name: string, value: unknown, fallback: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw invalid(`options.${name} must be a positive number of milliseconds (got ${show(value)}).`)
   }
+  return value
+}
+
+function readBoolean (name: string, value: unknown): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') throw invalid(`options.${name} must be true or false (got ${show(value)}).`)
   return value
 }
 
@@ -221,16 +233,52 @@ function readEndpoints (value: unknown): GoogleEndpoints {
 
 function readLocalPath (name: string, value: unknown, fallback: string): string {
   if (value === undefined) return fallback
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//')) {
-    throw invalid(`options.${name} must be a path on this site starting with "/" (got ${show(value)}).`)
+  if (typeof value !== 'string' || safeReturnTo(value, '') !== value) {
+    throw invalid(`options.${name} must be a plain path on this site such as "/welcome" (got ${show(value)}).`)
   }
   return value
+}
+
+const KNOWN_OPTIONS = [
+  'clientId', 'clientSecret', 'clientSecretsFile', 'callbackUrl', 'secret', 'prefix', 'scopes', 'hostedDomain',
+  'loginHint', 'prompt', 'accessType', 'includeGrantedScopes', 'loginPage', 'loginUrl', 'afterLogout',
+  'revokeOnLogout', 'cookie', 'idleTimeout', 'absoluteTimeout', 'store', 'maxSessions', 'loginTimeout',
+  'googleTimeout', 'endpoints'
+]
+// Keys Fastify itself passes to every plugin.
+const FASTIFY_KEYS = ['logLevel', 'logSerializers']
+
+/** Refuses unknown options: a typo such as `hostedDomian` must not silently drop a restriction. */
+function refuseUnknown (raw: object): void {
+  for (const key of Object.keys(raw)) {
+    if (KNOWN_OPTIONS.includes(key) || FASTIFY_KEYS.includes(key)) continue
+    const close = KNOWN_OPTIONS.find((known) => known.toLowerCase() === key.toLowerCase() || editDistance(known, key) <= 2)
+    throw invalid(`options.${key} is not an option of this plugin${close === undefined ? '' : ` (did you mean ${close}?)`}.`)
+  }
+}
+
+function editDistance (a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1))
+      previous = current
+    }
+  }
+  return row[b.length]!
 }
 
 /** Validates the options once, at registration, and applies defaults. */
 export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
   if (typeof raw !== 'object' || raw === null) throw invalid('pass an options object: { clientId, clientSecret, callbackUrl, secret }.')
-  const credentials: ClientCredentials = raw.clientSecretsFile !== undefined && raw.clientId === undefined
+  refuseUnknown(raw)
+  if (raw.clientSecretsFile !== undefined && (raw.clientId !== undefined || raw.clientSecret !== undefined)) {
+    throw invalid('give either options.clientSecretsFile or options.clientId and options.clientSecret, not both.')
+  }
+  const credentials: ClientCredentials = raw.clientSecretsFile !== undefined
     ? readClientSecretsFile(raw.clientSecretsFile)
     : { clientId: raw.clientId, clientSecret: raw.clientSecret }
   const clientId = nonEmptyString('clientId', credentials.clientId, 'Create an OAuth client ID in Google Cloud console and pass it, or pass clientSecretsFile.')
@@ -249,9 +297,6 @@ export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
   if (raw.accessType !== undefined && raw.accessType !== 'online' && raw.accessType !== 'offline') {
     throw invalid(`options.accessType must be 'online' or 'offline' (got ${show(raw.accessType)}).`)
   }
-  if (raw.includeGrantedScopes !== undefined && typeof raw.includeGrantedScopes !== 'boolean') {
-    throw invalid(`options.includeGrantedScopes must be a boolean (got ${show(raw.includeGrantedScopes)}).`)
-  }
   if (raw.loginPage !== undefined && raw.loginPage !== false && typeof raw.loginPage !== 'function') {
     throw invalid(`options.loginPage must be false or a function returning HTML (got ${show(raw.loginPage)}).`)
   }
@@ -259,6 +304,12 @@ export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
   if (typeof cookie !== 'object' || cookie === null) throw invalid(`options.cookie must be an object (got ${show(cookie)}).`)
   if (cookie.secure !== undefined && typeof cookie.secure !== 'boolean') {
     throw invalid(`options.cookie.secure must be a boolean (got ${show(cookie.secure)}).`)
+  }
+  if (cookie.secure === false && callback.protocol === 'https:') {
+    throw invalid('options.cookie.secure is false but callbackUrl is https: the session cookie would also travel over plain http. Remove cookie.secure.')
+  }
+  for (const key of Object.keys(cookie)) {
+    if (key !== 'name' && key !== 'secure') throw invalid(`options.cookie.${key} is not a cookie setting of this plugin (use name or secure; the other attributes are fixed for safety).`)
   }
   const secure = cookie.secure ?? callback.protocol === 'https:'
   const cookieName = cookie.name === undefined
@@ -279,6 +330,7 @@ export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
   const loginPage = raw.loginPage === undefined ? null : raw.loginPage
   const startUrl = `${prefix}${ROUTES.start}`
   const loginUrl = readLocalPath('loginUrl', raw.loginUrl, loginPage === false ? startUrl : `${prefix}${ROUTES.login}`)
+  const googleTimeout = positiveMs('googleTimeout', raw.googleTimeout, 4_000)
   const idleTimeout = positiveMs('idleTimeout', raw.idleTimeout, 24 * HOUR)
   const absoluteTimeout = positiveMs('absoluteTimeout', raw.absoluteTimeout, Math.max(7 * 24 * HOUR, idleTimeout))
   if (absoluteTimeout < idleTimeout) {
@@ -297,20 +349,23 @@ export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
     loginHint: optionalString('loginHint', raw.loginHint),
     prompt: optionalString('prompt', raw.prompt),
     accessType: raw.accessType ?? 'online',
-    includeGrantedScopes: raw.includeGrantedScopes,
+    includeGrantedScopes: readBoolean('includeGrantedScopes', raw.includeGrantedScopes),
     loginPage,
     loginUrl,
     startUrl,
     afterLogout: readLocalPath('afterLogout', raw.afterLogout, '/'),
+    revokeOnLogout: readBoolean('revokeOnLogout', raw.revokeOnLogout) ?? false,
     cookieName,
     attemptCookiePrefix: secure ? '__Secure-goauth.attempt.' : 'goauth.attempt.',
+    bindingCookieName: secure ? '__Host-goauth.browser' : 'goauth.browser',
     secure,
     idleTimeout,
     absoluteTimeout,
     store: raw.store ?? null,
     maxSessions: positiveInteger('maxSessions', raw.maxSessions, 10_000),
     loginTimeout: positiveMs('loginTimeout', raw.loginTimeout, 10 * MINUTE),
-    googleTimeout: positiveMs('googleTimeout', raw.googleTimeout, 4_000),
+    googleTimeout,
+    googleDeadline: Math.round(googleTimeout * 2.5),
     endpoints: readEndpoints(raw.endpoints)
   }
 }

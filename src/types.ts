@@ -1,4 +1,5 @@
 import type { preHandlerHookHandler } from 'fastify'
+import type { OAuth2Client } from 'google-auth-library'
 
 /**
  * The signed-in Google user. Extend it by declaration merging:
@@ -33,6 +34,13 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The signed-in Google user, or null. */
     googleUser: GoogleUser | null
+    /**
+     * A google-auth-library client authorized as the signed-in user (null when signed out): use it
+     * with `googleapis` or `client.request(...)`. Expired access tokens are refreshed (with
+     * `accessType: 'offline'`) and the new tokens saved to the session; when Google no longer
+     * accepts the refresh token, the session ends and calls fail with FST_GOOGLE_OAUTH_REAUTH_REQUIRED.
+     */
+    googleAuth: OAuth2Client | null
   }
   interface FastifyInstance {
     /** preHandler for routes that need a signed-in user. */

@@ -1,8 +1,10 @@
+import { Redis } from 'ioredis'
 import t from 'tap'
 import { buildExample } from '../example/app.js'
 import { readConfig } from '../example/config.js'
 import { Browser } from './fixtures/browser.js'
 import { freePort } from './fixtures/free-port.js'
+import { SHARED_REDIS_PORT } from './fixtures/redis.js'
 
 t.test('the example signs a person in through the fake Google\'s account chooser', async (t) => {
   const port = await freePort()
@@ -39,6 +41,8 @@ t.test('the example signs a person in through the fake Google\'s account chooser
   t.equal(new URL(landed.url).pathname, '/profile')
   t.match(landed.body, /Ada Lovelace/)
   t.match(landed.body, /ada@example\.com/)
+  t.match(landed.body, /From Google&#39;s userinfo API|From Google's userinfo API/)
+  t.match(landed.body, /&quot;sub&quot;: &quot;100000000000000000001&quot;/, 'userinfo loaded through request.googleAuth')
   const me = await (await b.request(`${url}/api/me`)).json() as { email: string }
   t.equal(me.email, 'ada@example.com')
 })
@@ -53,4 +57,23 @@ t.test('the example chooses real Google when credentials are given', async (t) =
   t.equal(callbackUrl, 'http://localhost:3000/oauth2/google/callback')
   const start = await app.inject('/oauth2/google')
   t.match(start.headers.location, /^https:\/\/accounts\.google\.com\/o\/oauth2\/v2\/auth\?/)
+})
+
+t.test('the example keeps sessions in Redis when REDIS_URL is set', async (t) => {
+  const port = await freePort()
+  const config = readConfig({ PORT: String(port), HOST: '127.0.0.1', REDIS_URL: `redis://127.0.0.1:${SHARED_REDIS_PORT}` }, '/nonexistent')
+  const { app, fakeGoogle } = await buildExample(config, false)
+  t.teardown(() => app.close())
+  await app.listen({ port, host: '127.0.0.1' })
+  fakeGoogle!.setAutoConsent('grace@example.com')
+  const b = new Browser()
+  const landed = await b.navigate(`http://127.0.0.1:${port}/oauth2/google?returnTo=/api/me`)
+  t.match(JSON.parse(landed.body), { email: 'grace@example.com' })
+  const id = b.cookiesFor(`http://127.0.0.1:${port}`)['goauth.sid']!.split('.')[0]!
+  const redis = new Redis({ host: '127.0.0.1', port: SHARED_REDIS_PORT })
+  t.teardown(() => redis.disconnect())
+  const key = `fastify-google-oauth-example:${id}`
+  t.equal(await redis.exists(key), 1, 'the session is in Redis under the example\'s prefix')
+  await b.submit(`http://127.0.0.1:${port}/logout`)
+  t.equal(await redis.exists(key), 0, 'and gone after sign-out')
 })

@@ -81,7 +81,21 @@ t.test('validates the other options', async (t) => {
   refusal(t, { ...valid, endpoints: { token: 'http://google.example/token' } }, /options\.endpoints\.token uses plain http/, 'http endpoint')
   refusal(t, { ...valid, store: {} }, /options\.store/, 'store')
   refusal(t, { ...valid, afterLogout: '//evil.example' }, /options\.afterLogout/, 'afterLogout')
+  refusal(t, { ...valid, loginUrl: '/\\evil.example' }, /options\.loginUrl must be a plain path/, 'loginUrl with a backslash')
+  refusal(t, { ...valid, loginUrl: '/a/..//evil.example' }, /options\.loginUrl/, 'loginUrl normalising to //')
+  refusal(t, { ...valid, cookie: { secure: false } }, /cookie\.secure is false but callbackUrl is https/, 'insecure cookie on https')
+  refusal(t, { ...valid, cookie: { domain: 'example.com' } }, /options\.cookie\.domain is not a cookie setting/, 'cookie.domain')
   refusal(t, null, /options object/, 'no options')
+})
+
+t.test('refuses unknown options, suggesting the likely one', async (t) => {
+  refusal(t, { ...valid, hostedDomian: 'example.com' }, /options\.hostedDomian is not an option of this plugin \(did you mean hostedDomain\?\)/, 'typo')
+  refusal(t, { ...valid, sessionStore: {} }, /options\.sessionStore is not an option/, 'unknown')
+  t.ok(resolveOptions({ ...valid, logLevel: 'warn' } as GoogleOAuthOptions), 'Fastify\'s own plugin options pass')
+})
+
+t.test('refuses both a client secrets file and explicit credentials', async (t) => {
+  refusal(t, { ...valid, clientSecretsFile: './client_secrets.json' }, /either options\.clientSecretsFile or options\.clientId/, 'both')
 })
 
 t.test('reads client_secrets.json as Google Cloud console downloads it', async (t) => {
@@ -93,8 +107,8 @@ t.test('reads client_secrets.json as Google Cloud console downloads it', async (
   t.equal(options.clientSecret, 'file-secret')
 
   writeFileSync(file, JSON.stringify({ something: {} }))
-  refusal(t, { ...valid, clientId: undefined, clientSecretsFile: file }, /neither a "web" nor an "installed" section/, 'wrong shape')
+  refusal(t, { ...valid, clientId: undefined, clientSecret: undefined, clientSecretsFile: file }, /neither a "web" nor an "installed" section/, 'wrong shape')
   writeFileSync(file, '{ not json')
-  refusal(t, { ...valid, clientId: undefined, clientSecretsFile: file }, /not readable JSON/, 'not JSON')
-  refusal(t, { ...valid, clientId: undefined, clientSecretsFile: join(dir, 'missing.json') }, /does not exist/, 'missing file')
+  refusal(t, { ...valid, clientId: undefined, clientSecret: undefined, clientSecretsFile: file }, /not readable JSON/, 'not JSON')
+  refusal(t, { ...valid, clientId: undefined, clientSecret: undefined, clientSecretsFile: join(dir, 'missing.json') }, /does not exist/, 'missing file')
 })

@@ -11,6 +11,7 @@ t.test('keeps same-origin paths with their query and fragment', async (t) => {
 t.test('normalises dot segments without leaving the site', async (t) => {
   t.equal(safeReturnTo('/a/../b'), '/b')
   t.equal(safeReturnTo('/../../etc'), '/etc')
+  t.equal(safeReturnTo('/a/./b'), '/a/b')
 })
 
 t.test('refuses every open-redirect form and falls back to /', async (t) => {
@@ -35,7 +36,14 @@ t.test('refuses every open-redirect form and falls back to /', async (t) => {
     'evil.example',
     '',
     ' /path',
-    '/' + 'a'.repeat(8 * 1024)
+    '/' + 'a'.repeat(8 * 1024),
+    '/.//evil.example',
+    '/a/..//evil.example',
+    '/..//evil.example',
+    '/%2e//evil.example',
+    '/%2E%2E//evil.example',
+    '/./\\evil.example',
+    '/' + 'é'.repeat(200)
   ]
   for (const attack of attacks) {
     t.equal(safeReturnTo(attack), '/', JSON.stringify(attack.slice(0, 40)))

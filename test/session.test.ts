@@ -11,8 +11,10 @@ t.test('cookies over plain http on loopback: HttpOnly, SameSite=Lax, Path=/, no 
   const app = await startApp(t)
   const b = app.browser()
   const start = await b.request(`${app.url}/oauth2/google`)
-  const attempt = start.headers.getSetCookie()[0]!
+  const attempt = start.headers.getSetCookie().find((header) => header.startsWith('goauth.attempt.'))!
   t.match(attempt, /^goauth\.attempt\.[\w-]{16}=[\w-]+; Max-Age=600; Path=\/oauth2\/google; HttpOnly; SameSite=Lax$/)
+  const binding = start.headers.getSetCookie().find((header) => header.startsWith('goauth.browser='))!
+  t.match(binding, /^goauth\.browser=[\w-]{22}; Max-Age=600; Path=\/; HttpOnly; SameSite=Lax$/)
   await app.signIn(b)
   const session = b.setCookieHeaders.find((header) => header.startsWith('goauth.sid='))!
   t.match(session, /^goauth\.sid=[\w-]{32}\.[\w+/-]+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/)
@@ -28,6 +30,7 @@ t.test('behind a TLS proxy: __Host- session cookie and __Secure- attempt cookies
   t.match(session, /; Path=\/; .*HttpOnly; Secure; SameSite=Lax$/)
   t.notMatch(session, /Domain=/i)
   t.ok(b.setCookieHeaders.some((header) => /^__Secure-goauth\.attempt\.[\w-]+=.*; Secure/.test(header)))
+  t.ok(b.setCookieHeaders.some((header) => /^__Host-goauth\.browser=[\w-]+; Max-Age=600; Path=\/; HttpOnly; Secure; SameSite=Lax$/.test(header)), 'the browser binding is a __Host- cookie')
   t.equal((await b.request(`${app.url}/api/me`)).status, 200)
 })
 
@@ -87,18 +90,37 @@ t.test('idle timeout: an inactive session is signed out server-side', async (t) 
 })
 
 t.test('absolute timeout: even an active session ends', async (t) => {
-  // The cookie's Expires has one-second precision, so the timeouts here are whole seconds.
-  const app = await startApp(t, { plugin: { idleTimeout: 1000, absoluteTimeout: 2000 } })
+  // The cookie's Expires has one-second precision, so the timeouts here are whole seconds with a margin.
+  const app = await startApp(t, { plugin: { idleTimeout: 1000, absoluteTimeout: 3000 } })
   const b = app.browser()
   await app.signIn(b)
   const signedInAt = Date.now()
   const statuses: Array<[number, number]> = []
-  while (Date.now() - signedInAt < 2600) {
+  while (Date.now() - signedInAt < 3600) {
     statuses.push([Date.now() - signedInAt, (await b.request(`${app.url}/api/me`)).status])
     await sleep(200)
   }
-  t.ok(statuses.filter(([at]) => at < 1800).every(([, status]) => status === 200), 'activity kept it alive past the idle timeout')
+  t.ok(statuses.filter(([at]) => at < 2000).every(([, status]) => status === 200), 'activity kept it alive past the idle timeout')
   t.equal(statuses.at(-1)?.[1], 401, 'signed out after the absolute timeout despite activity')
+})
+
+t.test('a request that read the session before sign-out cannot write it back afterwards', async (t) => {
+  const store = new CountingStore()
+  const app = await startApp(t, { plugin: { store, idleTimeout: 1000 } })
+  const b = app.browser()
+  await app.signIn(b)
+  const cookie = b.cookiesFor(app.url)['goauth.sid']!
+  const id = cookie.split('.')[0]!
+  await sleep(300) // past the activity-recording interval: the next request records activity
+  store.getDelay = 300
+  const slow = b.request(`${app.url}/api/me`)
+  await sleep(50)
+  store.getDelay = 0
+  t.equal((await b.submit(`${app.url}/logout`)).status, 303)
+  await slow
+  await sleep(20)
+  t.notOk(store.has(id), 'the session stays gone from the store')
+  t.equal((await send(`${app.url}/api/me`, { headers: { cookie: `goauth.sid=${cookie}` } })).status, 401, 'the old cookie stays worthless')
 })
 
 t.test('a failing session store: 503 with a stable code, never the store\'s message; anonymous pages still work', async (t) => {
@@ -148,14 +170,23 @@ t.test('uses the host\'s own @fastify/cookie and @fastify/session when registere
   t.equal((await b.request(`${app.url}/api/me`)).status, 401, 'sign-out removes the user from the host\'s session')
 })
 
-t.test('secret rotation: sessions signed with the previous secret stay valid; dropped secrets are refused', async (t) => {
+t.test('secret rotation: the previous secret still verifies and its cookies are re-signed; dropped secrets are refused', async (t) => {
   const store = new CountingStore()
   const first = await startApp(t, { plugin: { store, secret: 'old-secret-old-secret-old-secret-0000' } })
   const b = first.browser()
   await first.signIn(b)
   const cookie = `goauth.sid=${b.cookiesFor(first.url)['goauth.sid']}`
   const rotated = await startApp(t, { plugin: { store, secret: ['new-secret-new-secret-new-secret-1111', 'old-secret-old-secret-old-secret-0000'] } })
-  t.equal((await send(`${rotated.url}/api/me`, { headers: { cookie } })).status, 200, 'old signature accepted')
+  const response = await send(`${rotated.url}/api/me`, { headers: { cookie } })
+  t.equal(response.status, 200, 'old signature accepted')
+  const resigned = response.headers.getSetCookie().find((header) => header.startsWith('goauth.sid='))
+  t.ok(resigned, 'the cookie is sent again, signed with the new secret')
+  const newCookie = resigned!.split(';')[0]!
+  t.equal(newCookie.split('.')[0], cookie.split('.')[0], 'same session id')
+  t.match(resigned, /Expires=/, 'keeping its expiry')
+  const again = await send(`${rotated.url}/api/me`, { headers: { cookie: newCookie } })
+  t.same(again.headers.getSetCookie(), [], 'a current signature is not re-sent')
   const dropped = await startApp(t, { plugin: { store, secret: 'new-secret-new-secret-new-secret-1111' } })
   t.equal((await send(`${dropped.url}/api/me`, { headers: { cookie } })).status, 401, 'dropped secret refused')
+  t.equal((await send(`${dropped.url}/api/me`, { headers: { cookie: newCookie } })).status, 200, 'the re-signed cookie works with the new secret alone')
 })

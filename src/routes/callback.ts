@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { fail } from '../errors.js'
+import { withDeadline } from '../deadline.js'
 import { exchangeCode } from '../google-client.js'
-import { verifyIdToken } from '../id-token.js'
 import type { GoogleTokens } from '../types.js'
 import { userFromClaims } from '../user.js'
 import { readCallbackParams, readState } from './callback-params.js'
@@ -10,17 +10,8 @@ import { ROUTES } from './paths.js'
 
 const PROVIDER_ERROR = /^[a-z_]{1,40}$/
 
-async function startFreshSession (request: FastifyRequest): Promise<void> {
-  try {
-    // A new session id (fixation defence): the old id is destroyed in the store, pre-login data dropped.
-    await request.session.regenerate()
-  } catch (error) {
-    throw fail('SESSION_STORE_UNAVAILABLE', (error as { reason?: string }).reason ?? 'store-regenerate-failed')
-  }
-}
-
 /** GET /oauth2/google/callback: completes the attempt this browser started, or refuses it. */
-export function callbackRoute (app: FastifyInstance, { options, google, attempts }: RouteContext): void {
+export function callbackRoute (app: FastifyInstance, { options, google, idTokens, attempts, sessions }: RouteContext): void {
   app.get(ROUTES.callback, async (request, reply) => {
     reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer')
     const query = request.query as Record<string, unknown>
@@ -38,27 +29,23 @@ export function callbackRoute (app: FastifyInstance, { options, google, attempts
     }
     if (params.code === null) throw fail('INVALID_CALLBACK', 'no-code')
 
-    const tokens = await exchangeCode(google, params.code, attempt.codeVerifier)
-    const claims = await verifyIdToken(google, {
-      idToken: tokens.idToken,
-      accessToken: tokens.accessToken,
-      clientId: options.clientId,
-      nonce: attempt.nonce,
-      hostedDomain: options.hostedDomain
+    const code = params.code
+    // One deadline over the whole exchange with Google (token call, key download, retries).
+    const { tokens, claims } = await withDeadline(options.googleDeadline, async () => {
+      const tokens = await exchangeCode(google, code, attempt.codeVerifier)
+      const claims = await idTokens.verify({
+        idToken: tokens.idToken,
+        accessToken: tokens.accessToken,
+        clientId: options.clientId,
+        nonce: attempt.nonce,
+        hostedDomain: options.hostedDomain
+      })
+      return { tokens, claims }
     })
 
-    await startFreshSession(request)
-    const now = Date.now()
-    const googleTokens: GoogleTokens = { ...tokens }
-    request.session.googleUser = userFromClaims(claims)
-    request.session.googleTokens = googleTokens
-    request.session.googleSignedInAt = now
-    request.session.googleSeenAt = now
-    try {
-      await request.session.save()
-    } catch (error) {
-      throw fail('SESSION_STORE_UNAVAILABLE', (error as { reason?: string }).reason ?? 'store-save-failed')
-    }
+    const tokenSet: GoogleTokens = { ...tokens }
+    // A new session id (fixation defence); the old session is destroyed in the store.
+    await sessions.signIn(request, reply, userFromClaims(claims), tokenSet)
     request.log.debug({ sub: claims.sub }, 'google sign-in completed')
     return reply.redirect(attempt.returnTo, 303)
   })

@@ -6,12 +6,13 @@ import type { RouteContext } from './context.js'
 import { ROUTES } from './paths.js'
 
 /** GET /login: the sign-in page; a signed-in user goes straight on to `returnTo`. */
-export function loginRoute (app: FastifyInstance, { options }: RouteContext): void {
+export function loginRoute (app: FastifyInstance, { options, attempts }: RouteContext): void {
   app.get<{ Querystring: { returnTo?: unknown } }>(ROUTES.login, async (request, reply) => {
     const returnTo = safeReturnTo(request.query.returnTo)
     if (request.googleUser !== null) {
       return reply.header('cache-control', 'no-store').redirect(returnTo, 303)
     }
+    attempts.bindBrowser(request, reply)
     const startUrl = returnTo === '/' ? options.startUrl : `${options.startUrl}?returnTo=${encodeURIComponent(returnTo)}`
     const html = typeof options.loginPage === 'function'
       ? await options.loginPage({ startUrl, returnTo, request })

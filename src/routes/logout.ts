@@ -1,9 +1,9 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { fail } from '../errors.js'
+import { googleFailure } from '../google-client.js'
 import { logoutPage } from '../pages/logout-page.js'
 import { sendPage } from '../pages/html.js'
 import { prefersHtml } from '../request-kind.js'
-import { forgetUser } from '../session.js'
 import type { RouteContext } from './context.js'
 import { ROUTES } from './paths.js'
 
@@ -15,20 +15,12 @@ export function isCrossSite (request: FastifyRequest, appOrigin: string): boolea
   return origin !== undefined && origin !== appOrigin
 }
 
-async function endSession (request: FastifyRequest, reply: FastifyReply, context: RouteContext): Promise<void> {
-  const session = request.session
-  if (!session || typeof session.destroy !== 'function') return
-  try {
-    if (context.ownSession) {
-      await session.destroy()
-      reply.clearCookie(context.options.cookieName, { path: '/', httpOnly: true, sameSite: 'lax', secure: context.options.secure })
-    } else {
-      // The host owns the session: only take our data out of it.
-      forgetUser(session)
-    }
-  } catch (error) {
-    throw fail('SESSION_STORE_UNAVAILABLE', (error as { reason?: string }).reason ?? 'store-destroy-failed')
-  }
+/** Revokes the user's Google token without holding up the sign-out; a failure is only logged. */
+function revokeInBackground (request: FastifyRequest, { google }: RouteContext, token: string): void {
+  google.revokeToken(token).then(
+    () => request.log.debug('google token revoked at sign-out'),
+    (error: unknown) => request.log.warn({ reason: googleFailure(error, 'revoke').reason }, 'could not revoke the google token at sign-out')
+  )
 }
 
 /** GET /logout shows a sign-out button; POST /logout signs out. */
@@ -44,7 +36,9 @@ export function logoutRoutes (app: FastifyInstance, context: RouteContext): void
   app.post(ROUTES.logout, async (request, reply) => {
     reply.header('cache-control', 'no-store')
     if (isCrossSite(request, options.appOrigin)) throw fail('CROSS_SITE_REQUEST', 'logout-cross-site')
-    await endSession(request, reply, context)
+    const tokens = context.sessions.tokens(request)
+    await context.sessions.signOut(request, reply)
+    if (options.revokeOnLogout && tokens !== null) revokeInBackground(request, context, tokens.refreshToken ?? tokens.accessToken)
     if (prefersHtml(request)) return reply.redirect(options.afterLogout, 303)
     return reply.code(204).send()
   })

@@ -48,6 +48,20 @@ t.test('login CSRF: the attacker\'s own code and state opened in the victim\'s b
   t.equal(tokenCalls(app), 0, 'token endpoint not called')
 })
 
+t.test('login CSRF from a sibling subdomain: a planted attempt cookie does not work in another browser', async (t) => {
+  const app = await startApp(t)
+  const attacker = app.browser()
+  const victim = app.browser()
+  const forged = await callbackFromGoogle(app, attacker)
+  await victim.navigate(`${app.url}/login`) // the victim has a browser binding of their own
+  for (const [name, value] of Object.entries(attacker.cookiesFor(forged.href))) {
+    if (name.startsWith('goauth.attempt.')) victim.plant(app.url, name, value, '/oauth2/google')
+  }
+  await expectRefusal(t, app, victim, forged.href, 400, 'FST_GOOGLE_OAUTH_STATE_MISMATCH')
+  t.match(app.logs.join(''), /"reason":"other-browser"/, 'the log says why')
+  t.equal(tokenCalls(app), 0, 'token endpoint not called')
+})
+
 t.test('a replayed callback is refused, even when the browser kept the attempt cookie', async (t) => {
   const app = await startApp(t)
   const b = app.browser()
@@ -143,6 +157,9 @@ t.test('Google refusing or failing at the token endpoint', async (t) => {
     ['empty', 502, 'FST_GOOGLE_OAUTH_GOOGLE_BAD_RESPONSE'],
     ['no_id_token', 502, 'FST_GOOGLE_OAUTH_GOOGLE_BAD_RESPONSE'],
     ['reset', 502, 'FST_GOOGLE_OAUTH_GOOGLE_BAD_RESPONSE'],
+    ['rate_limited', 502, 'FST_GOOGLE_OAUTH_GOOGLE_BAD_RESPONSE'],
+    ['unavailable', 502, 'FST_GOOGLE_OAUTH_GOOGLE_BAD_RESPONSE'],
+    ['huge', 502, 'FST_GOOGLE_OAUTH_GOOGLE_BAD_RESPONSE'],
     ['hang', 504, 'FST_GOOGLE_OAUTH_GOOGLE_TIMEOUT']
   ]
   const app = await startApp(t, { plugin: { googleTimeout: 500 } })

@@ -70,6 +70,7 @@ t.test('the redirect_uri comes from configuration, never from Host or X-Forwarde
 t.test('several tabs can sign in at once; each attempt completes once', async (t) => {
   const { url, browser } = await startApp(t)
   const b = browser()
+  await b.navigate(`${url}/login`)
   const starts = await Promise.all([1, 2, 3].map((n) => b.request(`${url}/oauth2/google?returnTo=/tab${n}`)))
   // Google answers each tab; the browser follows each callback in turn.
   const callbacks = await Promise.all(starts.map(async (start) => {

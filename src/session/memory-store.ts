@@ -12,16 +12,25 @@ export interface MemoryStoreOptions {
 type Callback = (error?: unknown) => void
 type GetCallback = (error: unknown, session?: Session | null) => void
 
+function deepFreeze<T> (value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child)
+    Object.freeze(value)
+  }
+  return value
+}
+
 /**
- * The default session store: bounded (LRU), expiring (TTL), and storing JSON like a networked
- * store would, so that what works here works on Redis too. @fastify/session's own MemoryStore
- * never evicts anything and keeps live objects.
+ * The default session store: bounded (LRU), expiring (TTL), and keeping what a networked store
+ * would give back: each write is copied through JSON (a Date comes back a string, as from Redis)
+ * and frozen, so reads cost no parsing and nobody can change a stored session in place.
+ * @fastify/session's own MemoryStore never evicts anything and keeps live objects.
  */
 export class BoundedMemoryStore implements SessionStore {
-  readonly #cache: LRUCache<string, string>
+  readonly #cache: LRUCache<string, object>
 
   constructor (options: MemoryStoreOptions) {
-    this.#cache = new LRUCache<string, string>({ max: options.maxSessions, ttl: options.ttl })
+    this.#cache = new LRUCache<string, object>({ max: options.maxSessions, ttl: options.ttl })
   }
 
   /** How many sessions are stored now. */
@@ -30,12 +39,11 @@ export class BoundedMemoryStore implements SessionStore {
   }
 
   get (sessionId: string, callback: GetCallback): void {
-    const value = this.#cache.get(sessionId)
-    callback(null, value === undefined ? null : JSON.parse(value) as Session)
+    callback(null, (this.#cache.get(sessionId) ?? null) as Session | null)
   }
 
   set (sessionId: string, session: Session, callback: Callback): void {
-    this.#cache.set(sessionId, JSON.stringify(session))
+    this.#cache.set(sessionId, deepFreeze(JSON.parse(JSON.stringify(session)) as object))
     callback()
   }
 

@@ -1,6 +1,6 @@
 import type { SessionStore } from '@fastify/session'
 import type { Session } from 'fastify'
-import { fail } from './errors.js'
+import { fail } from '../errors.js'
 
 type Callback = (error?: unknown) => void
 

@@ -1,0 +1,106 @@
+import type { FastifySessionObject } from '@fastify/session'
+import type { FastifyInstance, FastifyReply, FastifyRequest, Session } from 'fastify'
+import { fail } from '../errors.js'
+import type { ResolvedOptions } from '../options.js'
+import type { GoogleTokens, GoogleUser } from '../types.js'
+import { expiryReason, touchInterval } from './record.js'
+import type { Sessions } from './sessions.js'
+
+const storeFailure = (error: unknown, step: string) =>
+  fail('SESSION_STORE_UNAVAILABLE', (error as { reason?: string }).reason ?? `store-${step}-failed`)
+
+/** Removes the signed-in user and tokens from a host session. */
+function forgetUser (session: Session): void {
+  delete session.googleUser
+  delete session.googleTokens
+  delete session.googleSignedInAt
+  delete session.googleSeenAt
+}
+
+const sessionOf = (request: FastifyRequest): FastifySessionObject | null => {
+  const session = request.session as FastifySessionObject | null | undefined
+  return session && typeof session.regenerate === 'function' ? session : null
+}
+
+/**
+ * Sign-in sessions kept in the host's own @fastify/session (registered before this plugin):
+ * the plugin's data lives beside the host's, under `googleUser`, `googleTokens`, ... The timeouts
+ * are enforced by an onRequest hook.
+ */
+export function useHostSessions (fastify: FastifyInstance, options: ResolvedOptions): Sessions {
+  const touchEvery = touchInterval(options)
+
+  fastify.addHook('onRequest', function enforceSessionLifetime (request: FastifyRequest, _reply: FastifyReply, done): void {
+    const session = sessionOf(request)
+    if (session?.googleUser === undefined) return done()
+    const now = Date.now()
+    const signedInAt = session.googleSignedInAt ?? 0
+    const reason = expiryReason({ googleSignedInAt: signedInAt, googleSeenAt: session.googleSeenAt ?? signedInAt }, options, now)
+    if (reason !== null) {
+      request.log.debug({ reason }, 'google sign-in session expired')
+      forgetUser(session)
+    } else if (now - (session.googleSeenAt ?? signedInAt) > touchEvery) {
+      session.googleSeenAt = now
+    }
+    done()
+  })
+
+  return {
+    user: (request) => sessionOf(request)?.googleUser ?? null,
+    tokens: (request) => sessionOf(request)?.googleTokens ?? null,
+    status: (request) => sessionOf(request)?.googleUser === undefined ? 'anonymous' : 'signed-in',
+
+    async signIn (request: FastifyRequest, _reply: FastifyReply, user: GoogleUser, tokens: GoogleTokens): Promise<void> {
+      try {
+        // A new session id (fixation defence): @fastify/session destroys the old id in the store.
+        await request.session.regenerate()
+      } catch (error) {
+        throw storeFailure(error, 'regenerate')
+      }
+      const now = Date.now()
+      Object.assign(request.session, { googleUser: user, googleTokens: tokens, googleSignedInAt: now, googleSeenAt: now })
+      try {
+        await request.session.save()
+      } catch (error) {
+        throw storeFailure(error, 'save')
+      }
+    },
+
+    async signOut (request: FastifyRequest): Promise<void> {
+      const session = sessionOf(request)
+      if (session === null) return
+      // The host owns the session: only take the plugin's data out of it.
+      forgetUser(session)
+      try {
+        await session.save()
+      } catch (error) {
+        throw storeFailure(error, 'save')
+      }
+    },
+
+    saveTokens,
+
+    tokenOwner (request: FastifyRequest) {
+      const session = sessionOf(request)
+      if (session?.googleUser === undefined) return null
+      return {
+        key: null,
+        owner: {
+          save: (tokens: GoogleTokens) => saveTokens(request, tokens),
+          end: async () => {
+            forgetUser(session)
+            await session.save()
+          }
+        }
+      }
+    }
+  }
+
+  /** The host's session is saved by @fastify/session when the response is sent. */
+  async function saveTokens (request: FastifyRequest, tokens: GoogleTokens): Promise<boolean> {
+    const session = sessionOf(request)
+    if (session?.googleUser === undefined) return false
+    session.googleTokens = tokens
+    return true
+  }
+}

@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto'
+import { Signer } from '@fastify/cookie'
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+import { LRUCache } from 'lru-cache'
+import { fail } from '../errors.js'
+import type { ResolvedOptions } from '../options.js'
+import type { GoogleTokens, GoogleUser } from '../types.js'
+import { BoundedMemoryStore } from './memory-store.js'
+import { expiryReason, isSessionRecord, touchInterval, type SessionRecord } from './record.js'
+import type { Sessions } from './sessions.js'
+import { storeCalls } from './store-calls.js'
+
+/** How long one session store call may take before the request is answered 503. */
+export const STORE_TIMEOUT = 2_000
+
+interface LoadedSession {
+  id: string
+  record: SessionRecord
+}
+
+const kSession = Symbol('fastify-google-oauth.session')
+/** Marks a request whose session could not be read because the store failed. */
+const STORE_DOWN = Symbol('store-unavailable')
+
+type RequestWithSession = FastifyRequest & { [kSession]: LoadedSession | typeof STORE_DOWN | null }
+
+/**
+ * The plugin's own sessions: @fastify/session's store interface and signed cookie format, with
+ * a fast path. A request without the cookie costs no allocation and no store access; a signed-in
+ * request costs one HMAC check and one store read, and writes nothing unless activity must be
+ * recorded (at most every few minutes). The cookie is only sent at sign-in, sign-out, and to
+ * re-sign it after a secret rotation.
+ */
+export function registerLeanSessions (fastify: FastifyInstance, options: ResolvedOptions): Sessions {
+  const signer = new Signer(options.secrets, 'sha256')
+  const store = storeCalls(
+    options.store ?? new BoundedMemoryStore({ maxSessions: options.maxSessions, ttl: options.idleTimeout }),
+    STORE_TIMEOUT
+  )
+  const cookieOptions = { path: '/' as const, httpOnly: true as const, sameSite: 'lax' as const, secure: options.secure }
+  const touchEvery = touchInterval(options)
+  // Ids signed out by this process recently: a token refresh finishing later must not revive them.
+  const ended = new LRUCache<string, true>({ max: 10_000, ttl: 10 * 60_000 })
+
+  fastify.decorateRequest(kSession, null)
+
+  const loaded = (request: FastifyRequest): LoadedSession | null => {
+    const state = (request as RequestWithSession)[kSession]
+    return state === null || state === STORE_DOWN ? null : state
+  }
+
+  function clearCookie (reply: FastifyReply): void {
+    reply.clearCookie(options.cookieName, cookieOptions)
+  }
+
+  fastify.addHook('onRequest', function loadSession (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    const cookie = request.cookies[options.cookieName]
+    if (cookie === undefined) return done()
+    const unsigned = signer.unsign(cookie)
+    if (!unsigned.valid || unsigned.value === null) {
+      request.log.debug({ reason: 'bad-signature' }, 'session cookie ignored')
+      return done()
+    }
+    const id = unsigned.value
+    store.getWithCallback(id, (error, value) => {
+      if (error) {
+        request.log.warn({ code: (error as { code?: string }).code, reason: (error as { reason?: string }).reason }, 'session store unavailable')
+        ;(request as RequestWithSession)[kSession] = STORE_DOWN
+        return done()
+      }
+      if (!isSessionRecord(value) || ended.has(id)) {
+        // (A read that was in flight while the session ended also lands here.)
+        request.log.debug({ reason: 'unknown-session' }, 'session cookie ignored')
+        return done()
+      }
+      const now = Date.now()
+      const reason = expiryReason(value, options, now)
+      if (reason !== null) {
+        request.log.debug({ reason }, 'session expired')
+        clearCookie(reply)
+        store.destroy(id).catch(() => {})
+        return done()
+      }
+      const session: LoadedSession = { id, record: value }
+      ;(request as RequestWithSession)[kSession] = session
+      if (unsigned.renew) {
+        // Signed with an older secret: send it again signed with the current one.
+        reply.setCookie(options.cookieName, signer.sign(id), { ...cookieOptions, expires: new Date(value.cookie.expires) })
+      }
+      if (now - value.googleSeenAt <= touchEvery) return done()
+      session.record = { ...value, googleSeenAt: now }
+      // Recorded activity is written back; never for a session that ended meanwhile.
+      ;(ended.has(id) ? Promise.resolve() : store.set(id, session.record)).then(() => done(), (touchError: unknown) => {
+        request.log.warn({ reason: (touchError as { reason?: string }).reason }, 'could not record session activity')
+        done()
+      })
+    })
+  })
+
+  return {
+    user: (request) => loaded(request)?.record.googleUser ?? null,
+    tokens: (request) => loaded(request)?.record.googleTokens ?? null,
+    status (request) {
+      const state = (request as RequestWithSession)[kSession]
+      return state === STORE_DOWN ? 'store-unavailable' : state === null ? 'anonymous' : 'signed-in'
+    },
+
+    async signIn (request: FastifyRequest, reply: FastifyReply, user: GoogleUser, tokens: GoogleTokens): Promise<void> {
+      const previous = loaded(request)
+      if (previous !== null) {
+        ended.set(previous.id, true)
+        await store.destroy(previous.id)
+      }
+      const id = randomBytes(24).toString('base64url')
+      const now = Date.now()
+      const expires = new Date(now + options.absoluteTimeout)
+      const record: SessionRecord = {
+        cookie: { originalMaxAge: options.absoluteTimeout, expires: expires.toISOString(), ...cookieOptions },
+        googleUser: user,
+        googleTokens: tokens,
+        googleSignedInAt: now,
+        googleSeenAt: now
+      }
+      await store.set(id, record)
+      ;(request as RequestWithSession)[kSession] = { id, record }
+      reply.setCookie(options.cookieName, signer.sign(id), { ...cookieOptions, expires })
+    },
+
+    async signOut (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+      const state = (request as RequestWithSession)[kSession]
+      if (state === STORE_DOWN) throw fail('SESSION_STORE_UNAVAILABLE', 'store-down-at-sign-out')
+      if (state !== null) {
+        ended.set(state.id, true)
+        await store.destroy(state.id)
+        ;(request as RequestWithSession)[kSession] = null
+      }
+      if (request.cookies[options.cookieName] !== undefined) clearCookie(reply)
+    },
+
+    async saveTokens (request: FastifyRequest, tokens: GoogleTokens): Promise<boolean> {
+      const state = loaded(request)
+      if (state === null) return false
+      const saved = await saveTokensOf(state.id, state.record.googleUser.id, tokens)
+      if (saved !== null) state.record = saved
+      return saved !== null
+    },
+
+    tokenOwner (request: FastifyRequest) {
+      const state = loaded(request)
+      if (state === null) return null
+      const { id } = state
+      const userId = state.record.googleUser.id
+      return {
+        key: id,
+        owner: {
+          save: async (tokens: GoogleTokens) => (await saveTokensOf(id, userId, tokens)) !== null,
+          end: async () => {
+            ended.set(id, true)
+            await store.destroy(id)
+          }
+        }
+      }
+    }
+  }
+
+  /** Read, check, write: never revives a session that ended or changed hands meanwhile. */
+  async function saveTokensOf (id: string, userId: string, tokens: GoogleTokens): Promise<SessionRecord | null> {
+    if (ended.has(id)) return null
+    const current = await store.get(id)
+    if (!isSessionRecord(current) || ended.has(id) || current.googleUser.id !== userId) return null
+    const updated = { ...current, googleTokens: tokens }
+    await store.set(id, updated)
+    return updated
+  }
+}

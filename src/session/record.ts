@@ -1,0 +1,46 @@
+import type { GoogleTokens, GoogleUser } from '../types.js'
+
+/**
+ * What one signed-in session holds in the store. The shape follows @fastify/session's (a `cookie`
+ * object with `expires` and `originalMaxAge`), so its stores (Redis...) compute the same TTLs.
+ */
+export interface SessionRecord {
+  cookie: {
+    originalMaxAge: number
+    expires: string
+    path: '/'
+    httpOnly: true
+    sameSite: 'lax'
+    secure: boolean
+  }
+  googleUser: GoogleUser
+  googleTokens: GoogleTokens
+  /** Epoch ms of the sign-in (absolute timeout). */
+  googleSignedInAt: number
+  /** Epoch ms of the last recorded activity (idle timeout). */
+  googleSeenAt: number
+}
+
+export interface Lifetimes {
+  idleTimeout: number
+  absoluteTimeout: number
+}
+
+/** Why a stored session no longer counts, or null while it is valid. */
+export function expiryReason (record: Pick<SessionRecord, 'googleSignedInAt' | 'googleSeenAt'>, lifetimes: Lifetimes, now: number): 'absolute-timeout' | 'idle-timeout' | null {
+  if (now - record.googleSignedInAt > lifetimes.absoluteTimeout) return 'absolute-timeout'
+  if (now - record.googleSeenAt > lifetimes.idleTimeout) return 'idle-timeout'
+  return null
+}
+
+/** A record is touched (activity recorded, one store write) at most this often. */
+export const touchInterval = (lifetimes: Lifetimes): number => Math.min(5 * 60_000, Math.floor(lifetimes.idleTimeout / 4))
+
+/** True when a value read from a store looks like one of our records (stores may hold anything). */
+export function isSessionRecord (value: unknown): value is SessionRecord {
+  const record = value as Partial<SessionRecord> | null
+  return typeof record === 'object' && record !== null &&
+    typeof record.googleUser === 'object' && record.googleUser !== null && typeof record.googleUser.id === 'string' &&
+    typeof record.googleTokens === 'object' && record.googleTokens !== null &&
+    typeof record.googleSignedInAt === 'number' && typeof record.googleSeenAt === 'number'
+}

@@ -1,0 +1,93 @@
+import t from 'tap'
+import { startApp, type TestApp } from '../fixtures/app.js'
+import type { Browser } from '../fixtures/browser.js'
+
+async function callbackFromGoogle (app: TestApp, browser: Browser, returnTo = '/'): Promise<string> {
+  const start = await browser.request(`${app.url}/oauth2/google?returnTo=${encodeURIComponent(returnTo)}`)
+  const atGoogle = await browser.request(start.headers.get('location')!)
+  return atGoogle.headers.get('location')!
+}
+
+const tokenCalls = (app: TestApp) => app.google.requests.filter((r) => r.endpoint === 'token').length
+
+t.test('a failing token endpoint is retried once, never more', async (t) => {
+  const app = await startApp(t)
+  app.google.misbehave('token', 'server_error')
+  const b = app.browser()
+  const callback = await callbackFromGoogle(app, b)
+  const response = await b.request(callback, { headers: { accept: 'application/json' } })
+  t.equal(response.status, 502)
+  t.equal(tokenCalls(app), 2, 'one call and one retry')
+
+  app.google.reset()
+  app.google.misbehave('token', 'unavailable', { times: 1 })
+  const c = app.browser()
+  t.equal((await c.request(await callbackFromGoogle(app, c))).status, 303, 'a single 503 is absorbed by the retry')
+})
+
+t.test('a hanging Google does not stop other routes from answering', async (t) => {
+  const app = await startApp(t, { plugin: { googleTimeout: 1500 } })
+  app.google.misbehave('token', 'hang')
+  const b = app.browser()
+  const callback = await callbackFromGoogle(app, b)
+  const order: string[] = []
+  const hanging = b.request(callback, { headers: { accept: 'application/json' } }).then((response) => { order.push('callback'); return response })
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const home = await app.browser().request(`${app.url}/`)
+  order.push('home')
+  const guarded = await app.browser().request(`${app.url}/api/me`)
+  order.push('guard')
+  t.equal(home.status, 200)
+  t.equal(guarded.status, 401)
+  t.equal((await hanging).status, 504)
+  t.same(order, ['home', 'guard', 'callback'], 'served while the sign-in waited on Google')
+})
+
+t.test('pending attempts per browser are bounded: the oldest are dropped', async (t) => {
+  const app = await startApp(t)
+  const b = app.browser()
+  await b.navigate(`${app.url}/login`)
+  const callbacks: string[] = []
+  for (let i = 0; i < 7; i++) callbacks.push(await callbackFromGoogle(app, b, `/tab${i}`))
+  const pending = Object.keys(b.cookiesFor(`${app.url}/oauth2/google/callback`)).filter((name) => name.startsWith('goauth.attempt.'))
+  t.equal(pending.length, 5, 'five attempts kept')
+  const first = await b.request(callbacks[0]!, { headers: { accept: 'application/json' } })
+  t.equal(first.status, 400, 'the oldest was dropped')
+  t.equal((await first.json() as { code: string }).code, 'FST_GOOGLE_OAUTH_STATE_MISMATCH')
+  const last = await b.request(callbacks[6]!)
+  t.equal(last.status, 303)
+  t.equal(last.headers.get('location'), '/tab6')
+})
+
+t.test('an oversized returnTo does not bloat the attempt cookie', async (t) => {
+  const app = await startApp(t)
+  const b = app.browser()
+  const start = await b.request(`${app.url}/oauth2/google?returnTo=${encodeURIComponent('/' + 'é'.repeat(465))}`)
+  const cookie = start.headers.getSetCookie().find((header) => header.startsWith('goauth.attempt.'))!
+  t.ok(cookie.length < 600, `attempt cookie stays small (${cookie.length} bytes)`)
+})
+
+t.test('unexpected failures are a generic 500 whose log line has tokens redacted', async (t) => {
+  const app = await startApp(t, {
+    plugin: { loginPage: () => { throw new Error('template failed near ya29.a0AfB_secret-token and eyJhbGciOi.eyJzdWIi.c2ln') } }
+  })
+  const response = await app.browser().request(`${app.url}/login`, { headers: { accept: 'application/json' } })
+  const body = await response.text()
+  t.equal(response.status, 500)
+  t.equal((JSON.parse(body) as { code: string }).code, 'FST_GOOGLE_OAUTH_INTERNAL')
+  t.notMatch(body, /template failed|ya29|eyJ/)
+  const logged = app.logs.find((line) => line.includes('failed unexpectedly'))!
+  t.match(logged, /template failed near \[redacted\] and \[redacted\]/, 'the stack is logged, redacted')
+  t.notMatch(logged, /ya29\.a0|eyJhbGciOi/)
+})
+
+t.test('Fastify\'s own 4xx on the plugin\'s routes keeps its status under our code', async (t) => {
+  const app = await startApp(t)
+  const response = await app.browser().request(`${app.url}/logout`, {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/xml', origin: app.url },
+    body: '<logout/>'
+  })
+  t.equal(response.status, 415)
+  t.equal((await response.json() as { code: string }).code, 'FST_GOOGLE_OAUTH_INVALID_REQUEST')
+})
