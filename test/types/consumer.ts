@@ -1,5 +1,6 @@
 // Compiled by types.test.ts against the built package, as a user's app would be.
 import Fastify, { type FastifyRequest } from 'fastify'
+import type { OAuth2Client } from 'google-auth-library'
 import googleOAuth, { errors, googleOAuth as named, type GoogleOAuthOptions, type GoogleUser } from 'fastify-google-oauth'
 import { startFakeGoogle, type FakeGoogle } from 'fastify-google-oauth/testing'
 
@@ -31,9 +32,12 @@ export async function main (): Promise<void> {
     const email: string | null = user.email
     const verified: boolean = user.emailVerified
     const role: 'admin' | 'member' | undefined = user.role
+    const client: OAuth2Client | null = request.googleAuth
+    // @ts-expect-error googleAuth may be null too
+    void request.googleAuth.request
     // @ts-expect-error emailVerified is a boolean, not a string
     const wrong: string = user.emailVerified
-    return { id, email, verified, role, wrong }
+    return { id, email, verified, role, wrong, client: client !== null }
   })
 
   // @ts-expect-error callbackUrl is required

@@ -1,0 +1,71 @@
+import fastifyCookie from '@fastify/cookie'
+import fastifySession from '@fastify/session'
+import type { FastifyInstance } from 'fastify'
+import t from 'tap'
+import { SESSION_SECRET, startApp } from '../fixtures/app.js'
+import { CountingStore } from '../fixtures/counting-store.js'
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** The host registers its own @fastify/session, on a store the test can look into. */
+function hostSession (store: CountingStore) {
+  return async (app: FastifyInstance) => {
+    await app.register(fastifyCookie)
+    await app.register(fastifySession, { secret: SESSION_SECRET, cookieName: 'host.sid', cookie: { secure: false }, saveUninitialized: false, store })
+    // The host's own use of its session.
+    app.get('/visits', async (request) => {
+      const visits = ((request.session as unknown as { visits?: number }).visits ?? 0) + 1
+      ;(request.session as unknown as { visits: number }).visits = visits
+      return { visits }
+    })
+  }
+}
+
+function expireAccessToken (store: CountingStore, cookie: string): void {
+  const id = decodeURIComponent(cookie).split('.')[0]!
+  store.get(id, (_error, session) => {
+    const record = session as unknown as { googleTokens: Record<string, unknown> }
+    store.set(id, { ...record, googleTokens: { ...record.googleTokens, expiresAt: Date.now() - 1000 } } as never, () => {})
+  })
+}
+
+t.test('in the host\'s session: the user, the guard and sign-out, beside the host\'s own data', async (t) => {
+  const store = new CountingStore()
+  const app = await startApp(t, { before: hostSession(store) })
+  const b = app.browser()
+  await app.signIn(b)
+  t.equal((await b.request(`${app.url}/api/me`)).status, 200)
+  t.same(await (await b.request(`${app.url}/visits`)).json(), { visits: 1 })
+  await b.submit(`${app.url}/logout`)
+  t.equal((await b.request(`${app.url}/api/me`)).status, 401, 'signed out')
+  t.same(await (await b.request(`${app.url}/visits`)).json(), { visits: 2 }, 'the host\'s own data is kept')
+})
+
+t.test('in the host\'s session: the idle timeout is enforced', async (t) => {
+  const store = new CountingStore()
+  const app = await startApp(t, { before: hostSession(store), plugin: { idleTimeout: 300 } })
+  const b = app.browser()
+  await app.signIn(b)
+  t.equal((await b.request(`${app.url}/api/me`)).status, 200)
+  await sleep(450)
+  t.equal((await b.request(`${app.url}/api/me`)).status, 401)
+})
+
+t.test('in the host\'s session: googleAuth refreshes and saves tokens; a revoked refresh token ends the sign-in', async (t) => {
+  const store = new CountingStore()
+  const app = await startApp(t, { before: hostSession(store), plugin: { accessType: 'offline' } })
+  const b = app.browser()
+  await app.signIn(b)
+  expireAccessToken(store, b.cookiesFor(app.url)['host.sid']!)
+  t.equal((await b.request(`${app.url}/api/google-profile`)).status, 200, 'refreshed')
+  let saved: Record<string, unknown> = {}
+  store.get(decodeURIComponent(b.cookiesFor(app.url)['host.sid']!).split('.')[0]!, (_e, session) => { saved = (session as unknown as { googleTokens: Record<string, unknown> }).googleTokens })
+  t.ok((saved.expiresAt as number) > Date.now(), 'the refreshed tokens were saved in the host\'s session')
+
+  expireAccessToken(store, b.cookiesFor(app.url)['host.sid']!)
+  app.google.revokeAll()
+  const response = await b.request(`${app.url}/api/google-profile`, { headers: { accept: 'application/json' } })
+  t.equal(response.status, 401)
+  t.equal((await response.json() as { code: string }).code, 'FST_GOOGLE_OAUTH_REAUTH_REQUIRED')
+  t.equal((await b.request(`${app.url}/api/me`)).status, 401, 'signed out of the app')
+})
