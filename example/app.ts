@@ -61,6 +61,8 @@ export async function buildExample (config: ExampleConfig, logger: boolean = tru
   })
 
   app.get('/api/me', { preHandler: app.authenticate }, async (request) => request.googleUser)
+  // Browsers ask for one when showing a JSON response.
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).send())
 
   return { app, fakeGoogle, callbackUrl }
 }

@@ -19,7 +19,9 @@ h1{font-size:1.5rem;margin:0 0 .5rem}
 p,dd{color:var(--muted)}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}
 dt{font-weight:600}
-dd{margin:0}
+dd{margin:0;overflow-wrap:anywhere}
+.button{white-space:nowrap}
+@media (max-width:480px){dl{grid-template-columns:1fr}dd{margin-bottom:.5rem}header{padding:.75rem 1rem}.profile{flex-direction:column;align-items:flex-start}}
 .button{display:inline-block;padding:.5rem 1rem;border-radius:999px;border:1px solid var(--accent);background:var(--accent);color:var(--accent-text);font:inherit;font-weight:600;text-decoration:none;cursor:pointer}
 .button.secondary{background:transparent;color:var(--accent)}
 a:focus-visible,.button:focus-visible{outline:3px solid var(--accent);outline-offset:2px}

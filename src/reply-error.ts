@@ -6,6 +6,11 @@ import { sendPage } from './pages/html.js'
 import { prefersHtml } from './request-kind.js'
 import { redact } from './redact.js'
 
+const TITLES_BY_CODE: Record<string, string> = {
+  FST_GOOGLE_OAUTH_ACCESS_DENIED: 'Sign-in cancelled',
+  FST_GOOGLE_OAUTH_STATE_EXPIRED: 'Sign-in took too long'
+}
+
 const TITLES: Record<number, string> = {
   400: 'Sign-in could not be completed',
   403: 'Sign-in refused',
@@ -43,7 +48,7 @@ export function createErrorHandler (loginUrl: string) {
 export function sendError (request: FastifyRequest, reply: FastifyReply, failure: PluginError, loginUrl: string): FastifyReply {
   reply.header('cache-control', 'no-store')
   if (prefersHtml(request)) {
-    const title = TITLES[failure.statusCode] ?? STATUS_CODES[failure.statusCode] ?? 'Error'
+    const title = TITLES_BY_CODE[failure.code] ?? TITLES[failure.statusCode] ?? STATUS_CODES[failure.statusCode] ?? 'Error'
     return sendPage(reply, failure.statusCode, errorPage(title, failure.message, failure.code, loginUrl))
   }
   return reply.code(failure.statusCode).send({

@@ -1,40 +1,53 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { buildExample } from '../example/app.js'
 import { readConfig } from '../example/config.js'
 import { freePort } from './fixtures/free-port.js'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+// `npm run screenshots` sets docs/screenshots: the README's pictures come from this test.
 const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? 'test-results/screenshots'
 // Flags that work on machines without a network or a sandbox.
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
+/** The example on a free port, and a Chromium; both closed when the test ends. */
+async function setUp (t: Test): Promise<{ base: string, browser: Browser, fakeGoogle: NonNullable<Awaited<ReturnType<typeof buildExample>>['fakeGoogle']> }> {
+  const port = await freePort()
+  const { app, fakeGoogle } = await buildExample(readConfig({ PORT: String(port), HOST: '127.0.0.1' }, '/nonexistent'), false)
+  t.teardown(() => app.close())
+  await app.listen({ port, host: '127.0.0.1' })
+  mkdirSync(SCREENSHOTS, { recursive: true })
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
+  t.teardown(() => browser.close())
+  return { base: `http://127.0.0.1:${port}`, browser, fakeGoogle: fakeGoogle! }
+}
+
+/** A page that records console errors and failed requests. */
+async function openPage (browser: Browser, colorScheme: 'light' | 'dark', width = 900): Promise<{ page: Page, problems: string[] }> {
+  const page = await browser.newPage({ colorScheme, viewport: { width, height: 720 } })
+  const problems: string[] = []
+  page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()) })
+  page.on('pageerror', (error) => problems.push(error.message))
+  return { page, problems }
+}
+
 if (!existsSync(CHROMIUM)) {
   if (process.env.CI) t.fail(`Chromium not found at ${CHROMIUM}; .ci/run installs Debian's chromium package`)
   else t.plan(0, `Chromium not found at ${CHROMIUM} (apt-get install chromium); the browser test runs in CI`)
 } else {
-  t.test('a person signs in through the fake Google\'s chooser, sees their profile and signs out', async (t) => {
-    const port = await freePort()
-    const { app } = await buildExample(readConfig({ PORT: String(port), HOST: '127.0.0.1' }, '/nonexistent'), false)
-    t.teardown(() => app.close())
-    await app.listen({ port, host: '127.0.0.1' })
-    const base = `http://127.0.0.1:${port}`
-    mkdirSync(SCREENSHOTS, { recursive: true })
-
-    const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
-    t.teardown(() => browser.close())
-
+  t.test('a person signs in from the home page, sees their profile and the API, and signs out', async (t) => {
+    const { base, browser } = await setUp(t)
     for (const colorScheme of ['light', 'dark'] as const) {
-      const page: Page = await browser.newPage({ colorScheme, viewport: { width: 900, height: 700 } })
-      const problems: string[] = []
-      page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()) })
-      page.on('pageerror', (error) => problems.push(error.message))
+      const { page, problems } = await openPage(browser, colorScheme)
       const shot = (name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}-${colorScheme}.png` })
 
-      await page.goto(`${base}/profile`)
-      t.equal(new URL(page.url()).pathname, '/login', `${colorScheme}: a signed-out visit to /profile lands on the login page`)
+      await page.goto(`${base}/`)
+      t.match(await page.textContent('main'), /not signed in/, `${colorScheme}: the home page says so`)
+      await shot('home')
+      await page.getByRole('link', { name: 'Sign in with Google' }).click()
+      t.equal(new URL(page.url()).pathname, '/login')
       await shot('login')
       await page.getByRole('link', { name: 'Sign in with Google' }).click()
       await page.getByRole('heading', { name: 'Choose an account' }).waitFor()
@@ -42,18 +55,50 @@ if (!existsSync(CHROMIUM)) {
       await shot('chooser')
       await page.getByRole('button', { name: /Ada Lovelace/ }).click()
       await page.waitForURL(`${base}/profile`)
-      t.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Ada Lovelace', `${colorScheme}: the profile shows the user`)
+      t.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Ada Lovelace', `${colorScheme}: the profile shows the name`)
+      t.ok(await page.locator('.profile img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), 'and the avatar')
       t.match(await page.textContent('main'), /ada@example\.com/)
       await shot('profile')
 
+      const api = await page.goto(`${base}/api/me`)
+      t.equal(api?.status(), 200)
+      t.match(JSON.parse(await page.textContent('body') ?? '{}'), { email: 'ada@example.com' }, `${colorScheme}: /api/me answers JSON`)
+
+      await page.goto(`${base}/`)
       await page.getByRole('link', { name: 'Sign out' }).click()
       await page.getByRole('button', { name: 'Sign out' }).click()
       await page.waitForURL(`${base}/`)
       t.match(await page.textContent('main'), /not signed in/, `${colorScheme}: signed out`)
       await page.goto(`${base}/profile`)
-      t.equal(new URL(page.url()).pathname, '/login', `${colorScheme}: the profile is guarded again after sign-out`)
+      t.equal(new URL(page.url()).pathname, '/login', `${colorScheme}: the profile is closed again`)
       t.same(problems, [], `${colorScheme}: no console errors`)
       await page.close()
     }
+  })
+
+  t.test('a protected page opened while signed out comes back to that same page after sign-in', async (t) => {
+    const { base, browser } = await setUp(t)
+    const { page, problems } = await openPage(browser, 'light', 390)
+    await page.goto(`${base}/profile?tab=settings`)
+    await page.getByRole('link', { name: 'Sign in with Google' }).click()
+    await page.getByRole('button', { name: /Grace Hopper/ }).click()
+    await page.waitForURL(`${base}/profile?tab=settings`)
+    t.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Grace Hopper')
+    await page.screenshot({ path: `${SCREENSHOTS}/profile-mobile.png` })
+    t.same(problems, [])
+  })
+
+  t.test('cancelling at the fake Google shows a friendly message with a way back', async (t) => {
+    const { base, browser } = await setUp(t)
+    const { page, problems } = await openPage(browser, 'light')
+    await page.goto(`${base}/login`)
+    await page.getByRole('link', { name: 'Sign in with Google' }).click()
+    await page.getByRole('button', { name: 'Cancel' }).click()
+    await page.getByRole('heading', { name: 'Sign-in cancelled' }).waitFor()
+    t.match(await page.textContent('main'), /cancelled at Google/)
+    await page.screenshot({ path: `${SCREENSHOTS}/cancelled.png` })
+    await page.getByRole('link', { name: 'Back to sign in' }).click()
+    t.equal(new URL(page.url()).pathname, '/login')
+    t.same(problems.filter((problem) => !problem.includes('403')), [], 'no console errors besides the 403 itself')
   })
 }
