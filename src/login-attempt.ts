@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { LRUCache } from 'lru-cache'
+import { allCookies } from './cookies.js'
 import { createSealedBox } from './sealed-box.js'
 
 /**
@@ -83,7 +84,7 @@ export function createLoginAttempts (options: LoginAttemptsOptions) {
   }
 
   function pendingNames (request: FastifyRequest): string[] {
-    return Object.keys(request.cookies).filter((name) => name.startsWith(options.cookiePrefix))
+    return Object.keys(allCookies(request)).filter((name) => name.startsWith(options.cookiePrefix))
   }
 
   /** Drops the oldest pending attempts so that one more fits. */
@@ -91,7 +92,7 @@ export function createLoginAttempts (options: LoginAttemptsOptions) {
     const names = pendingNames(request)
     if (names.length < maxPending) return
     const byAge = names
-      .map((name) => ({ name, startedAt: read(name, request.cookies[name] ?? '')?.startedAt ?? 0 }))
+      .map((name) => ({ name, startedAt: read(name, allCookies(request)[name] ?? '')?.startedAt ?? 0 }))
       .sort((a, b) => a.startedAt - b.startedAt)
     for (const { name } of byAge.slice(0, names.length - maxPending + 1)) {
       reply.clearCookie(name, cookieOptions)
@@ -100,7 +101,7 @@ export function createLoginAttempts (options: LoginAttemptsOptions) {
 
   /** The browser-binding value, set now if this browser has none yet. */
   function bindBrowser (request: FastifyRequest, reply: FastifyReply): string {
-    const binding = request.cookies[options.bindingCookie] ?? randomToken(16)
+    const binding = allCookies(request)[options.bindingCookie] ?? randomToken(16)
     // (Re)sent so that it outlives every pending attempt.
     reply.setCookie(options.bindingCookie, binding, { ...bindingOptions, maxAge: Math.ceil(options.lifetime / 1000) })
     return binding
@@ -133,13 +134,13 @@ export function createLoginAttempts (options: LoginAttemptsOptions) {
     /** Finds the attempt a callback's state belongs to and consumes it, whatever the outcome. */
     take (request: FastifyRequest, reply: FastifyReply, state: string): TakeResult {
       const name = cookieNameOf(state)
-      const value = request.cookies[name]
+      const value = allCookies(request)[name]
       if (value === undefined) return { ok: false, reason: 'no-attempt-cookie' }
       reply.clearCookie(name, cookieOptions)
       const attempt = read(name, value)
       if (attempt === null) return { ok: false, reason: 'attempt-unreadable' }
       if (!sameText(attempt.state, state)) return { ok: false, reason: 'state-differs' }
-      const binding = request.cookies[options.bindingCookie]
+      const binding = allCookies(request)[options.bindingCookie]
       if (binding === undefined || !sameText(hashOf(binding), attempt.browser)) return { ok: false, reason: 'other-browser' }
       if (used.has(name)) return { ok: false, reason: 'replayed' }
       used.set(name, true)

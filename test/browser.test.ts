@@ -56,7 +56,7 @@ if (!existsSync(CHROMIUM)) {
       await page.getByRole('button', { name: /Ada Lovelace/ }).click()
       await page.waitForURL(`${base}/profile`)
       t.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Ada Lovelace', `${colorScheme}: the profile shows the name`)
-      t.ok(await page.locator('.profile img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), 'and the avatar')
+      t.ok(await page.locator('.profile img').evaluate((img) => (img as unknown as { complete: boolean, naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth > 0), 'and the avatar')
       t.match(await page.textContent('main'), /ada@example\.com/)
       await shot('profile')
 
