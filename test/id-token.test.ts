@@ -38,6 +38,7 @@ t.test('audience and lifetime checks', async (t) => {
   const cases: Array<[string, Parameters<TestApp['google']['tamperIdToken']>[0]]> = [
     ['an array aud containing us', ({ claims }) => ({ claims: { ...claims, aud: [CLIENT_ID, 'other.apps.googleusercontent.com'] } })],
     ['a lifetime over 24 h', ({ claims }) => ({ claims: { ...claims, iat: now(), exp: now() + 25 * 3600 } })],
+    ['issued two days ago and still valid for an hour (lifetime over 24 h)', ({ claims }) => ({ claims: { ...claims, iat: now() - 48 * 3600, exp: now() + 3600 } })],
     ['issued an hour in the future', ({ claims }) => ({ claims: { ...claims, iat: now() + 3600, exp: now() + 7200 } })],
     ['no iat', ({ claims }) => { const { iat: _iat, ...rest } = claims; return { claims: rest } }],
     ['an http issuer', ({ claims }) => ({ claims: { ...claims, iss: 'http://accounts.google.com' } })],

@@ -40,6 +40,7 @@ t.test('a hanging Google does not stop other routes from answering', async (t) =
   t.equal(home.status, 200)
   t.equal(guarded.status, 401)
   t.equal((await hanging).status, 504)
+  t.match(app.logs.join(''), /"reason":"token:timeout"/, 'the call\'s own deadline fired (before the overall one)')
   t.same(order, ['home', 'guard', 'callback'], 'served while the sign-in waited on Google')
 })
 

@@ -179,6 +179,8 @@ t.test('an ID token that fails verification is refused with 502', async (t) => {
   const cases: Array<[string, Parameters<TestApp['google']['tamperIdToken']>[0]]> = [
     ['signed with a rogue key', () => ({ signWith: 'rogue-key' })],
     ['alg none', () => ({ signWith: 'none' })],
+    ['alg none in the header over a valid RS256 signature', ({ header }) => ({ header: { ...header, alg: 'none' }, signWith: 'current-key' })],
+    ['alg HS256 in the header over a valid RS256 signature', ({ header }) => ({ header: { ...header, alg: 'HS256' }, signWith: 'current-key' })],
     ['HS256 keyed with the client secret', () => ({ signWith: { hs256Secret: 'test-client-secret' } })],
     ['wrong nonce', ({ claims }) => ({ claims: { ...claims, nonce: 'another-nonce' } })],
     ['no nonce', ({ claims }) => { const { nonce: _n, ...rest } = claims; return { claims: rest } }],
