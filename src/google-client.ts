@@ -17,8 +17,7 @@ export function googleClientOptions (options: ResolvedOptions): OAuth2ClientOpti
     endpoints: {
       oauth2AuthBaseUrl: options.endpoints.authorization,
       oauth2TokenUrl: options.endpoints.token,
-      oauth2RevokeUrl: options.endpoints.revocation,
-      oauth2FederatedSignonPemCertsUrl: options.endpoints.certs
+      oauth2RevokeUrl: options.endpoints.revocation
     },
     transporterOptions: {
       timeout: options.googleTimeout,

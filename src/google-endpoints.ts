@@ -4,7 +4,8 @@ export const GOOGLE_ENDPOINTS = {
   token: 'https://oauth2.googleapis.com/token',
   userinfo: 'https://openidconnect.googleapis.com/v1/userinfo',
   revocation: 'https://oauth2.googleapis.com/revoke',
-  certs: 'https://www.googleapis.com/oauth2/v1/certs'
+  /** Google's signing keys as a JSON Web Key Set: what ID tokens are verified against. */
+  jwks: 'https://www.googleapis.com/oauth2/v3/certs'
 } as const
 
 export type GoogleEndpoints = { -readonly [K in keyof typeof GOOGLE_ENDPOINTS]: string }

@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import type { OAuth2Client } from 'google-auth-library'
+import { createRemoteJWKSet, jwtVerify } from 'jose'
 import { fail } from './errors.js'
-import { googleFailure } from './google-client.js'
 import { GOOGLE_ISSUERS } from './google-endpoints.js'
 
 /** The ID token claims we rely on, after every check passed. */
@@ -26,6 +25,8 @@ export interface VerifyIdTokenInput {
 }
 
 const MAX_LIFETIME_SECONDS = 24 * 60 * 60
+/** Tolerated clock difference with Google, as google-auth-library allows. */
+const CLOCK_SKEW_SECONDS = 300
 const invalid = (reason: string) => fail('ID_TOKEN_INVALID', reason)
 
 function decodeSegment (segment: string | undefined): Record<string, unknown> | null {
@@ -46,54 +47,73 @@ function sameText (a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right)
 }
 
-/** Maps google-auth-library's verification messages (which embed the token) to a short reason. */
-function reasonOf (message: string): string {
-  const known: Array<[string, string]> = [
-    ['Invalid token signature', 'bad-signature'],
-    ['No pem found', 'unknown-kid'],
-    ['Token used too late', 'expired'],
-    ['Token used too early', 'issued-in-future'],
-    ['Expiration time too far', 'lifetime-too-long'],
-    ['Invalid issuer', 'issuer'],
-    ['Wrong recipient', 'audience'],
-    ['No issue time', 'no-iat'],
-    ['No expiration time', 'no-exp'],
-    ['Wrong number of segments', 'malformed'],
-    ["Can't parse", 'malformed']
-  ]
-  return known.find(([prefix]) => message.startsWith(prefix))?.[1] ?? 'rejected'
-}
-
-/** Verifies an ID token fully (OIDC Core §3.1.3.7). */
-export interface IdTokenVerifier {
-  verify (input: VerifyIdTokenInput): Promise<VerifiedClaims>
+/** Maps jose's error codes to a short reason for the log (its messages never reach the client). */
+function failureOf (error: unknown) {
+  const code = (error as { code?: unknown }).code
+  const claim = (error as { claim?: unknown }).claim
+  switch (code) {
+    case 'ERR_JWKS_TIMEOUT': return fail('GOOGLE_TIMEOUT', 'certs:timeout')
+    case 'ERR_JWKS_INVALID': return fail('GOOGLE_BAD_RESPONSE', 'certs:invalid')
+    case 'ERR_JOSE_GENERIC': return fail('GOOGLE_BAD_RESPONSE', 'certs:unavailable')
+    case 'ERR_JWKS_NO_MATCHING_KEY': return invalid('unknown-kid')
+    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS': return invalid('ambiguous-kid')
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED': return invalid('bad-signature')
+    case 'ERR_JWT_EXPIRED': return invalid('expired')
+    case 'ERR_JOSE_ALG_NOT_ALLOWED': return invalid('alg-not-rs256')
+    case 'ERR_JWS_INVALID': case 'ERR_JWT_INVALID': return invalid('malformed')
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED': return invalid(`claim-${typeof claim === 'string' ? claim.replace(/[^\w]/g, '').slice(0, 20) : 'unknown'}`)
+  }
+  // fetch() itself failed (connection refused, reset, too big): Google is unreachable.
+  if (error instanceof TypeError) return fail('GOOGLE_BAD_RESPONSE', 'certs:unreachable')
+  return invalid('rejected')
 }
 
 /** How often an unknown `kid` may make us download Google's keys again (a forged kid must not flood Google). */
 const REFETCH_INTERVAL = 30_000
 
-/**
- * Verifies ID tokens with a client whose key cache stays warm. google-auth-library does not refetch
- * the keys for an unknown `kid` (Google rotates them): then a fresh client downloads them once, at
- * most every 30 s, and replaces the old one.
- */
-export function createIdTokenVerifier (newClient: () => OAuth2Client): IdTokenVerifier {
-  let client = newClient()
-  let lastRefetch = 0
+export interface IdTokenVerifier {
+  verify (input: VerifyIdTokenInput): Promise<VerifiedClaims>
+}
 
-  async function signatureCheck (idToken: string, audience: string): Promise<Record<string, unknown>> {
+export interface IdTokenVerifierOptions {
+  /** Google's JSON Web Key Set URL. */
+  jwksUrl: string
+  /** Deadline for downloading the keys (ms). */
+  timeout: number
+}
+
+/**
+ * Verifies ID tokens (OIDC Core §3.1.3.7) with jose against Google's JSON Web Key Set: keys are
+ * cached as key objects (no PEM parsing per token) and downloaded again every 10 minutes, an
+ * unknown `kid` triggers one refetch at most every 30 s (Google rotates its keys), and a download
+ * failure fails closed.
+ */
+export function createIdTokenVerifier (options: IdTokenVerifierOptions): IdTokenVerifier {
+  const keys = createRemoteJWKSet(new URL(options.jwksUrl), {
+    timeoutDuration: options.timeout,
+    cooldownDuration: REFETCH_INTERVAL,
+    cacheMaxAge: 10 * 60_000
+  })
+  let lastRefetch = 0
+  const check = (idToken: string, audience: string) => jwtVerify(idToken, keys, {
+    algorithms: ['RS256'],
+    issuer: GOOGLE_ISSUERS,
+    audience,
+    clockTolerance: CLOCK_SKEW_SECONDS,
+    maxTokenAge: MAX_LIFETIME_SECONDS,
+    requiredClaims: ['iat', 'exp', 'sub']
+  })
+  /** A `kid` missing from the cached keys: download them again (at most every 30 s) and retry once. */
+  async function checkWithRefetch (idToken: string, audience: string) {
     try {
-      return await payloadOf(client, idToken, audience)
+      return await check(idToken, audience)
     } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('No pem found') || Date.now() - lastRefetch < REFETCH_INTERVAL) throw error
+      if ((error as { code?: unknown }).code !== 'ERR_JWKS_NO_MATCHING_KEY' || Date.now() - lastRefetch < REFETCH_INTERVAL) throw error
       lastRefetch = Date.now()
-      const fresh = newClient()
-      const payload = await payloadOf(fresh, idToken, audience)
-      client = fresh
-      return payload
+      await keys.reload()
+      return await check(idToken, audience)
     }
   }
-
   return {
     async verify (input) {
       const segments = input.idToken.split('.')
@@ -103,20 +123,14 @@ export function createIdTokenVerifier (newClient: () => OAuth2Client): IdTokenVe
       if (typeof header.kid !== 'string' || header.kid === '') throw invalid('no-kid')
       let claims: Record<string, unknown>
       try {
-        claims = await signatureCheck(input.idToken, input.clientId)
+        const verified = await checkWithRefetch(input.idToken, input.clientId)
+        claims = verified.payload as Record<string, unknown>
       } catch (error) {
-        const message = error instanceof Error ? error.message : ''
-        if (message.startsWith('Failed to retrieve verification certificates')) throw googleFailure(error, 'certs')
-        throw invalid(reasonOf(message))
+        throw failureOf(error)
       }
       return checkClaims(claims, input)
     }
   }
-}
-
-async function payloadOf (client: OAuth2Client, idToken: string, audience: string): Promise<Record<string, unknown>> {
-  const ticket = await client.verifyIdToken({ idToken, audience })
-  return (ticket.getPayload() ?? {}) as Record<string, unknown>
 }
 
 /**

@@ -46,7 +46,7 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
     sessions,
     ownSession,
     google: createGoogleClient(options),
-    idTokens: createIdTokenVerifier(() => createGoogleClient(options)),
+    idTokens: createIdTokenVerifier({ jwksUrl: options.endpoints.jwks, timeout: options.googleTimeout }),
     attempts: createLoginAttempts({
       secrets: options.secrets,
       cookiePrefix: options.attemptCookiePrefix,

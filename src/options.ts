@@ -69,10 +69,10 @@ export interface GoogleOAuthOptions {
   /** Deadline for each call to Google (ms). Default 4 000. */
   googleTimeout?: number
   /**
-   * Override Google's URLs (for the fake Google in tests, or a proxy). `jwks` and `discovery` are
+   * Override Google's URLs (for the fake Google in tests, or a proxy). `certs` and `discovery` are
    * accepted, so the fake Google's `endpoints` can be passed as they are, but never called.
    */
-  endpoints?: Partial<GoogleEndpoints> & { jwks?: string, discovery?: string }
+  endpoints?: Partial<GoogleEndpoints> & { certs?: string, discovery?: string }
 }
 
 /** Options after validation, with every default applied. */
@@ -210,8 +210,11 @@ function readPrefix (value: unknown): string {
   return value
 }
 
-/** Endpoints the plugin accepts but never calls (it verifies ID tokens with the PEM certs). */
-const UNUSED_ENDPOINTS = ['jwks', 'discovery']
+/**
+ * Endpoints the plugin accepts but never calls: `certs` (the PEM form of Google's keys; ID tokens
+ * are verified against the `jwks` form) and `discovery`.
+ */
+const UNUSED_ENDPOINTS = ['certs', 'discovery']
 
 function readEndpoints (value: unknown): GoogleEndpoints {
   if (value === undefined) return { ...GOOGLE_ENDPOINTS }
