@@ -31,6 +31,8 @@ export class BoundedMemoryStore implements SessionStore {
 
   constructor (options: MemoryStoreOptions) {
     this.#cache = new LRUCache<string, object>({ max: options.maxSessions, ttl: options.ttl })
+    // Expired sessions are dropped from memory, not only hidden from reads.
+    setInterval(() => this.#cache.purgeStale(), Math.min(options.ttl, 60_000)).unref()
   }
 
   /** How many sessions are stored now. */
