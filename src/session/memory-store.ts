@@ -30,9 +30,17 @@ export class BoundedMemoryStore implements SessionStore {
   readonly #cache: LRUCache<string, object>
 
   constructor (options: MemoryStoreOptions) {
-    this.#cache = new LRUCache<string, object>({ max: options.maxSessions, ttl: options.ttl })
-    // Expired sessions are dropped from memory, not only hidden from reads.
-    setInterval(() => this.#cache.purgeStale(), Math.min(options.ttl, 60_000)).unref()
+    const cache = new LRUCache<string, object>({ max: options.maxSessions, ttl: options.ttl })
+    this.#cache = cache
+    // Expired sessions are dropped from memory, not only hidden from reads. The timer holds the
+    // cache weakly, so a store nobody uses any more is still collected.
+    const weak = new WeakRef(cache)
+    const timer: NodeJS.Timeout = setInterval(() => {
+      const live = weak.deref()
+      if (live === undefined) clearInterval(timer)
+      else live.purgeStale()
+    }, Math.min(options.ttl, 60_000))
+    timer.unref()
   }
 
   /** How many sessions are stored now. */

@@ -12,17 +12,12 @@ type Callback = (error?: unknown) => void
 export function guardStore (store: SessionStore, timeout: number): SessionStore {
   function call (operation: string, run: (done: (error?: unknown, value?: unknown) => void) => void, callback: (error?: unknown, value?: unknown) => void): void {
     let settled = false
-    const timer = setTimeout(() => {
-      if (settled) return
-      settled = true
-      callback(fail('SESSION_STORE_UNAVAILABLE', `store-${operation}-timeout`))
-    }, timeout)
-    timer.unref()
+    let timer: NodeJS.Timeout | undefined
     try {
       run((error, value) => {
         if (settled) return
         settled = true
-        clearTimeout(timer)
+        if (timer !== undefined) clearTimeout(timer)
         if (error && (error as { code?: unknown }).code !== 'ENOENT') {
           callback(fail('SESSION_STORE_UNAVAILABLE', `store-${operation}-failed`))
         } else {
@@ -32,8 +27,17 @@ export function guardStore (store: SessionStore, timeout: number): SessionStore 
     } catch {
       if (settled) return
       settled = true
-      clearTimeout(timer)
       callback(fail('SESSION_STORE_UNAVAILABLE', `store-${operation}-failed`))
+      return
+    }
+    // Only a store that did not answer at once (a networked one) needs a deadline.
+    if (!settled) {
+      timer = setTimeout(() => {
+        if (settled) return
+        settled = true
+        callback(fail('SESSION_STORE_UNAVAILABLE', `store-${operation}-timeout`))
+      }, timeout)
+      timer.unref()
     }
   }
 
