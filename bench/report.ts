@@ -101,7 +101,8 @@ const PAIRS: Array<{ a: string, b: string, goal?: number }> = [
   { a: 'ours-memory', b: 'session-defaults' },
   { a: 'ours-memory', b: 'session-lean' },
   { a: 'ours-memory', b: 'passport' },
-  { a: 'ours-memory', b: 'secure-session' }
+  { a: 'ours-memory', b: 'secure-session' },
+  { a: 'ours-memory', b: 'by-hand' }
 ]
 
 function comparisons (http: HttpPart): Array<{ text: string, md: string }> {

@@ -5,7 +5,7 @@ export interface BenchConfig {
   /** Row label in the results table and chart. */
   label: string
   /** Which server module builds it (bench/servers/<server>.ts). */
-  server: 'bare' | 'ours' | 'fastify-session' | 'passport' | 'secure-session'
+  server: 'bare' | 'ours' | 'fastify-session' | 'passport' | 'secure-session' | 'by-hand'
   /** Options understood by that server module. */
   variant: string
   /** Whether the measured requests carry the signed-in cookie (else: no cookie, expecting 401). */
@@ -29,6 +29,7 @@ export const CONFIGS: BenchConfig[] = [
   { id: 'session-redis', label: '@fastify/session defaults, Redis + guard', server: 'fastify-session', variant: 'redis', signedIn: true, expect: 200, redis: true },
   { id: 'session-redis-lean', label: '@fastify/session rolling:false, Redis + guard', server: 'fastify-session', variant: 'redis-lean', signedIn: true, expect: 200, redis: true },
   { id: 'passport', label: '@fastify/passport + @fastify/session', server: 'passport', variant: 'defaults', signedIn: true, expect: 200, redis: false },
+  { id: 'by-hand', label: 'signed cookie + a Map lookup, by hand', server: 'by-hand', variant: 'defaults', signedIn: true, expect: 200, redis: false },
   { id: 'secure-session', label: '@fastify/secure-session + guard', server: 'secure-session', variant: 'defaults', signedIn: true, expect: 200, redis: false }
 ]
 

@@ -12,7 +12,8 @@ const modules: Record<string, () => Promise<{ build: (context: BuildContext) => 
   ours: () => import('./ours.js'),
   'fastify-session': () => import('./fastify-session.js'),
   passport: () => import('./passport.js'),
-  'secure-session': () => import('./secure-session.js')
+  'secure-session': () => import('./secure-session.js'),
+  'by-hand': () => import('./by-hand.js')
 }
 
 let built: BuiltServer | null = null
