@@ -1,6 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import { fail } from './errors.js'
+import { sameText } from './safe-equal.js'
 import { GOOGLE_ISSUERS } from './google-endpoints.js'
 
 /** The ID token claims we rely on, after every check passed. */
@@ -41,11 +42,6 @@ function decodeSegment (segment: string | undefined): Record<string, unknown> | 
 
 const optionalText = (value: unknown): string | null => typeof value === 'string' && value !== '' ? value : null
 
-function sameText (a: string, b: string): boolean {
-  const left = Buffer.from(a)
-  const right = Buffer.from(b)
-  return left.length === right.length && timingSafeEqual(left, right)
-}
 
 /** Maps jose's error codes to a short reason for the log (its messages never reach the client). */
 function failureOf (error: unknown) {
@@ -134,10 +130,9 @@ export function createIdTokenVerifier (options: IdTokenVerifierOptions): IdToken
 }
 
 /**
- * The checks of OIDC Core §3.1.3.7: google-auth-library checks the RS256
- * signature against Google's published keys, `iat`/`exp`, the pinned issuers and `aud`; this
- * adds what it leaves out: `alg`/`kid`, `azp`, `nonce`, `sub`, `at_hash`, the lifetime,
- * the boolean `email_verified` and the hosted domain.
+ * The checks of OIDC Core §3.1.3.7 beyond jose's (signature, `iss`, `aud`, `iat`, `exp`): an exact
+ * string `aud`, `azp`, the lifetime, `nonce`, `sub`, `at_hash`, the boolean `email_verified` and
+ * the hosted domain.
  */
 function checkClaims (claims: Record<string, unknown>, input: VerifyIdTokenInput): VerifiedClaims {
   if (typeof claims.iss !== 'string' || !GOOGLE_ISSUERS.includes(claims.iss)) throw invalid('issuer')

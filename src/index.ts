@@ -44,7 +44,6 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
   const context = {
     options,
     sessions,
-    ownSession,
     google: createGoogleClient(options),
     idTokens: createIdTokenVerifier({ jwksUrl: options.endpoints.jwks, timeout: options.googleTimeout }),
     attempts: createLoginAttempts({

@@ -1,7 +1,8 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { LRUCache } from 'lru-cache'
 import { allCookies } from './cookies.js'
+import { sameText } from './safe-equal.js'
 import { createSealedBox } from './sealed-box.js'
 
 /**
@@ -47,11 +48,6 @@ const randomToken = (bytes: number): string => randomBytes(bytes).toString('base
 export const codeChallengeOf = (verifier: string): string =>
   createHash('sha256').update(verifier).digest('base64url')
 
-function sameText (a: string, b: string): boolean {
-  const left = Buffer.from(a)
-  const right = Buffer.from(b)
-  return left.length === right.length && timingSafeEqual(left, right)
-}
 
 export function createLoginAttempts (options: LoginAttemptsOptions) {
   const box = createSealedBox(options.secrets, 'login-attempt')

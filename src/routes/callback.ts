@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify'
 import { fail } from '../errors.js'
 import { withDeadline } from '../deadline.js'
 import { exchangeCode } from '../google-client.js'
-import type { GoogleTokens } from '../types.js'
 import { userFromClaims } from '../user.js'
 import { readCallbackParams, readState } from './callback-params.js'
 import type { RouteContext } from './context.js'
@@ -43,9 +42,8 @@ export function callbackRoute (app: FastifyInstance, { options, google, idTokens
       return { tokens, claims }
     })
 
-    const tokenSet: GoogleTokens = { ...tokens }
     // A new session id (fixation defence); the old session is destroyed in the store.
-    await sessions.signIn(request, reply, userFromClaims(claims), tokenSet)
+    await sessions.signIn(request, reply, userFromClaims(claims), tokens)
     request.log.debug({ sub: claims.sub }, 'google sign-in completed')
     return reply.redirect(attempt.returnTo, 303)
   })

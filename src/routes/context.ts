@@ -11,6 +11,4 @@ export interface RouteContext {
   idTokens: IdTokenVerifier
   attempts: LoginAttempts
   sessions: Sessions
-  /** True when the plugin keeps its own sessions (false: the host's @fastify/session). */
-  ownSession: boolean
 }

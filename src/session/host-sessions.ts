@@ -78,15 +78,18 @@ export function useHostSessions (fastify: FastifyInstance, options: ResolvedOpti
       }
     },
 
-    saveTokens,
-
     tokenOwner (request: FastifyRequest) {
       const session = sessionOf(request)
       if (session?.googleUser === undefined) return null
       return {
         key: null,
         owner: {
-          save: (tokens: GoogleTokens) => saveTokens(request, tokens),
+          // Saved by @fastify/session when the response is sent.
+          save: async (tokens: GoogleTokens) => {
+            if (session.googleUser === undefined) return false
+            session.googleTokens = tokens
+            return true
+          },
           end: async () => {
             forgetUser(session)
             await session.save()
@@ -94,13 +97,5 @@ export function useHostSessions (fastify: FastifyInstance, options: ResolvedOpti
         }
       }
     }
-  }
-
-  /** The host's session is saved by @fastify/session when the response is sent. */
-  async function saveTokens (request: FastifyRequest, tokens: GoogleTokens): Promise<boolean> {
-    const session = sessionOf(request)
-    if (session?.googleUser === undefined) return false
-    session.googleTokens = tokens
-    return true
   }
 }

@@ -151,14 +151,6 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
       if (readCookie(request, options.cookieName) !== undefined) clearCookie(reply)
     },
 
-    async saveTokens (request: FastifyRequest, tokens: GoogleTokens): Promise<boolean> {
-      const state = loaded(request)
-      if (state === null) return false
-      const saved = await saveTokensOf(state.id, state.record.googleUser.id, tokens)
-      if (saved !== null) state.record = saved
-      return saved !== null
-    },
-
     tokenOwner (request: FastifyRequest) {
       const state = loaded(request)
       if (state === null) return null

@@ -19,11 +19,6 @@ export interface Sessions {
   /** Ends the session in the store and clears the cookie. */
   signOut (request: FastifyRequest, reply: FastifyReply): Promise<void>
   /**
-   * Persists refreshed tokens for the request's session, unless the session ended meanwhile (a
-   * refresh must never bring back a session that signed out). Returns false when it had ended.
-   */
-  saveTokens (request: FastifyRequest, tokens: GoogleTokens): Promise<boolean>
-  /**
    * Who a user's Google client reports refreshed tokens to. `key` identifies the session within this
    * process (so concurrent requests share one client and one refresh), or null when not shareable.
    */
