@@ -1,34 +1,63 @@
 import type { FastifyRequest } from 'fastify'
 
+/** What a Cookie header holds under one name. */
+export interface CookieLookup {
+  /** The first value, as @fastify/cookie would give it; undefined when the name is absent. */
+  value: string | undefined
+  /** How many pairs carry this name (more than one can only be planted, or left by another app). */
+  count: number
+}
+
+const NONE: CookieLookup = Object.freeze({ value: undefined, count: 0 })
+const SPACE = 32
+const TAB = 9
+const SEMICOLON = 59
+const EQUALS = 61
+
+const isBlank = (code: number): boolean => code === SPACE || code === TAB
+
 /**
- * Reading cookies without parsing every request's whole Cookie header: the plugin registers
- * @fastify/cookie with its parsing hook off (when the host has not registered it), and reads the
- * one cookie it needs. With the host's @fastify/cookie, `request.cookies` is used as is.
+ * Finds cookie `name` in a raw Cookie header without parsing every pair, matching exactly what
+ * @fastify/cookie's parser (cookie@2 `parseCookie`) reads: pairs are split at `;`, a pair's name is
+ * its text before the first `=` with spaces and tabs trimmed, its value the rest, trimmed and
+ * URL-decoded when it holds a `%`, and the first pair of a name wins. A name that only appears
+ * inside another cookie's value (`x=1 goauth.sid=forged`, which a sibling subdomain can set) is
+ * part of that value, never a cookie of its own.
  */
-export function readCookie (request: FastifyRequest, name: string): string | undefined {
-  const parsed = request.cookies as Record<string, string | undefined> | null | undefined
-  if (parsed) return parsed[name]
-  const header = request.headers.cookie
-  if (header === undefined) return undefined
-  let start = 0
-  while (start < header.length) {
-    const index = header.indexOf(name, start)
-    if (index === -1) return undefined
-    const before = index === 0 ? ';' : header[index - 1]
-    const after = header[index + name.length]
-    if ((before === ';' || before === ' ') && (after === '=' || after === ' ')) {
-      const valueStart = header.indexOf('=', index + name.length) + 1
-      let end = header.indexOf(';', valueStart)
-      if (end === -1) end = header.length
-      const value = header.slice(valueStart, end).trim()
-      return value.includes('%') ? decode(value) : value
-    }
-    start = index + name.length
+export function findCookie (header: string | undefined, name: string): CookieLookup {
+  if (header === undefined || name === '') return NONE
+  let value: string | undefined
+  let count = 0
+  let from = 0
+  while (from < header.length) {
+    const index = header.indexOf(name, from)
+    if (index === -1) break
+    from = index + 1
+    // Only blanks between the start of the pair and the name...
+    let before = index - 1
+    while (before >= 0 && isBlank(header.charCodeAt(before))) before--
+    if (before >= 0 && header.charCodeAt(before) !== SEMICOLON) continue
+    // ...and only blanks between the name and the pair's first `=`.
+    let after = index + name.length
+    while (after < header.length && isBlank(header.charCodeAt(after))) after++
+    if (after >= header.length || header.charCodeAt(after) !== EQUALS) continue
+    let end = header.indexOf(';', after + 1)
+    if (end === -1) end = header.length
+    count++
+    if (count === 1) value = decode(trimBlanks(header, after + 1, end))
+    from = end
   }
-  return undefined
+  return count === 0 ? NONE : { value, count }
+}
+
+function trimBlanks (text: string, start: number, end: number): string {
+  while (start < end && isBlank(text.charCodeAt(start))) start++
+  while (end > start && isBlank(text.charCodeAt(end - 1))) end--
+  return text.slice(start, end)
 }
 
 function decode (value: string): string {
+  if (!value.includes('%')) return value
   try {
     return decodeURIComponent(value)
   } catch {
@@ -38,7 +67,7 @@ function decode (value: string): string {
 
 const kParsed = Symbol('fastify-google-oauth.cookies')
 
-/** All cookies of a request (parsed once, on the routes that need them). */
+/** All cookies of a request (parsed once, on the routes that need them), by @fastify/cookie's parser. */
 export function allCookies (request: FastifyRequest): Record<string, string | undefined> {
   const parsed = request.cookies as Record<string, string | undefined> | null | undefined
   if (parsed) return parsed

@@ -1,12 +1,14 @@
 import { OAuth2Client, type OAuth2ClientOptions } from 'google-auth-library'
 import { fail, type PluginError } from './errors.js'
 import { GOOGLE_ISSUERS } from './google-endpoints.js'
+import { googleAuthFetch } from './google-fetch.js'
 import type { ResolvedOptions } from './options.js'
 
 /**
  * The google-auth-library client the plugin talks to Google with: our endpoints, the pinned
- * issuers (its default list also accepts googleapis.com), a deadline on every call, and a small
- * retry budget (by default it has no timeout and retries POSTs several times).
+ * issuers (its default list also accepts googleapis.com), a deadline on every call, a small
+ * retry budget (by default it has no timeout and retries POSTs several times), and a fetch that
+ * refuses redirects and bodies over 1 MB from the token and revocation endpoints.
  */
 export function googleClientOptions (options: ResolvedOptions): OAuth2ClientOptions {
   return {
@@ -21,9 +23,8 @@ export function googleClientOptions (options: ResolvedOptions): OAuth2ClientOpti
     },
     transporterOptions: {
       timeout: options.googleTimeout,
-      // Google's answers are a few KB: a huge body is refused, not buffered.
-      maxContentLength: 1_000_000,
-      maxRedirects: 0,
+      // gaxios passes its own size and redirect limits to no fetch for these calls: enforced here.
+      fetchImplementation: googleAuthFetch([options.endpoints.token, options.endpoints.revocation]),
       retryConfig: {
         retry: 1,
         noResponseRetries: 0,
@@ -41,16 +42,28 @@ export function createGoogleClient (options: ResolvedOptions): OAuth2Client {
 interface HttpFailure {
   name?: string
   code?: string | number
+  type?: string
   status?: number
   response?: { status?: number, data?: unknown }
   cause?: unknown
 }
 
-function isTimeout (error: unknown): boolean {
-  for (let current = error as HttpFailure | undefined, depth = 0; current && depth < 5; current = current.cause as HttpFailure | undefined, depth++) {
-    if (current.name === 'TimeoutError' || current.name === 'AbortError' || current.code === 'ETIMEDOUT' || current.code === 23) return true
-  }
-  return false
+/** The errors an error was caused by, itself first (a few levels deep). */
+function causes (error: unknown): HttpFailure[] {
+  const chain: HttpFailure[] = []
+  for (let current = error as HttpFailure | undefined; current && chain.length < 5; current = current.cause as HttpFailure | undefined) chain.push(current)
+  return chain
+}
+
+const isTimeout = (error: unknown): boolean =>
+  causes(error).some((c) => c.name === 'TimeoutError' || c.name === 'AbortError' || c.code === 'ETIMEDOUT' || c.code === 23)
+
+/** node-fetch's refusals of a body over the limit or of a redirect, as a reason for the log. */
+function refusedByFetch (error: unknown): string | undefined {
+  const type = causes(error).find((c) => c.name === 'FetchError')?.type
+  if (type === 'max-size') return 'too-large'
+  if (type === 'no-redirect' || type === 'max-redirect') return 'redirect'
+  return undefined
 }
 
 /**
@@ -59,6 +72,8 @@ function isTimeout (error: unknown): boolean {
  */
 export function googleFailure (error: unknown, step: string): PluginError {
   if (isTimeout(error)) return fail('GOOGLE_TIMEOUT', `${step}:timeout`)
+  const refused = refusedByFetch(error)
+  if (refused !== undefined) return fail('GOOGLE_BAD_RESPONSE', `${step}:${refused}`)
   const failure = error as HttpFailure
   const status = failure.response?.status ?? failure.status
   if (typeof status !== 'number') return fail('GOOGLE_BAD_RESPONSE', `${step}:no-response`)

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
-import { createRemoteJWKSet, jwtVerify } from 'jose'
+import { createRemoteJWKSet, customFetch, jwtVerify } from 'jose'
 import { fail } from './errors.js'
 import { sameText } from './safe-equal.js'
 import { GOOGLE_ISSUERS } from './google-endpoints.js'
+import { jwksFetch } from './google-fetch.js'
 
 /** The ID token claims we rely on, after every check passed. */
 export interface VerifiedClaims {
@@ -88,7 +89,8 @@ export function createIdTokenVerifier (options: IdTokenVerifierOptions): IdToken
   const keys = createRemoteJWKSet(new URL(options.jwksUrl), {
     timeoutDuration: options.timeout,
     cooldownDuration: REFETCH_INTERVAL,
-    cacheMaxAge: 10 * 60_000
+    cacheMaxAge: 10 * 60_000,
+    [customFetch]: jwksFetch
   })
   let lastRefetch = 0
   const check = (idToken: string, audience: string) => jwtVerify(idToken, keys, {

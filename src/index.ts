@@ -17,9 +17,10 @@ type WithClient = FastifyRequest & { [kGoogleAuth]: UserGoogleClient | null | un
 
 async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOAuthOptions): Promise<void> {
   const options = resolveOptions(rawOptions)
+  for (const warning of options.warnings) fastify.log.warn(`fastify-google-oauth: ${warning}`)
   const { sessions, ownSession } = await registerSessions(fastify, options)
-  if (!ownSession && (rawOptions.store !== undefined || rawOptions.cookie !== undefined || rawOptions.maxSessions !== undefined)) {
-    fastify.log.warn('fastify-google-oauth: the app registered @fastify/session itself, so its store and cookie settings apply; the plugin\'s store, cookie and maxSessions options are ignored')
+  if (!ownSession && (rawOptions.store !== undefined || rawOptions.cookie !== undefined || rawOptions.maxSessions !== undefined || rawOptions.maxSessionsPerUser !== undefined)) {
+    fastify.log.warn('fastify-google-oauth: the app registered @fastify/session itself, so its store and cookie settings apply; the plugin\'s store, cookie, maxSessions and maxSessionsPerUser options are ignored')
   }
   if (process.env.GOOGLE_SDK_NODE_LOGGING !== undefined) {
     fastify.log.warn('fastify-google-oauth: GOOGLE_SDK_NODE_LOGGING is set, so google-auth-library prints token responses to stderr; unset it in production')

@@ -42,6 +42,11 @@ export interface LoginAttemptsOptions {
   maxPending?: number
 }
 
+/** An attempt cookie's name is the prefix and 16 base64url characters of a hash of its state. */
+const NAME_HASH = /^[\w-]{16}$/
+/** A browser binding is 16 random bytes, base64url. */
+const BINDING = /^[\w-]{22}$/
+
 const randomToken = (bytes: number): string => randomBytes(bytes).toString('base64url')
 
 /** base64url(SHA-256(verifier)): the PKCE S256 challenge. */
@@ -79,11 +84,22 @@ export function createLoginAttempts (options: LoginAttemptsOptions) {
     }
   }
 
+  // Cookies we did not set (a sibling subdomain can plant hundreds of look-alikes) must cost little:
+  // only names of the exact format count, and only this many of them are looked at.
+  const maxExamined = maxPending * 2
+
+  /** Names of this browser's pending attempts: exactly our format, at most `maxExamined`, in header order. */
   function pendingNames (request: FastifyRequest): string[] {
-    return Object.keys(allCookies(request)).filter((name) => name.startsWith(options.cookiePrefix))
+    const names: string[] = []
+    for (const name of Object.keys(allCookies(request))) {
+      if (!name.startsWith(options.cookiePrefix) || !NAME_HASH.test(name.slice(options.cookiePrefix.length))) continue
+      names.push(name)
+      if (names.length === maxExamined) break
+    }
+    return names
   }
 
-  /** Drops the oldest pending attempts so that one more fits. */
+  /** Drops the oldest pending attempts (unreadable ones first) so that one more fits. */
   function prune (request: FastifyRequest, reply: FastifyReply): void {
     const names = pendingNames(request)
     if (names.length < maxPending) return
@@ -97,7 +113,9 @@ export function createLoginAttempts (options: LoginAttemptsOptions) {
 
   /** The browser-binding value, set now if this browser has none yet. */
   function bindBrowser (request: FastifyRequest, reply: FastifyReply): string {
-    const binding = allCookies(request)[options.bindingCookie] ?? randomToken(16)
+    const current = allCookies(request)[options.bindingCookie]
+    // Only a value of our own format is kept (on plain http a sibling subdomain could plant one).
+    const binding = current !== undefined && BINDING.test(current) ? current : randomToken(16)
     // (Re)sent so that it outlives every pending attempt.
     reply.setCookie(options.bindingCookie, binding, { ...bindingOptions, maxAge: Math.ceil(options.lifetime / 1000) })
     return binding

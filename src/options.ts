@@ -64,6 +64,8 @@ export interface GoogleOAuthOptions {
   store?: SessionStore
   /** Most sessions the default in-memory store keeps. Default 10 000. */
   maxSessions?: number
+  /** Most sessions one user may hold in the default in-memory store; that user's oldest go first. Default 10. */
+  maxSessionsPerUser?: number
   /** How long a started sign-in stays valid (ms). Default 10 min. */
   loginTimeout?: number
   /** Deadline for each call to Google (ms). Default 4 000. */
@@ -102,11 +104,14 @@ export interface ResolvedOptions {
   absoluteTimeout: number
   store: SessionStore | null
   maxSessions: number
+  maxSessionsPerUser: number
   loginTimeout: number
   googleTimeout: number
   /** Bound on one whole exchange with Google (token call, key download, retries). */
   googleDeadline: number
   endpoints: GoogleEndpoints
+  /** Settings that work but are risky in production, each naming the option; logged at startup. */
+  warnings: string[]
 }
 
 const MINUTE = 60_000
@@ -172,7 +177,7 @@ function parseUrl (name: string, value: unknown, hint: string): URL {
   return url
 }
 
-interface ClientCredentials { clientId: unknown, clientSecret: unknown }
+interface ClientCredentials { clientId: unknown, clientSecret: unknown, redirectUris?: unknown }
 
 function readClientSecretsFile (file: unknown): ClientCredentials {
   const path = nonEmptyString('clientSecretsFile', file, 'Give the path of the JSON file downloaded from Google Cloud console.')
@@ -188,7 +193,7 @@ function readClientSecretsFile (file: unknown): ClientCredentials {
   if (typeof entry !== 'object' || entry === null) {
     throw invalid(`options.clientSecretsFile ${show(path)} has neither a "web" nor an "installed" section. Download the OAuth client JSON from Google Cloud console.`)
   }
-  return { clientId: entry.client_id, clientSecret: entry.client_secret }
+  return { clientId: entry.client_id, clientSecret: entry.client_secret, redirectUris: entry.redirect_uris }
 }
 
 function readSecrets (value: unknown): string[] {
@@ -245,7 +250,7 @@ function readLocalPath (name: string, value: unknown, fallback: string): string 
 const KNOWN_OPTIONS = [
   'clientId', 'clientSecret', 'clientSecretsFile', 'callbackUrl', 'secret', 'prefix', 'scopes', 'hostedDomain',
   'loginHint', 'prompt', 'accessType', 'includeGrantedScopes', 'loginPage', 'loginUrl', 'afterLogout',
-  'revokeOnLogout', 'cookie', 'idleTimeout', 'absoluteTimeout', 'store', 'maxSessions', 'loginTimeout',
+  'revokeOnLogout', 'cookie', 'idleTimeout', 'absoluteTimeout', 'store', 'maxSessions', 'maxSessionsPerUser', 'loginTimeout',
   'googleTimeout', 'endpoints'
 ]
 // Keys Fastify itself passes to every plugin.
@@ -272,6 +277,27 @@ function editDistance (a: string, b: string): number {
     }
   }
   return row[b.length]!
+}
+
+/** Settings that pass validation but are risky in production (SECURITY.md row 37). */
+function riskyInProduction (callback: URL, endpoints: GoogleEndpoints, cookieName: string, custom: { cookieName: boolean, redirectUris: unknown, secretsFile: unknown }): string[] {
+  if (callback.protocol !== 'https:') return []
+  const warnings: string[] = []
+  const local = Object.entries(endpoints).filter(([, url]) => {
+    const parsed = new URL(url)
+    return parsed.protocol === 'http:' || isLoopbackHost(parsed.hostname)
+  })
+  if (local.length > 0) {
+    const names = local.map(([key]) => `options.endpoints.${key}`).join(', ')
+    warnings.push(`${names} ${local.length === 1 ? 'points' : 'point'} at a local or plain-http server (${show(local[0]![1])}) while callbackUrl is https (production): Google's calls would go there, as to a fake Google in tests. Remove options.endpoints in production.`)
+  }
+  if (custom.cookieName && !cookieName.startsWith('__Host-')) {
+    warnings.push(`options.cookie.name ${show(cookieName)} has no __Host- prefix on https: a sibling subdomain can plant a cookie of that name. Use a name starting with __Host- or remove options.cookie.name.`)
+  }
+  if (Array.isArray(custom.redirectUris) && !custom.redirectUris.includes(callback.href) && !custom.redirectUris.includes(callback.href.replace(/\/$/, ''))) {
+    warnings.push(`options.clientSecretsFile ${show(custom.secretsFile)} does not list callbackUrl ${show(callback.href)} in its redirect_uris: Google will answer redirect_uri_mismatch unless it is registered. Add it under Authorized redirect URIs in Google Cloud console and download the file again.`)
+  }
+  return warnings
 }
 
 /** Validates the options once, at registration, and applies defaults. */
@@ -339,6 +365,7 @@ export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
   if (absoluteTimeout < idleTimeout) {
     throw invalid(`options.absoluteTimeout (${absoluteTimeout} ms) must not be shorter than options.idleTimeout (${idleTimeout} ms).`)
   }
+  const endpoints = readEndpoints(raw.endpoints)
 
   return {
     clientId,
@@ -366,9 +393,15 @@ export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
     absoluteTimeout,
     store: raw.store ?? null,
     maxSessions: positiveInteger('maxSessions', raw.maxSessions, 10_000),
+    maxSessionsPerUser: positiveInteger('maxSessionsPerUser', raw.maxSessionsPerUser, 10),
     loginTimeout: positiveMs('loginTimeout', raw.loginTimeout, 10 * MINUTE),
     googleTimeout,
     googleDeadline: Math.round(googleTimeout * 2.5),
-    endpoints: readEndpoints(raw.endpoints)
+    endpoints,
+    warnings: riskyInProduction(callback, endpoints, cookieName, {
+      cookieName: cookie.name !== undefined,
+      redirectUris: credentials.redirectUris,
+      secretsFile: raw.clientSecretsFile
+    })
   }
 }

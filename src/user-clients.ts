@@ -2,27 +2,29 @@ import type { FastifyRequest } from 'fastify'
 import type { OAuth2ClientOptions } from 'google-auth-library'
 import { LRUCache } from 'lru-cache'
 import type { Sessions } from './session/index.js'
-import { UserGoogleClient } from './user-google-client.js'
+import { UserGoogleClient, type SharedRefresh } from './user-google-client.js'
 
 /**
- * Hands out `request.googleAuth`: one client per session in this process, so concurrent
- * requests of one user share one token refresh (google-auth-library de-duplicates refreshes
- * within a client).
+ * Hands out `request.googleAuth`: a client per request, sharing per session (in this process) the
+ * refresh in flight and the last refresh's result, so that concurrent requests of one user make
+ * one token refresh, whichever kind of session holds the tokens.
  */
 export function createUserClients (sessions: Sessions, clientOptions: OAuth2ClientOptions) {
-  const shared = new LRUCache<string, UserGoogleClient>({ max: 1_000, ttl: 15 * 60_000 })
+  const shared = new LRUCache<string, SharedRefresh>({ max: 10_000, ttl: 15 * 60_000 })
 
   return function clientFor (request: FastifyRequest): UserGoogleClient | null {
-    const tokens = sessions.tokens(request)
+    let tokens = sessions.tokens(request)
     const handle = sessions.tokenOwner(request)
     if (tokens === null || handle === null) return null
-    const existing = handle.key === null ? undefined : shared.get(handle.key)
-    if (existing !== undefined) {
-      existing.adopt(tokens)
-      return existing
+    let state = shared.get(handle.key)
+    if (state === undefined) {
+      state = { refreshing: null, replaced: null }
+      shared.set(handle.key, state)
+    } else if (state.replaced?.accessToken === tokens.accessToken) {
+      // This request read the session before another request's refresh was written: use its result.
+      tokens = state.replaced.by
+      handle.owner.adopt(tokens)
     }
-    const client = new UserGoogleClient(clientOptions, tokens, handle.owner)
-    if (handle.key !== null) shared.set(handle.key, client)
-    return client
+    return new UserGoogleClient(clientOptions, tokens, handle.owner, state)
   }
 }

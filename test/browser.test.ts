@@ -1,16 +1,13 @@
-import { existsSync, mkdirSync } from 'node:fs'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { mkdirSync } from 'node:fs'
+import type { Browser, Page } from 'playwright-core'
 import t, { type Test } from 'tap'
 import { buildExample } from '../example/app.js'
 import { readConfig } from '../example/config.js'
+import { haveChromium, launchChromium } from './fixtures/chromium.js'
 import { freePort } from './fixtures/free-port.js'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 // `npm run screenshots` sets docs/screenshots: the README's pictures come from this test.
 const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? 'test-results/screenshots'
-// Flags that work on machines without a network or a sandbox.
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
 /** The example on a free port, and a Chromium; both closed when the test ends. */
 async function setUp (t: Test): Promise<{ base: string, browser: Browser, fakeGoogle: NonNullable<Awaited<ReturnType<typeof buildExample>>['fakeGoogle']> }> {
@@ -19,8 +16,7 @@ async function setUp (t: Test): Promise<{ base: string, browser: Browser, fakeGo
   t.teardown(() => app.close())
   await app.listen({ port, host: '127.0.0.1' })
   mkdirSync(SCREENSHOTS, { recursive: true })
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
-  t.teardown(() => browser.close())
+  const browser = await launchChromium(t)
   return { base: `http://127.0.0.1:${port}`, browser, fakeGoogle: fakeGoogle! }
 }
 
@@ -33,10 +29,7 @@ async function openPage (browser: Browser, colorScheme: 'light' | 'dark', width 
   return { page, problems }
 }
 
-if (!existsSync(CHROMIUM)) {
-  if (process.env.CI) t.fail(`Chromium not found at ${CHROMIUM}; .ci/run installs Debian's chromium package`)
-  else t.plan(0, `Chromium not found at ${CHROMIUM} (apt-get install chromium); the browser test runs in CI`)
-} else {
+if (haveChromium()) {
   t.test('a person signs in from the home page, sees their profile and the API, and signs out', async (t) => {
     const { base, browser } = await setUp(t)
     for (const colorScheme of ['light', 'dark'] as const) {

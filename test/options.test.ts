@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { resolveOptions, type GoogleOAuthOptions } from '../src/options.js'
+import { startApp } from './fixtures/app.js'
 
 const valid: GoogleOAuthOptions = {
   clientId: 'id.apps.googleusercontent.com',
@@ -111,4 +112,37 @@ t.test('reads client_secrets.json as Google Cloud console downloads it', async (
   writeFileSync(file, '{ not json')
   refusal(t, { ...valid, clientId: undefined, clientSecret: undefined, clientSecretsFile: file }, /not readable JSON/, 'not JSON')
   refusal(t, { ...valid, clientId: undefined, clientSecret: undefined, clientSecretsFile: join(dir, 'missing.json') }, /does not exist/, 'missing file')
+})
+
+t.test('settings that are risky in production are named in a startup warning (SECURITY.md row 37)', async (t) => {
+  t.same(resolveOptions(valid).warnings, [], 'none for a plain production setup')
+  t.same(resolveOptions({ ...valid, callbackUrl: 'http://localhost:3000/oauth2/google/callback', endpoints: { token: 'http://127.0.0.1:9/token' } }).warnings, [],
+    'none in development (plain-http callback) with a local fake Google')
+
+  const fake = resolveOptions({ ...valid, endpoints: { token: 'http://127.0.0.1:9/token', jwks: 'http://localhost:9/oauth2/v3/certs' } })
+  t.match(fake.warnings, [/^options\.endpoints\.token, options\.endpoints\.jwks point at a local or plain-http server \("http:\/\/127\.0\.0\.1:9\/token"\) while callbackUrl is https/], 'one warning naming each setting')
+
+  const cookie = resolveOptions({ ...valid, cookie: { name: 'sid' } })
+  t.match(cookie.warnings, [/options\.cookie\.name "sid" has no __Host- prefix on https/])
+  t.same(resolveOptions({ ...valid, cookie: { name: '__Host-my.sid' } }).warnings, [], 'a custom __Host- name is fine')
+
+  const dir = mkdtempSync(join(tmpdir(), 'goauth-'))
+  const file = join(dir, 'client_secrets.json')
+  writeFileSync(file, JSON.stringify({ web: { client_id: 'id', client_secret: 'secret', redirect_uris: ['https://app.example.com/other/callback'] } }))
+  const secrets = resolveOptions({ callbackUrl: valid.callbackUrl, secret: valid.secret, clientSecretsFile: file })
+  t.match(secrets.warnings, [/options\.clientSecretsFile ".*client_secrets\.json" does not list callbackUrl "https:\/\/app\.example\.com\/oauth2\/google\/callback" in its redirect_uris/])
+  writeFileSync(file, JSON.stringify({ web: { client_id: 'id', client_secret: 'secret', redirect_uris: [valid.callbackUrl] } }))
+  t.same(resolveOptions({ callbackUrl: valid.callbackUrl, secret: valid.secret, clientSecretsFile: file }).warnings, [], 'listed: no warning')
+})
+
+t.test('maxSessionsPerUser: 10 by default, a positive integer when given', async (t) => {
+  t.equal(resolveOptions(valid).maxSessionsPerUser, 10)
+  t.equal(resolveOptions({ ...valid, maxSessionsPerUser: 3 }).maxSessionsPerUser, 3)
+  refusal(t, { ...valid, maxSessionsPerUser: 0 }, /options\.maxSessionsPerUser must be a positive integer/, 'zero')
+})
+
+t.test('the warnings are logged when the plugin starts', async (t) => {
+  const app = await startApp(t, { https: true })
+  const warnings = app.logs.map((line) => JSON.parse(line) as { level: number, msg: string }).filter((line) => line.level === 40)
+  t.match(warnings, [{ msg: /^fastify-google-oauth: options\.endpoints\.authorization, .* point at a local or plain-http server/ }])
 })

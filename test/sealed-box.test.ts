@@ -29,3 +29,13 @@ t.test('rotation: a value sealed with an old secret still opens; new values use 
   t.equal(before.open(after.seal('y', 'n'), 'n'), null, 'new values are sealed with the new secret')
   t.equal(createSealedBox([NEW], 'other-purpose').open(after.seal('z', 'n'), 'n'), null, 'keys differ per purpose')
 })
+
+t.test('a value names the key that sealed it: any of 64 secrets opens its own values, and only those', async (t) => {
+  const secrets = Array.from({ length: 64 }, (_, i) => `secret-${String(i).padStart(2, '0')}-that-is-long-enough-for-a-key`)
+  const box = createSealedBox(secrets, 'purpose')
+  const last = createSealedBox([secrets[63]!], 'purpose').seal('from the oldest secret', 'n')
+  t.equal(box.open(last, 'n'), 'from the oldest secret')
+  const unknown = createSealedBox(['a-secret-nobody-configured-0000000000'], 'purpose').seal('x', 'n')
+  t.equal(box.open(unknown, 'n'), null, 'an unknown key is refused')
+  t.equal(box.open(box.seal('y', 'n'), 'n'), 'y')
+})

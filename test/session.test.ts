@@ -1,8 +1,9 @@
-import fastifyCookie from '@fastify/cookie'
+import fastifyCookie, { Signer } from '@fastify/cookie'
 import fastifySession from '@fastify/session'
 import t from 'tap'
 import { SESSION_SECRET, startApp } from './fixtures/app.js'
 import { CountingStore } from './fixtures/counting-store.js'
+import { fileStore } from './fixtures/file-store.js'
 import { send } from './fixtures/http-request.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -189,4 +190,63 @@ t.test('secret rotation: the previous secret still verifies and its cookies are 
   const dropped = await startApp(t, { plugin: { store, secret: 'new-secret-new-secret-new-secret-1111' } })
   t.equal((await send(`${dropped.url}/api/me`, { headers: { cookie } })).status, 401, 'dropped secret refused')
   t.equal((await send(`${dropped.url}/api/me`, { headers: { cookie: newCookie } })).status, 200, 'the re-signed cookie works with the new secret alone')
+})
+
+t.test('a session cookie planted inside another cookie\'s value is never read (SECURITY.md row 31)', async (t) => {
+  const app = await startApp(t, { https: true })
+  const attacker = app.browser()
+  app.google.setAutoConsent('grace@example.com')
+  await app.signIn(attacker)
+  const forged = attacker.cookiesFor(app.url)['__Host-goauth.sid']!
+  app.google.setAutoConsent('ada@example.com')
+  const victim = app.browser()
+  await app.signIn(victim)
+  const own = victim.cookiesFor(app.url)['__Host-goauth.sid']!
+  const asApi = (cookie: string) => send(`${app.url.replace('https:', 'http:')}/api/me`, {
+    headers: { cookie, accept: 'application/json', 'x-forwarded-proto': 'https' }
+  })
+
+  // A sibling subdomain set `x=1 __Host-goauth.sid=<attacker's id>; Domain=…`: for the server it is cookie `x`.
+  const anonymous = await asApi(`x=1 __Host-goauth.sid=${forged}`)
+  t.equal(anonymous.status, 401, 'an anonymous victim is not signed in as the attacker')
+  const signedIn = await asApi(`x=1 __Host-goauth.sid=${forged}; __Host-goauth.sid=${own}`)
+  t.equal(signedIn.status, 200)
+  t.equal((await signedIn.json() as { email: string }).email, 'ada@example.com', 'a signed-in victim keeps their own account')
+  const garbage = await asApi(`x=1 __Host-goauth.sid=garbage; __Host-goauth.sid=${own}`)
+  t.equal(garbage.status, 200, 'planted garbage locks nobody out')
+
+  // Two real pairs of our name cannot both be ours (host-only, Path=/): neither is trusted.
+  const twice = await asApi(`__Host-goauth.sid=${forged}; __Host-goauth.sid=${own}`)
+  t.equal(twice.status, 401, 'a duplicated session cookie signs nobody in')
+  t.match(app.logs.join(''), /"reason":"duplicate-session-cookie"/, 'and the log says why')
+})
+
+t.test('many sign-ins of one account never sign other users out of the default store', async (t) => {
+  const app = await startApp(t, { plugin: { maxSessions: 8, maxSessionsPerUser: 3 } })
+  app.google.setAutoConsent('grace@example.com')
+  const grace = app.browser()
+  await app.signIn(grace)
+  app.google.setAutoConsent('ada@example.com')
+  const adas = []
+  for (let i = 0; i < 12; i++) {
+    const browser = app.browser()
+    await app.signIn(browser)
+    adas.push(browser)
+  }
+  t.equal((await grace.request(`${app.url}/api/me`)).status, 200, 'grace is still signed in')
+  const statuses = await Promise.all(adas.map(async (browser) => (await browser.request(`${app.url}/api/me`)).status))
+  t.same(statuses, [...Array(9).fill(401), 200, 200, 200], 'ada keeps her three newest sessions')
+})
+
+t.test('a store that answers "not found" as ENOENT means signed out, not store down (SECURITY.md row 36)', async (t) => {
+  const app = await startApp(t, { plugin: { store: fileStore(t) } })
+  const unknown = `goauth.sid=${new Signer([SESSION_SECRET], 'sha256').sign('an-id-the-store-never-saw')}`
+  const response = await send(`${app.url}/api/me`, { headers: { cookie: unknown, accept: 'application/json' } })
+  t.equal(response.status, 401, 'an unknown id is a signed-out visitor')
+  t.equal((await response.json() as { code: string }).code, 'FST_GOOGLE_OAUTH_UNAUTHENTICATED')
+  const b = app.browser()
+  await app.signIn(b)
+  t.equal((await b.request(`${app.url}/api/me`)).status, 200, 'sign-in works on that store')
+  t.equal((await b.submit(`${app.url}/logout`)).status, 303, 'and sign-out')
+  t.equal((await b.request(`${app.url}/api/me`)).status, 401)
 })

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { fail } from '../errors.js'
 import { withDeadline } from '../deadline.js'
 import { exchangeCode } from '../google-client.js'
+import { safeReturnTo } from '../return-to.js'
 import { userFromClaims } from '../user.js'
 import { readCallbackParams, readState } from './callback-params.js'
 import type { RouteContext } from './context.js'
@@ -45,6 +46,7 @@ export function callbackRoute (app: FastifyInstance, { options, google, idTokens
     // A new session id (fixation defence); the old session is destroyed in the store.
     await sessions.signIn(request, reply, userFromClaims(claims), tokens)
     request.log.debug({ sub: claims.sub }, 'google sign-in completed')
-    return reply.redirect(attempt.returnTo, 303)
+    // Checked again as it comes out of the cookie (defence in depth: it was checked going in).
+    return reply.redirect(safeReturnTo(attempt.returnTo), 303)
   })
 }

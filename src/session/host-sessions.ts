@@ -82,13 +82,16 @@ export function useHostSessions (fastify: FastifyInstance, options: ResolvedOpti
       const session = sessionOf(request)
       if (session?.googleUser === undefined) return null
       return {
-        key: null,
+        key: session.sessionId,
         owner: {
           // Saved by @fastify/session when the response is sent.
           save: async (tokens: GoogleTokens) => {
             if (session.googleUser === undefined) return false
             session.googleTokens = tokens
             return true
+          },
+          adopt: (tokens: GoogleTokens) => {
+            if (session.googleUser !== undefined) session.googleTokens = tokens
           },
           end: async () => {
             forgetUser(session)

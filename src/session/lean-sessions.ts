@@ -2,17 +2,18 @@ import { randomBytes } from 'node:crypto'
 import { Signer } from '@fastify/cookie'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { LRUCache } from 'lru-cache'
-import { readCookie } from '../cookies.js'
+import { findCookie } from '../cookies.js'
 import { fail } from '../errors.js'
 import type { ResolvedOptions } from '../options.js'
 import type { GoogleTokens, GoogleUser } from '../types.js'
 import { BoundedMemoryStore } from './memory-store.js'
 import { expiryReason, isSessionRecord, touchInterval, type SessionRecord } from './record.js'
+import { sessionRecords } from './records.js'
 import type { Sessions } from './sessions.js'
 import { storeCalls } from './store-calls.js'
 
 /** How long one session store call may take before the request is answered 503. */
-export const STORE_TIMEOUT = 2_000
+const STORE_TIMEOUT = 2_000
 
 interface LoadedSession {
   id: string
@@ -35,13 +36,16 @@ type RequestWithSession = FastifyRequest & { [kSession]: LoadedSession | typeof 
 export function registerLeanSessions (fastify: FastifyInstance, options: ResolvedOptions): Sessions {
   const signer = new Signer(options.secrets, 'sha256')
   const store = storeCalls(
-    options.store ?? new BoundedMemoryStore({ maxSessions: options.maxSessions, ttl: options.idleTimeout }),
+    options.store ?? new BoundedMemoryStore({
+      maxSessions: options.maxSessions,
+      maxSessionsPerUser: options.maxSessionsPerUser,
+      ttl: options.idleTimeout
+    }),
     STORE_TIMEOUT
   )
+  const records = sessionRecords(store, { shared: options.store !== null, timeout: STORE_TIMEOUT, now: Date.now })
   const cookieOptions = { path: '/' as const, httpOnly: true as const, sameSite: 'lax' as const, secure: options.secure }
   const touchEvery = touchInterval(options)
-  // Ids signed out by this process recently: a token refresh finishing later must not revive them.
-  const ended = new LRUCache<string, true>({ max: 10_000, ttl: 10 * 60_000 })
 
   // Verified signatures, so that a signed-in request does not pay for an HMAC each time. Only
   // valid cookies are kept: the mapping from a cookie to its id cannot be forged into the cache.
@@ -68,9 +72,14 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
   }
 
   fastify.addHook('onRequest', function loadSession (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    const cookie = readCookie(request, options.cookieName)
-    if (cookie === undefined) return done()
-    const unsigned = unsign(cookie)
+    const cookie = findCookie(request.headers.cookie, options.cookieName)
+    if (cookie.value === undefined) return done()
+    if (cookie.count > 1) {
+      // Only one cookie of this name can be ours (host-only, Path=/); which one is cannot be told.
+      request.log.debug({ reason: 'duplicate-session-cookie' }, 'session cookie ignored')
+      return done()
+    }
+    const unsigned = unsign(cookie.value)
     if (unsigned === null) {
       request.log.debug({ reason: 'bad-signature' }, 'session cookie ignored')
       return done()
@@ -82,7 +91,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
         ;(request as RequestWithSession)[kSession] = STORE_DOWN
         return done()
       }
-      if (!isSessionRecord(value) || ended.has(id)) {
+      if (!isSessionRecord(value) || records.isEnded(id)) {
         // (A read that was in flight while the session ended also lands here.)
         request.log.debug({ reason: 'unknown-session' }, 'session cookie ignored')
         return done()
@@ -92,7 +101,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
       if (reason !== null) {
         request.log.debug({ reason }, 'session expired')
         clearCookie(reply)
-        store.destroy(id).catch(() => {})
+        records.end(id).catch(() => {})
         return done()
       }
       const session: LoadedSession = { id, record: value }
@@ -102,9 +111,11 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
         reply.setCookie(options.cookieName, signer.sign(id), { ...cookieOptions, expires: new Date(value.cookie.expires) })
       }
       if (now - value.googleSeenAt <= touchEvery) return done()
-      session.record = { ...value, googleSeenAt: now }
       // Recorded activity is written back; never for a session that ended meanwhile.
-      ;(ended.has(id) ? Promise.resolve() : store.set(id, session.record)).then(() => done(), (touchError: unknown) => {
+      records.update(id, (current) => ({ ...current, googleSeenAt: now }), value).then((written) => {
+        if (written !== null) session.record = written
+        done()
+      }, (touchError: unknown) => {
         request.log.warn({ reason: (touchError as { reason?: string }).reason }, 'could not record session activity')
         done()
       })
@@ -121,10 +132,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
 
     async signIn (request: FastifyRequest, reply: FastifyReply, user: GoogleUser, tokens: GoogleTokens): Promise<void> {
       const previous = loaded(request)
-      if (previous !== null) {
-        ended.set(previous.id, true)
-        await store.destroy(previous.id)
-      }
+      if (previous !== null) await records.end(previous.id)
       const id = randomBytes(24).toString('base64url')
       const now = Date.now()
       const expires = new Date(now + options.absoluteTimeout)
@@ -135,7 +143,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
         googleSignedInAt: now,
         googleSeenAt: now
       }
-      await store.set(id, record)
+      await records.create(id, record)
       ;(request as RequestWithSession)[kSession] = { id, record }
       reply.setCookie(options.cookieName, signer.sign(id), { ...cookieOptions, expires })
     },
@@ -144,38 +152,30 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
       const state = (request as RequestWithSession)[kSession]
       if (state === STORE_DOWN) throw fail('SESSION_STORE_UNAVAILABLE', 'store-down-at-sign-out')
       if (state !== null) {
-        ended.set(state.id, true)
-        await store.destroy(state.id)
+        await records.end(state.id)
         ;(request as RequestWithSession)[kSession] = null
       }
-      if (readCookie(request, options.cookieName) !== undefined) clearCookie(reply)
+      if (findCookie(request.headers.cookie, options.cookieName).count > 0) clearCookie(reply)
     },
 
     tokenOwner (request: FastifyRequest) {
-      const state = loaded(request)
-      if (state === null) return null
-      const { id } = state
-      const userId = state.record.googleUser.id
+      const session = loaded(request)
+      if (session === null) return null
+      const { id } = session
+      const userId = session.record.googleUser.id
       return {
         key: id,
         owner: {
-          save: async (tokens: GoogleTokens) => (await saveTokensOf(id, userId, tokens)) !== null,
-          end: async () => {
-            ended.set(id, true)
-            await store.destroy(id)
-          }
+          // Read, check, write: never revives a session that ended or changed hands meanwhile.
+          save: async (tokens: GoogleTokens) => {
+            const written = await records.update(id, (current) => current.googleUser.id === userId ? { ...current, googleTokens: tokens } : null)
+            if (written !== null) session.record = written
+            return written !== null
+          },
+          adopt: (tokens: GoogleTokens) => { session.record = { ...session.record, googleTokens: tokens } },
+          end: () => records.end(id)
         }
       }
     }
-  }
-
-  /** Read, check, write: never revives a session that ended or changed hands meanwhile. */
-  async function saveTokensOf (id: string, userId: string, tokens: GoogleTokens): Promise<SessionRecord | null> {
-    if (ended.has(id)) return null
-    const current = await store.get(id)
-    if (!isSessionRecord(current) || ended.has(id) || current.googleUser.id !== userId) return null
-    const updated = { ...current, googleTokens: tokens }
-    await store.set(id, updated)
-    return updated
   }
 }

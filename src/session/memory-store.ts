@@ -7,6 +7,12 @@ export interface MemoryStoreOptions {
   maxSessions: number
   /** A session not written for this long (ms) is dropped. */
   ttl: number
+  /**
+   * Most sessions one signed-in user may hold (a session's user is its `googleUser.id`); when one
+   * more is written, that user's oldest go first, so that one account cannot push everybody else
+   * out of the store. Default: no limit.
+   */
+  maxSessionsPerUser?: number
 }
 
 type Callback = (error?: unknown) => void
@@ -20,17 +26,36 @@ function deepFreeze<T> (value: T): T {
   return value
 }
 
+/** The signed-in user a stored session belongs to, if it is one of the plugin's. */
+function userOf (session: object): string | undefined {
+  const user = (session as { googleUser?: { id?: unknown } }).googleUser
+  return typeof user?.id === 'string' ? user.id : undefined
+}
+
 /**
  * The default session store: bounded (LRU), expiring (TTL), and keeping what a networked store
  * would give back: each write is copied through JSON (a Date comes back a string, as from Redis)
  * and frozen, so reads cost no parsing and nobody can change a stored session in place.
+ * It also indexes sessions by user, for a per-user cap and for ending all of a user's sessions.
  * @fastify/session's own MemoryStore never evicts anything and keeps live objects.
  */
 export class BoundedMemoryStore implements SessionStore {
   readonly #cache: LRUCache<string, object>
+  readonly #maxPerUser: number
+  /** Session ids of each user, oldest first. */
+  readonly #byUser = new Map<string, Set<string>>()
+  /** The user of each indexed session id. */
+  readonly #userOfId = new Map<string, string>()
 
   constructor (options: MemoryStoreOptions) {
-    const cache = new LRUCache<string, object>({ max: options.maxSessions, ttl: options.ttl })
+    this.#maxPerUser = options.maxSessionsPerUser ?? Infinity
+    const cache = new LRUCache<string, object>({
+      max: options.maxSessions,
+      ttl: options.ttl,
+      noDisposeOnSet: true,
+      // Evicted, expired or deleted: the session leaves its user's index too.
+      dispose: (_value, id) => this.#unindex(id)
+    })
     this.#cache = cache
     // Expired sessions are dropped from memory, not only hidden from reads. The timer holds the
     // cache weakly, so a store nobody uses any more is still collected.
@@ -53,12 +78,54 @@ export class BoundedMemoryStore implements SessionStore {
   }
 
   set (sessionId: string, session: Session, callback: Callback): void {
-    this.#cache.set(sessionId, deepFreeze(JSON.parse(JSON.stringify(session)) as object))
+    const copy = deepFreeze(JSON.parse(JSON.stringify(session)) as object)
+    const user = userOf(copy)
+    if (this.#userOfId.get(sessionId) !== user) this.#unindex(sessionId)
+    this.#cache.set(sessionId, copy)
+    if (user !== undefined && this.#cache.has(sessionId)) this.#index(sessionId, user)
     callback()
   }
 
   destroy (sessionId: string, callback: Callback): void {
     this.#cache.delete(sessionId)
     callback()
+  }
+
+  /** The ids of a user's stored sessions, oldest first. */
+  sessionsOf (userId: string): string[] {
+    return [...(this.#byUser.get(userId) ?? [])]
+  }
+
+  /** Ends every stored session of a user; returns how many there were. */
+  destroyAllOf (userId: string): number {
+    const ids = this.sessionsOf(userId)
+    for (const id of ids) this.#cache.delete(id)
+    return ids.length
+  }
+
+  #index (sessionId: string, user: string): void {
+    let ids = this.#byUser.get(user)
+    if (ids === undefined) {
+      ids = new Set()
+      this.#byUser.set(user, ids)
+    }
+    if (ids.has(sessionId)) return
+    ids.add(sessionId)
+    this.#userOfId.set(sessionId, user)
+    while (ids.size > this.#maxPerUser) {
+      const oldest = ids.values().next().value as string
+      this.#cache.delete(oldest)
+      // (deleting it unindexes it; an id the cache no longer held is unindexed here)
+      this.#unindex(oldest)
+    }
+  }
+
+  #unindex (sessionId: string): void {
+    const user = this.#userOfId.get(sessionId)
+    if (user === undefined) return
+    this.#userOfId.delete(sessionId)
+    const ids = this.#byUser.get(user)
+    ids?.delete(sessionId)
+    if (ids?.size === 0) this.#byUser.delete(user)
   }
 }

@@ -1,9 +1,18 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { GoogleTokens, GoogleUser } from '../types.js'
-import type { TokenOwner } from '../user-google-client.js'
 
 /** Whether a request carries a usable signed-in session. */
 export type SessionStatus = 'signed-in' | 'anonymous' | 'store-unavailable'
+
+/** What a user's Google client needs from the session it belongs to. */
+export interface TokenOwner {
+  /** Persists refreshed tokens; false when the session ended meanwhile. */
+  save (tokens: GoogleTokens): Promise<boolean>
+  /** Takes tokens that another request of this session refreshed, for the rest of this request (no write). */
+  adopt (tokens: GoogleTokens): void
+  /** Ends the session (the refresh token was revoked or expired). */
+  end (): Promise<void>
+}
 
 /**
  * How the plugin reads and writes sign-in sessions. Two implementations: the plugin's own lean
@@ -19,8 +28,8 @@ export interface Sessions {
   /** Ends the session in the store and clears the cookie. */
   signOut (request: FastifyRequest, reply: FastifyReply): Promise<void>
   /**
-   * Who a user's Google client reports refreshed tokens to. `key` identifies the session within this
-   * process (so concurrent requests share one client and one refresh), or null when not shareable.
+   * Who a user's Google client reports refreshed tokens to. `key` identifies the session within
+   * this process, so that concurrent requests of one session share one token refresh.
    */
-  tokenOwner (request: FastifyRequest): { key: string | null, owner: TokenOwner } | null
+  tokenOwner (request: FastifyRequest): { key: string, owner: TokenOwner } | null
 }

@@ -92,3 +92,83 @@ t.test('Fastify\'s own 4xx on the plugin\'s routes keeps its status under our co
   t.equal(response.status, 415)
   t.equal((await response.json() as { code: string }).code, 'FST_GOOGLE_OAUTH_INVALID_REQUEST')
 })
+
+const reachedTrap = (app: TestApp) => app.google.requests.filter((r) => r.path === '/redirect-target').length
+
+t.test('a token response over 1 MB is refused while it streams, even chunked without a length (SECURITY.md row 33)', async (t) => {
+  const app = await startApp(t)
+  app.google.misbehave('token', 'chunked-huge')
+  const b = app.browser()
+  const response = await b.request(await callbackFromGoogle(app, b), { headers: { accept: 'application/json' } })
+  t.equal(response.status, 502)
+  t.equal((await response.json() as { code: string }).code, 'FST_GOOGLE_OAUTH_GOOGLE_BAD_RESPONSE')
+  t.match(app.logs.join(''), /"reason":"token:too-large"/, 'refused for its size')
+  t.equal((await b.request(`${app.url}/api/me`)).status, 401, 'nobody is signed in')
+})
+
+t.test('a redirect from the token endpoint is never followed: the secret, code and verifier go nowhere else', async (t) => {
+  const app = await startApp(t)
+  app.google.misbehave('token', 'redirect')
+  const b = app.browser()
+  const response = await b.request(await callbackFromGoogle(app, b), { headers: { accept: 'application/json' } })
+  t.equal(response.status, 502)
+  t.match(app.logs.join(''), /"reason":"token:redirect"/)
+  t.equal(reachedTrap(app), 0, 'nothing reached the redirect target')
+  t.equal(tokenCalls(app), 1, 'and a redirect is not retried')
+})
+
+t.test('token refreshes have the same limits', async (t) => {
+  // prompt: 'consent': Google sends a refresh token at every sign-in, not only the first.
+  const app = await startApp(t, { plugin: { accessType: 'offline', prompt: 'consent' } })
+  for (const behaviour of ['redirect', 'chunked-huge'] as const) {
+    const b = app.browser()
+    await app.signIn(b)
+    app.google.misbehave('token', behaviour)
+    // An hour later the access token has expired: the next API call refreshes it.
+    const response = await b.request(`${app.url}/api/google-profile?expire=1`, { headers: { accept: 'application/json' } })
+    app.google.reset()
+    t.equal(response.status, 502, `${behaviour}: refused`)
+    t.equal((await response.json() as { code: string }).code, 'FST_GOOGLE_OAUTH_GOOGLE_BAD_RESPONSE')
+  }
+  t.equal(reachedTrap(app), 0, 'nothing reached the redirect target')
+})
+
+t.test('revocation at sign-out never follows a redirect', async (t) => {
+  const app = await startApp(t, { plugin: { accessType: 'offline', revokeOnLogout: true } })
+  const b = app.browser()
+  await app.signIn(b)
+  app.google.misbehave('revocation', 'redirect')
+  t.equal((await b.submit(`${app.url}/logout`)).status, 303)
+  await until(() => app.logs.some((line) => line.includes('could not revoke')))
+  t.match(app.logs.join(''), /"reason":"revoke:redirect"/)
+  t.equal(reachedTrap(app), 0, 'the token went nowhere else')
+})
+
+t.test('the key set download: over 1 MB or redirected, sign-in fails closed', async (t) => {
+  for (const behaviour of ['chunked-huge', 'redirect'] as const) {
+    const app = await startApp(t)
+    app.google.misbehave('certs', behaviour)
+    const b = app.browser()
+    const response = await b.request(await callbackFromGoogle(app, b), { headers: { accept: 'application/json' } })
+    t.equal(response.status, 502, `${behaviour}: refused`)
+    t.equal((await response.json() as { code: string }).code, 'FST_GOOGLE_OAUTH_GOOGLE_BAD_RESPONSE')
+    t.equal((await b.request(`${app.url}/api/me`)).status, 401)
+    t.equal(reachedTrap(app), 0)
+  }
+})
+
+t.test('Google APIs called through request.googleAuth are not held to the OAuth endpoints\' limits', async (t) => {
+  const app = await startApp(t)
+  const b = app.browser()
+  await app.signIn(b)
+  app.google.misbehave('userinfo', 'huge')
+  const response = await b.request(`${app.url}/api/google-profile`)
+  t.equal(response.status, 200, 'a 5 MB API answer comes through')
+  t.ok((await response.text()).length > 5_000_000)
+})
+
+/** Waits for something the app does in the background (polling, bounded). */
+async function until (done: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  if (!done()) throw new Error('timed out waiting')
+}

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto'
 import t, { type Test } from 'tap'
+import { createSealedBox } from '../../src/sealed-box.js'
 import type { Browser } from '../fixtures/browser.js'
-import { startApp, type TestApp } from '../fixtures/app.js'
+import { SESSION_SECRET, startApp, type TestApp } from '../fixtures/app.js'
 
 const SECRET_LOOKING = /eyJ[\w-]+\.|ya29\.|4(\/|%2F)0A[\w-]{8,}|1\/\/[\w-]{8,}|test-client-secret|code_verifier=|[?&]code=[^[]/
 
@@ -230,3 +232,38 @@ t.test('hosted domain: only accounts whose verified hd claim matches', async (t)
   const user = await (await c.request(`${app.url}/api/me`)).json() as { hostedDomain: string }
   t.equal(user.hostedDomain, 'analytical.example')
 })
+
+t.test('code injection without PKCE: an attacker\'s code issued without a challenge is refused even with the victim\'s state and nonce', async (t) => {
+  const app = await startApp(t)
+  const victim = app.browser()
+  const start = await victim.request(`${app.url}/oauth2/google?returnTo=/profile`)
+  const authorization = new URL(start.headers.get('location')!)
+  const injected = app.google.issueCodeFor('grace@example.com', {
+    state: authorization.searchParams.get('state')!,
+    nonce: authorization.searchParams.get('nonce')!,
+    redirectUri: authorization.searchParams.get('redirect_uri')!
+  })
+  await expectRefusal(t, app, victim, injected.callbackUrl, 400, 'FST_GOOGLE_OAUTH_CODE_REJECTED')
+  t.equal(tokenCalls(app), 1, 'Google refused the verifier the plugin sent for it')
+})
+
+t.test('returnTo is checked again when the attempt is opened at the callback', async (t) => {
+  const app = await startApp(t)
+  const b = app.browser()
+  await b.navigate(`${app.url}/login`)
+  const binding = b.cookiesFor(app.url)['goauth.browser']!
+  // An attempt sealed with the app's own secret but holding an unsafe returnTo (as a bug elsewhere could store).
+  const state = 's'.repeat(43)
+  const verifier = 'v'.repeat(64)
+  const attempt = { state, nonce: 'n'.repeat(32), codeVerifier: verifier, returnTo: '//evil.example/steal', startedAt: Date.now(), browser: sha256(binding) }
+  const name = `goauth.attempt.${sha256(state).slice(0, 16)}`
+  b.plant(app.url, name, createSealedBox([SESSION_SECRET], 'login-attempt').seal(JSON.stringify(attempt), name), '/oauth2/google')
+  const { callbackUrl } = app.google.issueCodeFor('ada@example.com', { state, nonce: attempt.nonce, codeChallenge: sha256(verifier), redirectUri: `${app.url}/oauth2/google/callback` })
+  const response = await b.request(callbackUrl)
+  t.equal(response.status, 303, 'signed in')
+  t.equal(response.headers.get('location'), '/', 'but sent home, not to another site')
+})
+
+function sha256 (value: string): string {
+  return createHash('sha256').update(value).digest('base64url')
+}

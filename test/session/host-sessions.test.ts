@@ -69,3 +69,19 @@ t.test('in the host\'s session: googleAuth refreshes and saves tokens; a revoked
   t.equal((await response.json() as { code: string }).code, 'FST_GOOGLE_OAUTH_REAUTH_REQUIRED')
   t.equal((await b.request(`${app.url}/api/me`)).status, 401, 'signed out of the app')
 })
+
+t.test('in the host\'s session: 30 concurrent requests with an expired access token share one refresh', async (t) => {
+  const store = new CountingStore()
+  const app = await startApp(t, { before: hostSession(store), plugin: { accessType: 'offline' } })
+  const b = app.browser()
+  await app.signIn(b)
+  expireAccessToken(store, b.cookiesFor(app.url)['host.sid']!)
+  const tokenCalls = () => app.google.requests.filter((r) => r.endpoint === 'token').length
+  const before = tokenCalls()
+  const responses = await Promise.all(Array.from({ length: 30 }, () => b.request(`${app.url}/api/google-profile`)))
+  t.same(responses.map((r) => r.status), Array(30).fill(200))
+  t.equal(tokenCalls() - before, 1, 'one call to Google\'s token endpoint')
+  let saved: Record<string, unknown> = {}
+  store.get(decodeURIComponent(b.cookiesFor(app.url)['host.sid']!).split('.')[0]!, (_e, session) => { saved = (session as unknown as { googleTokens: Record<string, unknown> }).googleTokens })
+  t.ok((saved.expiresAt as number) > Date.now(), 'and the host\'s session holds the new tokens')
+})

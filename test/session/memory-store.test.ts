@@ -42,3 +42,40 @@ t.test('destroy removes at once', async (t) => {
   await new Promise<void>((resolve) => store.destroy('a', () => resolve()))
   t.equal(await get(store, 'a'), null)
 })
+
+const session = (user: string, n: number) => ({ googleUser: { id: user }, n })
+
+t.test('one user cannot push everybody else out: sessions per user are capped, the user\'s oldest go first (SECURITY.md row 35)', async (t) => {
+  const store = new BoundedMemoryStore({ maxSessions: 20, ttl: 60_000, maxSessionsPerUser: 3 })
+  await set(store, 'grace-1', session('grace', 1))
+  for (let i = 1; i <= 50; i++) await set(store, `ada-${i}`, session('ada', i))
+  t.same(store.sessionsOf('ada'), ['ada-48', 'ada-49', 'ada-50'], 'only ada\'s three newest remain')
+  t.same(await get(store, 'grace-1'), session('grace', 1), 'grace is still signed in')
+  t.equal(store.size, 4)
+  t.equal(await get(store, 'ada-47'), null, 'an older session of ada is gone from the store')
+})
+
+t.test('rewriting a session keeps its place among the user\'s sessions', async (t) => {
+  const store = new BoundedMemoryStore({ maxSessions: 20, ttl: 60_000, maxSessionsPerUser: 2 })
+  await set(store, 'a', session('ada', 1))
+  await set(store, 'b', session('ada', 2))
+  await set(store, 'a', session('ada', 3)) // recorded activity on the oldest
+  await set(store, 'c', session('ada', 4))
+  t.same(store.sessionsOf('ada'), ['b', 'c'], 'the oldest by sign-in went first')
+})
+
+t.test('the index follows evictions, expiry and destroy, and ends all of a user\'s sessions', async (t) => {
+  const store = new BoundedMemoryStore({ maxSessions: 2, ttl: 60_000 })
+  await set(store, 'a', session('ada', 1))
+  await set(store, 'b', session('ada', 2))
+  await set(store, 'c', session('grace', 1))
+  t.same(store.sessionsOf('ada'), ['b'], 'the evicted session left the index')
+  await new Promise<void>((resolve) => store.destroy('b', () => resolve()))
+  t.same(store.sessionsOf('ada'), [])
+  await set(store, 'd', session('grace', 2))
+  t.equal(store.destroyAllOf('grace'), 2)
+  t.equal(store.size, 0)
+  await set(store, 'e', { other: 'data' })
+  t.same(store.sessionsOf('undefined'), [], 'sessions of no user are stored, not indexed')
+  t.equal(store.size, 1)
+})

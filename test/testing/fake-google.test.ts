@@ -412,6 +412,14 @@ t.test('PKCE: a wrong or missing verifier fails; plain challenges work', async (
   t.equal(ok.status, 200)
 })
 
+t.test('PKCE downgrade: a code issued without a challenge is refused when a verifier comes with it, as at Google (SECURITY.md row 38)', async (t) => {
+  const withVerifier = await postToken(google, { grant_type: 'authorization_code', code: google.issueCodeFor(ADA.email).code, code_verifier: 'v'.repeat(43) })
+  t.equal(withVerifier.status, 400)
+  t.same(await withVerifier.json(), { error: 'invalid_grant', error_description: 'code_verifier or verifier is not needed.' })
+  const without = await postToken(google, { grant_type: 'authorization_code', code: google.issueCodeFor(ADA.email).code })
+  t.equal(without.status, 200, 'without a verifier it is redeemed')
+})
+
 t.test('client authentication: wrong secret and unknown client are 401 invalid_client', async (t) => {
   const { code } = google.issueCodeFor(ADA.email)
   const wrong = await gaxiosError(oauthClient(google, { clientSecret: 'not-the-secret' }).getToken({ code }))
@@ -668,7 +676,7 @@ t.test('tamperIdToken: what verifyIdToken does not check (the app must)', async 
 // ---------------------------------------------------------------------------------------------
 
 t.test('each misbehaviour answers as documented', async (t) => {
-  const tokenRequest = () => postToken(google, { grant_type: 'authorization_code', code: google.issueCodeFor(ADA.email).code })
+  const tokenRequest = () => postToken(google, { grant_type: 'authorization_code', code: google.issueCodeFor(ADA.email).code }, { redirect: 'manual' })
   const expectations: Array<[Misbehaviour, (res: Response) => Promise<void>]> = [
     ['invalid_grant', async (res) => {
       t.equal(res.status, 400)
@@ -711,6 +719,23 @@ t.test('each misbehaviour answers as documented', async (t) => {
     ['huge', async (res) => {
       t.equal(res.status, 200)
       t.ok((await res.arrayBuffer()).byteLength > 5_000_000, 'about 5 MB')
+    }],
+    ['chunked-huge', async (res) => {
+      t.equal(res.status, 200)
+      t.equal(res.headers.get('content-length'), null, 'no length announced')
+      t.equal(res.headers.get('transfer-encoding'), 'chunked')
+      const text = await res.text()
+      t.equal(text.length, 20 * 1024 * 1024, '20 MB')
+      const body = JSON.parse(text) as Record<string, unknown>
+      t.match(body.access_token, /^ya29\./, 'the normal answer, padded')
+      t.match(body.id_token, /^eyJ/)
+    }],
+    ['redirect', async (res) => {
+      t.equal(res.status, 307)
+      t.equal(res.headers.get('location'), '/redirect-target')
+      const followed = await fetch(new URL('/redirect-target', google.url), { method: 'POST', body: 'code=x' })
+      t.equal(followed.status, 200, 'the target answers like a token endpoint')
+      t.ok(google.requests.some((r) => r.path === '/redirect-target'), 'and requests shows it was reached')
     }]
   ]
   for (const [behaviour, expect] of expectations) {

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net'
+import { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { portalPage, serverErrorPage } from './pages.js'
@@ -7,9 +8,39 @@ import type { FakeGoogleEndpoint, Misbehaviour } from './types.js'
 const ENDPOINTS: readonly FakeGoogleEndpoint[] = ['authorization', 'token', 'userinfo', 'revocation', 'certs']
 const NAMED: readonly string[] = [
   'invalid_grant', 'invalid_client', 'server_error', 'unavailable', 'rate_limited', 'hang', 'reset',
-  'malformed', 'html', 'empty', 'no_id_token', 'huge'
+  'malformed', 'html', 'empty', 'no_id_token', 'huge', 'chunked-huge', 'redirect'
 ]
 const HUGE_BYTES = 5 * 1024 * 1024
+/** 'chunked-huge' pads the normal answer to this many bytes. */
+export const CHUNKED_HUGE_BYTES = 20 * 1024 * 1024
+const CHUNK = 'x'.repeat(64 * 1024)
+/** Where 'redirect' sends the client: a path of the fake that answers like the endpoint would have. */
+export const REDIRECT_TARGET_PATH = '/redirect-target'
+
+/**
+ * A JSON object answer padded to `CHUNKED_HUGE_BYTES` and streamed in chunks, without a
+ * Content-Length: `{"padding":"xxxx…", <the answer's own members>}`.
+ */
+function paddedStream (json: string): Readable {
+  const rest = json.trim().replace(/^\{/, '')
+  const head = '{"padding":"'
+  const tail = rest === '}' ? '"}' : `",${rest}`
+  let sent = 0
+  const padding = CHUNKED_HUGE_BYTES - head.length - tail.length
+  return new Readable({
+    read () {
+      if (sent === 0) this.push(head)
+      if (sent >= padding) {
+        this.push(tail)
+        this.push(null)
+        return
+      }
+      const size = Math.min(CHUNK.length, padding - sent)
+      sent += size
+      this.push(size === CHUNK.length ? CHUNK : CHUNK.slice(0, size))
+    }
+  })
+}
 
 let hugeBody: string | undefined
 
@@ -25,6 +56,8 @@ export class Behaviours {
   readonly #closing = new AbortController()
   /** Requests whose token response must lose its `id_token`. */
   readonly stripIdToken = new WeakSet<FastifyRequest>()
+  /** Requests whose answer is padded to 20 MB and streamed in chunks. */
+  readonly padChunked = new WeakSet<FastifyRequest>()
 
   /** Sets an endpoint's misbehaviour for `times` requests (Infinity: until cleared). Throws on bad input. */
   set (endpoint: FakeGoogleEndpoint, behaviour: Misbehaviour, times = Infinity): void {
@@ -111,7 +144,20 @@ export class Behaviours {
         hugeBody ??= `{"padding":"${'x'.repeat(HUGE_BYTES)}"}`
         reply.code(200).type('application/json; charset=utf-8').send(hugeBody)
         return true
+      case 'chunked-huge':
+        this.padChunked.add(request)
+        return false
+      case 'redirect':
+        // 307 keeps the method and body: a client that follows it sends its form (secrets and all) there.
+        reply.code(307).header('location', REDIRECT_TARGET_PATH + (request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '')).send()
+        return true
     }
+  }
+
+  /** The payload as sent, or as the behaviour changes it (onSend). */
+  transform (request: FastifyRequest, payload: unknown): unknown {
+    if (!this.padChunked.has(request) || typeof payload !== 'string') return payload
+    return paddedStream(payload)
   }
 
   /** Ends every held request and cancels every delay. */

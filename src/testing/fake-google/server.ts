@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
-import { Behaviours } from './behaviour.js'
+import { Behaviours, REDIRECT_TARGET_PATH } from './behaviour.js'
 import { consentRedirect, type PendingAuthorization } from './consent.js'
 import type { FakeGoogleContext } from './context.js'
 import { Grants } from './grants.js'
@@ -40,6 +40,13 @@ function instrument (app: FastifyInstance, ctx: FakeGoogleContext): void {
     const behaviour = ctx.behaviours.take(endpoint)
     if (behaviour !== undefined && await ctx.behaviours.apply(behaviour, request, reply)) return reply
   })
+  app.addHook('onSend', async (request, _reply, payload) => ctx.behaviours.transform(request, payload))
+}
+
+/** Where the 'redirect' misbehaviour points: it answers as Google would, so only `requests` tells it was reached. */
+function redirectTargetRoute (app: FastifyInstance): void {
+  app.all(REDIRECT_TARGET_PATH, async (_request, reply) =>
+    reply.code(200).send({ access_token: 'ya29.redirected', expires_in: 3599, token_type: 'Bearer', scope: 'openid' }))
 }
 
 /** Mints a code for an account without a browser; see {@link FakeGoogle.issueCodeFor}. */
@@ -115,6 +122,7 @@ export async function startFakeGoogle (options: FakeGoogleOptions = {}): Promise
   revocationRoutes(app, ctx)
   certsRoutes(app, ctx)
   discoveryRoutes(app, ctx)
+  redirectTargetRoute(app)
 
   await app.listen({ port: settings.port, host: settings.host })
   const address = app.server.address()

@@ -53,7 +53,12 @@ export type FakeGoogleEndpoint = 'authorization' | 'token' | 'userinfo' | 'revoc
  * - `'html'`: 200 `text/html` (as a captive portal or a misrouted proxy would answer).
  * - `'empty'`: 200 `{}`.
  * - `'no_id_token'`: token endpoint only: a normal 200 token response without `id_token`.
- * - `'huge'`: 200 `application/json` with a body of about 5 MB.
+ * - `'huge'`: 200 `application/json` with a body of about 5 MB (with a Content-Length).
+ * - `'chunked-huge'`: the normal answer, padded to 20 MB (`{"padding":"xxx…", …}`) and streamed in
+ *   chunks without a Content-Length, as a client that only checks Content-Length would accept it.
+ * - `'redirect'`: 307 to another path of the fake (`/redirect-target`, keeping the query), which
+ *   answers like the endpoint would have. A client that follows it sends its request (client
+ *   secret, code, verifier) there: `requests` shows whether anything reached that path.
  * - `{ delayMs }`: answers normally after `delayMs` milliseconds.
  *
  * The error bodies are the same whichever endpoint misbehaves.
@@ -71,6 +76,8 @@ export type Misbehaviour =
   | 'empty'
   | 'no_id_token'
   | 'huge'
+  | 'chunked-huge'
+  | 'redirect'
   | { delayMs: number }
 
 /** Options of {@link startFakeGoogle}. */

@@ -53,9 +53,14 @@ export function authenticateClient (ctx: FakeGoogleContext, request: FastifyRequ
   return client
 }
 
-/** Checks the PKCE verifier against the code's challenge, if it has one. */
+/**
+ * Checks the PKCE verifier against the code's challenge. As at Google, a verifier sent for a code
+ * that was issued without a challenge is refused too (a PKCE downgrade must not go unnoticed).
+ */
 function checkVerifier (consent: Consent, verifier: string | undefined): OAuthError | undefined {
-  if (consent.codeChallenge === undefined) return undefined
+  if (consent.codeChallenge === undefined) {
+    return verifier === undefined ? undefined : oauthError(400, 'invalid_grant', 'code_verifier or verifier is not needed.')
+  }
   if (verifier === undefined) return oauthError(400, 'invalid_grant', 'Missing code verifier.')
   const computed = consent.codeChallengeMethod === 'S256' ? s256Challenge(verifier) : verifier
   return computed === consent.codeChallenge ? undefined : oauthError(400, 'invalid_grant', 'Invalid code verifier.')

@@ -1,0 +1,102 @@
+import { LRUCache } from 'lru-cache'
+import { isSessionRecord, type SessionRecord } from './record.js'
+import type { StoreCalls } from './store-calls.js'
+
+/**
+ * How long a sign-out's tombstone stays in a shared store: far longer than any write that was in
+ * flight at sign-out can take (store calls are bounded at seconds, a token refresh at ~10 s).
+ */
+export const TOMBSTONE_LIFETIME = 10 * 60_000
+
+/** The store key of a session's tombstone (session ids are base64url: no id contains a dot). */
+export const tombstoneKey = (id: string): string => `${id}.ended`
+
+const isTombstone = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && typeof (value as { googleEndedAt?: unknown }).googleEndedAt === 'number'
+
+export interface SessionRecords {
+  /** True when this process knows the session ended. */
+  isEnded (id: string): boolean
+  /** Writes a new session (a fresh random id: nothing to race with). */
+  create (id: string, record: SessionRecord): Promise<void>
+  /**
+   * Writes a change to a live session, never bringing back one that ended: the change is skipped
+   * when the session ended before it, and undone when a sign-out landed while it was being
+   * written. `current` is the record already read, if any. Returns the record written, or null.
+   */
+  update (id: string, change: (current: SessionRecord) => SessionRecord | null, current?: SessionRecord): Promise<SessionRecord | null>
+  /** Ends a session: remembered in this process, a tombstone in a shared store, then the record removed. */
+  end (id: string): Promise<void>
+}
+
+export interface SessionRecordsOptions {
+  /**
+   * Whether the store is shared with other processes. Then every sign-out leaves a tombstone in
+   * it that every write checks before and after writing; a process-local store only needs this
+   * process's memory of ended sessions.
+   */
+  shared: boolean
+  /** Bound of one store call (ms): a write that failed is checked again after it. */
+  timeout: number
+  now: () => number
+}
+
+/**
+ * Sign-out is final across instances sharing a store that only offers get/set/destroy: a writer
+ * checks for a tombstone before writing (skip) and after writing (undo), and the sign-out writes
+ * its tombstone before removing the record. Whatever the interleaving, a write that lands after
+ * the removal is followed by its writer's check, which finds the tombstone and removes it again.
+ */
+export function sessionRecords (store: StoreCalls, options: SessionRecordsOptions): SessionRecords {
+  // Ids ended by this process recently: checked first, at no cost.
+  const ended = new LRUCache<string, true>({ max: 10_000, ttl: TOMBSTONE_LIFETIME })
+
+  async function endedElsewhere (id: string): Promise<boolean> {
+    if (ended.has(id)) return true
+    if (!options.shared) return false
+    if (!isTombstone(await store.get(tombstoneKey(id)))) return false
+    ended.set(id, true)
+    return true
+  }
+
+  /** After a write: if the session ended meanwhile, remove what was written. */
+  async function undoIfEnded (id: string): Promise<boolean> {
+    if (!(await endedElsewhere(id))) return false
+    await store.destroy(id)
+    return true
+  }
+
+  return {
+    isEnded: (id) => ended.has(id),
+
+    create: (id, record) => store.set(id, record),
+
+    async update (id, change, known) {
+      if (await endedElsewhere(id)) return null
+      const current = known ?? await store.get(id)
+      if (!isSessionRecord(current) || ended.has(id)) return null
+      const next = change(current)
+      if (next === null) return null
+      try {
+        await store.set(id, next)
+      } catch (error) {
+        // The write may still land after we gave up on it: check again once it could have.
+        setTimeout(() => { undoIfEnded(id).catch(() => {}) }, options.timeout).unref()
+        throw error
+      }
+      return (await undoIfEnded(id)) ? null : next
+    },
+
+    async end (id) {
+      ended.set(id, true)
+      if (options.shared) {
+        const now = options.now()
+        await store.set(tombstoneKey(id), {
+          cookie: { originalMaxAge: TOMBSTONE_LIFETIME, expires: new Date(now + TOMBSTONE_LIFETIME).toISOString() },
+          googleEndedAt: now
+        })
+      }
+      await store.destroy(id)
+    }
+  }
+}
