@@ -35,15 +35,14 @@ type RequestWithSession = FastifyRequest & { [kSession]: LoadedSession | typeof 
  */
 export function registerLeanSessions (fastify: FastifyInstance, options: ResolvedOptions): Sessions {
   const signer = new Signer(options.secrets, 'sha256')
-  const store = storeCalls(
-    options.store ?? new BoundedMemoryStore({
-      maxSessions: options.maxSessions,
-      maxSessionsPerUser: options.maxSessionsPerUser,
-      ttl: options.idleTimeout
-    }),
-    STORE_TIMEOUT
-  )
-  const records = sessionRecords(store, { shared: options.store !== null, timeout: STORE_TIMEOUT, now: Date.now })
+  const rawStore = options.store ?? new BoundedMemoryStore({
+    maxSessions: options.maxSessions,
+    maxSessionsPerUser: options.maxSessionsPerUser,
+    ttl: options.idleTimeout
+  })
+  const store = storeCalls(rawStore, STORE_TIMEOUT)
+  // A store in this process's memory is not shared: this process's own memory of ended sessions suffices.
+  const records = sessionRecords(store, { shared: !(rawStore instanceof BoundedMemoryStore), timeout: STORE_TIMEOUT, now: Date.now })
   const cookieOptions = { path: '/' as const, httpOnly: true as const, sameSite: 'lax' as const, secure: options.secure }
   const touchEvery = touchInterval(options)
 

@@ -33,6 +33,21 @@ function userOf (session: object): string | undefined {
 }
 
 /**
+ * Drops expired sessions from memory, not only from reads. The timer holds the cache weakly (and is
+ * made outside the store's constructor, whose closures would share `this` with it), so a store
+ * nobody uses any more is still collected.
+ */
+function purgeRegularly (cache: LRUCache<string, object>, every: number): void {
+  const weak = new WeakRef(cache)
+  const timer: NodeJS.Timeout = setInterval(() => {
+    const live = weak.deref()
+    if (live === undefined) clearInterval(timer)
+    else live.purgeStale()
+  }, every)
+  timer.unref()
+}
+
+/**
  * The default session store: bounded (LRU), expiring (TTL), and keeping what a networked store
  * would give back: each write is copied through JSON (a Date comes back a string, as from Redis)
  * and frozen, so reads cost no parsing and nobody can change a stored session in place.
@@ -57,15 +72,7 @@ export class BoundedMemoryStore implements SessionStore {
       dispose: (_value, id) => this.#unindex(id)
     })
     this.#cache = cache
-    // Expired sessions are dropped from memory, not only hidden from reads. The timer holds the
-    // cache weakly, so a store nobody uses any more is still collected.
-    const weak = new WeakRef(cache)
-    const timer: NodeJS.Timeout = setInterval(() => {
-      const live = weak.deref()
-      if (live === undefined) clearInterval(timer)
-      else live.purgeStale()
-    }, Math.min(options.ttl, 60_000))
-    timer.unref()
+    purgeRegularly(cache, Math.min(options.ttl, 60_000))
   }
 
   /** How many sessions are stored now. */
