@@ -162,7 +162,7 @@ export function chartSvg (http: HttpPart, subtitle: string): string {
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui,-apple-system,Segoe UI,Roboto,Arial,sans-serif" font-size="13">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="16" y="24" font-size="16" font-weight="600" fill="#202124">Throughput relative to bare Fastify (median of per-round ratios; higher is better)</text>`,
+    '<text x="16" y="24" font-size="16" font-weight="600" fill="#202124">Throughput relative to bare Fastify (median of per-round ratios; higher is better)</text>',
     `<text x="16" y="44" font-size="12" fill="#5f6368">${escapeXml(subtitle)}</text>`
   ]
   items.forEach((s, i) => {

@@ -1,5 +1,6 @@
+import type { Server } from 'node:http'
 import type { SessionStore } from '@fastify/session'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify'
 import { RedisStore } from 'fastify-session-redis-store'
 import { Redis } from 'ioredis'
 import googleOAuth, { GOOGLE_ENDPOINTS, logSerializers } from 'fastify-google-oauth'
@@ -16,14 +17,22 @@ export interface Example {
   callbackUrl: string
 }
 
+export interface BuildOptions {
+  /** Log requests (default true). */
+  logger?: boolean
+  /** Serve on this server, already listening (the tests do, so that its port is known first). */
+  server?: Server
+}
+
 /** Builds the example app: a public home page, a protected profile page and a protected JSON API. */
-export async function buildExample (config: ExampleConfig, logger: boolean = true): Promise<Example> {
+export async function buildExample (config: ExampleConfig, { logger = true, server }: BuildOptions = {}): Promise<Example> {
   const callbackUrl = `${config.publicUrl}/oauth2/google/callback`
   const fakeGoogle = config.google === null
     ? await startFakeGoogle({ clients: [{ ...DEFAULT_CLIENT, redirectUris: [callbackUrl] }] })
     : null
 
-  const app = Fastify({ logger: logger && { serializers: logSerializers } })
+  const serverFactory: FastifyServerFactory | undefined = server === undefined ? undefined : (handler) => server.on('request', handler)
+  const app = Fastify({ logger: logger && { serializers: logSerializers }, serverFactory })
   // Sessions in Redis when REDIS_URL is set: every instance sharing it shares the sessions.
   // Without an offline queue, commands fail at once while Redis is away (the plugin answers 503)
   // and the client reconnects by itself.
@@ -50,7 +59,7 @@ export async function buildExample (config: ExampleConfig, logger: boolean = tru
 
   // The profile page also calls a Google API as the user: userinfo, through request.googleAuth.
   const userinfoUrl = fakeGoogle?.endpoints.userinfo ?? GOOGLE_ENDPOINTS.userinfo
-  app.get('/profile', { preHandler: app.authenticate }, async (request, reply) => {
+  app.get('/profile', { preHandler: [app.authenticate] }, async (request, reply) => {
     let userinfo: Record<string, unknown> | null = null
     try {
       userinfo = (await request.googleAuth!.request<Record<string, unknown>>({ url: userinfoUrl })).data
@@ -60,7 +69,7 @@ export async function buildExample (config: ExampleConfig, logger: boolean = tru
     return reply.type('text/html; charset=utf-8').header('content-security-policy', CSP).send(profilePage(request.googleUser!, userinfo))
   })
 
-  app.get('/api/me', { preHandler: app.authenticate }, async (request) => request.googleUser)
+  app.get('/api/me', { preHandler: [app.authenticate] }, async (request) => request.googleUser)
   // Browsers ask for one when showing a JSON response.
   app.get('/favicon.ico', async (_request, reply) => reply.code(204).send())
 

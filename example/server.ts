@@ -3,7 +3,7 @@ import { readConfig } from './config.js'
 import { isLoopbackHost } from './loopback.js'
 
 const config = readConfig()
-const { app, fakeGoogle, callbackUrl } = await buildExample(config, process.env.LOG_LEVEL !== 'silent')
+const { app, fakeGoogle, callbackUrl } = await buildExample(config, { logger: process.env.LOG_LEVEL !== 'silent' })
 
 await app.listen({ port: config.port, host: config.host })
 
@@ -19,7 +19,8 @@ const lines = [
     : `  Sessions: Redis at ${new URL(config.redisUrl).host}`,
   config.sessionSecretGenerated ? '  Warning:  SESSION_SECRET not set: a random one is used, so sessions end on restart' : '',
   new URL(config.publicUrl).protocol === 'http:' && !isLoopbackHost(new URL(config.publicUrl).hostname)
-    ? '  Warning:  plain http on a non-loopback host: use https in production' : '',
+    ? '  Warning:  plain http on a non-loopback host: use https in production'
+    : '',
   ''
 ]
 process.stdout.write(lines.filter((line, index) => line !== '' || index === 0 || index === lines.length - 1).join('\n') + '\n')

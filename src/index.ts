@@ -1,16 +1,14 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { createGoogleClient, googleClientOptions } from './google-client.js'
-import { createGuard } from './guard.js'
-import { createIdTokenVerifier } from './id-token.js'
-import { createLoginAttempts } from './login-attempt.js'
+import { createGoogleClient, googleClientOptions } from './google/client.js'
+import { createUserClients, type UserGoogleClient } from './google/user-client.js'
+import { createIdTokenVerifier } from './google/verify-id-token.js'
+import { createGuard } from './http/guard.js'
 import { resolveOptions, type GoogleOAuthOptions } from './options.js'
 import { routes } from './routes/index.js'
-import { ROUTES } from './routes/paths.js'
 import { registerSessions } from './session/index.js'
+import { createLoginAttempts } from './sign-in/attempt.js'
 import type { GoogleUser } from './types.js'
-import { createUserClients } from './user-clients.js'
-import type { UserGoogleClient } from './user-google-client.js'
 
 const kGoogleAuth = Symbol('fastify-google-oauth.googleAuth')
 type WithClient = FastifyRequest & { [kGoogleAuth]: UserGoogleClient | null | undefined }
@@ -18,12 +16,12 @@ type WithClient = FastifyRequest & { [kGoogleAuth]: UserGoogleClient | null | un
 async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOAuthOptions): Promise<void> {
   const options = resolveOptions(rawOptions)
   for (const warning of options.warnings) fastify.log.warn(`fastify-google-oauth: ${warning}`)
+  if (process.env.GOOGLE_SDK_NODE_LOGGING !== undefined) {
+    fastify.log.warn('fastify-google-oauth: GOOGLE_SDK_NODE_LOGGING is set, so google-auth-library prints token responses to stderr; unset it in production')
+  }
   const { sessions, ownSession } = await registerSessions(fastify, options)
   if (!ownSession && (rawOptions.store !== undefined || rawOptions.cookie !== undefined || rawOptions.maxSessions !== undefined || rawOptions.maxSessionsPerUser !== undefined)) {
     fastify.log.warn('fastify-google-oauth: the app registered @fastify/session itself, so its store and cookie settings apply; the plugin\'s store, cookie, maxSessions and maxSessionsPerUser options are ignored')
-  }
-  if (process.env.GOOGLE_SDK_NODE_LOGGING !== undefined) {
-    fastify.log.warn('fastify-google-oauth: GOOGLE_SDK_NODE_LOGGING is set, so google-auth-library prints token responses to stderr; unset it in production')
   }
 
   fastify.decorateRequest('googleUser', {
@@ -40,35 +38,43 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
       return request[kGoogleAuth]
     }
   })
-  fastify.decorate('authenticate', createGuard(sessions, options.loginUrl))
+  const authenticate = createGuard(sessions, options.loginUrl)
+  fastify.decorate('authenticate', authenticate)
+  fastify.decorate('googleOAuth', Object.freeze({ authenticate, routes: Object.freeze({ ...options.routes }) }))
 
-  const context = {
+  await fastify.register(routes({
     options,
     sessions,
     google: createGoogleClient(options),
-    idTokens: createIdTokenVerifier({ jwksUrl: options.endpoints.jwks, timeout: options.googleTimeout }),
+    idTokens: createIdTokenVerifier({
+      jwksUrl: options.endpoints.jwks,
+      timeout: options.googleTimeout,
+      clientId: options.clientId,
+      hostedDomain: options.hostedDomain,
+      now: options.clock.now
+    }),
     attempts: createLoginAttempts({
       secrets: options.secrets,
       cookiePrefix: options.attemptCookiePrefix,
       bindingCookie: options.bindingCookieName,
-      cookiePath: `${options.prefix}${ROUTES.start}`,
+      cookiePath: options.routes.start,
       secure: options.secure,
-      lifetime: options.loginTimeout
+      lifetime: options.loginTimeout,
+      now: options.clock.now
     })
-  }
-  await fastify.register(routes(context), { prefix: options.prefix })
+  }))
 }
 
 /** Sign in with Google for Fastify 5. */
-export const googleOAuth = fp(googleOAuthPlugin, {
+export const googleOAuth: FastifyPluginAsync<GoogleOAuthOptions> = fp(googleOAuthPlugin, {
   fastify: '5.x',
   name: 'fastify-google-oauth'
 })
 
 export default googleOAuth
 export { errors } from './errors.js'
-export { GOOGLE_ENDPOINTS, type GoogleEndpoints } from './google-endpoints.js'
-export { logSerializers, redactUrl } from './log-serializers.js'
+export { GOOGLE_ENDPOINTS, type GoogleEndpoints } from './google/endpoints.js'
+export { logSerializers, redactUrl } from './http/log.js'
 export { BoundedMemoryStore, type MemoryStoreOptions } from './session/memory-store.js'
-export type { GoogleOAuthOptions, LoginPageContext } from './options.js'
-export type { GoogleTokens, GoogleUser } from './types.js'
+export type { Clock, GoogleOAuthOptions, LoginPageContext, RoutePaths } from './options.js'
+export type { GoogleOAuthApi, GoogleTokens, GoogleUser } from './types.js'

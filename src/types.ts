@@ -1,5 +1,6 @@
 import type { preHandlerHookHandler } from 'fastify'
 import type { OAuth2Client } from 'google-auth-library'
+import type { RoutePaths } from './options.js'
 
 /**
  * The signed-in Google user. Extend it by declaration merging:
@@ -30,6 +31,14 @@ export interface GoogleTokens {
   scope: string | null
 }
 
+/** Everything the plugin adds to the app, reachable without a global name as `fastify.googleOAuth`. */
+export interface GoogleOAuthApi {
+  /** The guard for routes that need a signed-in user (also `fastify.authenticate`). */
+  readonly authenticate: preHandlerHookHandler
+  /** The plugin's routes, with the prefix (e.g. `routes.start` is where a sign-in begins). */
+  readonly routes: Readonly<RoutePaths>
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** The signed-in Google user, or null. */
@@ -45,6 +54,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** preHandler for routes that need a signed-in user. */
     authenticate: preHandlerHookHandler
+    /** The plugin's guard, routes and helpers. */
+    googleOAuth: GoogleOAuthApi
   }
   interface Session {
     googleUser?: GoogleUser

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { errors } from '../src/index.js'
 
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+const readme = readFileSync('README.md', 'utf8')
 const table = readme.slice(readme.indexOf('## Errors'), readme.indexOf('## Testing with the fake Google'))
 
 t.test('every error code is documented in the README\'s errors table, with its status', async (t) => {

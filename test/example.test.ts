@@ -2,19 +2,19 @@ import { Redis } from 'ioredis'
 import t from 'tap'
 import { buildExample } from '../example/app.js'
 import { readConfig } from '../example/config.js'
+import { openServer, portOf } from './fixtures/app.js'
 import { Browser } from './fixtures/browser.js'
-import { freePort } from './fixtures/free-port.js'
 import { SHARED_REDIS_PORT } from './fixtures/redis.js'
 
 t.test('the example signs a person in through the fake Google\'s account chooser', async (t) => {
-  const port = await freePort()
-  const config = readConfig({ PORT: String(port), HOST: '127.0.0.1' }, '/nonexistent')
+  const server = await openServer(t)
+  const config = readConfig({ PORT: String(portOf(server)), HOST: '127.0.0.1' }, '/nonexistent')
   t.equal(config.google, null, 'no credentials → fake Google')
   t.match(config.googleReason, /no GOOGLE_CLIENT_ID/)
-  const { app, fakeGoogle } = await buildExample(config, false)
+  const { app, fakeGoogle } = await buildExample(config, { logger: false, server })
   t.teardown(() => app.close())
-  await app.listen({ port, host: '127.0.0.1' })
-  const url = `http://127.0.0.1:${port}`
+  await app.ready()
+  const url = `http://127.0.0.1:${portOf(server)}`
   const b = new Browser()
 
   const home = await b.navigate(`${url}/`)
@@ -51,7 +51,7 @@ t.test('the example chooses real Google when credentials are given', async (t) =
   const config = readConfig({ GOOGLE_CLIENT_ID: 'id.apps.googleusercontent.com', GOOGLE_CLIENT_SECRET: 's', SESSION_SECRET: 'x'.repeat(32) }, '/nonexistent')
   t.same(config.google, { clientId: 'id.apps.googleusercontent.com', clientSecret: 's' })
   t.equal(config.sessionSecretGenerated, false)
-  const { app, fakeGoogle, callbackUrl } = await buildExample(config, false)
+  const { app, fakeGoogle, callbackUrl } = await buildExample(config, { logger: false })
   t.teardown(() => app.close())
   t.equal(fakeGoogle, null)
   t.equal(callbackUrl, 'http://localhost:3000/oauth2/google/callback')
@@ -60,11 +60,12 @@ t.test('the example chooses real Google when credentials are given', async (t) =
 })
 
 t.test('the example keeps sessions in Redis when REDIS_URL is set', async (t) => {
-  const port = await freePort()
+  const server = await openServer(t)
+  const port = portOf(server)
   const config = readConfig({ PORT: String(port), HOST: '127.0.0.1', REDIS_URL: `redis://127.0.0.1:${SHARED_REDIS_PORT}` }, '/nonexistent')
-  const { app, fakeGoogle } = await buildExample(config, false)
+  const { app, fakeGoogle } = await buildExample(config, { logger: false, server })
   t.teardown(() => app.close())
-  await app.listen({ port, host: '127.0.0.1' })
+  await app.ready()
   fakeGoogle!.setAutoConsent('grace@example.com')
   const b = new Browser()
   const landed = await b.navigate(`http://127.0.0.1:${port}/oauth2/google?returnTo=/api/me`)

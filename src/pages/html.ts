@@ -26,7 +26,7 @@ svg{flex:none}
 const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64')
 
 /** A strict policy: no scripts, no external assets, only this page's own stylesheet. */
-export const CONTENT_SECURITY_POLICY = [
+const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   `style-src 'sha256-${STYLE_HASH}'`,
   "img-src 'self' data:",

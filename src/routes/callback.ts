@@ -1,18 +1,16 @@
 import type { FastifyInstance } from 'fastify'
 import { fail } from '../errors.js'
-import { withDeadline } from '../deadline.js'
-import { exchangeCode } from '../google-client.js'
-import { safeReturnTo } from '../return-to.js'
-import { userFromClaims } from '../user.js'
-import { readCallbackParams, readState } from './callback-params.js'
+import { withDeadline } from '../google/client.js'
+import { exchangeCode } from '../google/exchange-code.js'
+import { readCallbackParams, readState } from '../sign-in/callback-params.js'
+import { safeReturnTo } from '../sign-in/return-to.js'
 import type { RouteContext } from './context.js'
-import { ROUTES } from './paths.js'
 
 const PROVIDER_ERROR = /^[a-z_]{1,40}$/
 
 /** GET /oauth2/google/callback: completes the attempt this browser started, or refuses it. */
 export function callbackRoute (app: FastifyInstance, { options, google, idTokens, attempts, sessions }: RouteContext): void {
-  app.get(ROUTES.callback, async (request, reply) => {
+  app.get(options.routes.callback, async (request, reply) => {
     reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer')
     const query = request.query as Record<string, unknown>
     const state = readState(query, request.raw.url ?? '')
@@ -31,21 +29,15 @@ export function callbackRoute (app: FastifyInstance, { options, google, idTokens
 
     const code = params.code
     // One deadline over the whole exchange with Google (token call, key download, retries).
-    const { tokens, claims } = await withDeadline(options.googleDeadline, async () => {
+    const { tokens, verified } = await withDeadline(options.googleDeadline, async () => {
       const tokens = await exchangeCode(google, code, attempt.codeVerifier)
-      const claims = await idTokens.verify({
-        idToken: tokens.idToken,
-        accessToken: tokens.accessToken,
-        clientId: options.clientId,
-        nonce: attempt.nonce,
-        hostedDomain: options.hostedDomain
-      })
-      return { tokens, claims }
+      const verified = await idTokens.verify(tokens.idToken, { nonce: attempt.nonce, accessToken: tokens.accessToken })
+      return { tokens, verified }
     })
 
     // A new session id (fixation defence); the old session is destroyed in the store.
-    await sessions.signIn(request, reply, userFromClaims(claims), tokens)
-    request.log.debug({ sub: claims.sub }, 'google sign-in completed')
+    await sessions.signIn(request, reply, verified.user, tokens)
+    request.log.debug({ sub: verified.user.id }, 'google sign-in completed')
     // Checked again as it comes out of the cookie (defence in depth: it was checked going in).
     return reply.redirect(safeReturnTo(attempt.returnTo), 303)
   })

@@ -1,8 +1,8 @@
 import type { OAuth2Client } from 'google-auth-library'
-import type { IdTokenVerifier } from '../id-token.js'
-import type { LoginAttempts } from '../login-attempt.js'
+import type { IdTokenVerifier } from '../google/verify-id-token.js'
 import type { ResolvedOptions } from '../options.js'
-import type { Sessions } from '../session/index.js'
+import type { Sessions } from '../session/sessions.js'
+import type { LoginAttempts } from '../sign-in/attempt.js'
 
 /** What every route of the plugin works with, built once at registration. */
 export interface RouteContext {

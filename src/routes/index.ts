@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { createErrorHandler } from '../reply-error.js'
+import { createErrorHandler } from '../http/error-reply.js'
 import { callbackRoute } from './callback.js'
 import type { RouteContext } from './context.js'
 import { loginRoute } from './login.js'

@@ -33,7 +33,7 @@ export function useHostSessions (fastify: FastifyInstance, options: ResolvedOpti
   fastify.addHook('onRequest', function enforceSessionLifetime (request: FastifyRequest, _reply: FastifyReply, done): void {
     const session = sessionOf(request)
     if (session?.googleUser === undefined) return done()
-    const now = Date.now()
+    const now = options.clock.now()
     const signedInAt = session.googleSignedInAt ?? 0
     const reason = expiryReason({ googleSignedInAt: signedInAt, googleSeenAt: session.googleSeenAt ?? signedInAt }, options, now)
     if (reason !== null) {
@@ -57,7 +57,7 @@ export function useHostSessions (fastify: FastifyInstance, options: ResolvedOpti
       } catch (error) {
         throw storeFailure(error, 'regenerate')
       }
-      const now = Date.now()
+      const now = options.clock.now()
       Object.assign(request.session, { googleUser: user, googleTokens: tokens, googleSignedInAt: now, googleSeenAt: now })
       try {
         await request.session.save()

@@ -10,7 +10,7 @@ import type { Sessions } from './sessions.js'
  * host's @fastify/session when it registered one, the plugin's own lean sessions otherwise.
  */
 export async function registerSessions (fastify: FastifyInstance, options: ResolvedOptions): Promise<{ sessions: Sessions, ownSession: boolean }> {
-  // Without the parsing hook: the plugin reads its one cookie itself (see cookies.ts).
+  // Without the parsing hook: the plugin reads its one cookie itself (see http/cookies.ts).
   if (!fastify.hasPlugin('@fastify/cookie')) await fastify.register(fastifyCookie, { hook: false })
   if (fastify.hasPlugin('@fastify/session')) return { sessions: useHostSessions(fastify, options), ownSession: false }
   return { sessions: registerLeanSessions(fastify, options), ownSession: true }

@@ -1,16 +1,16 @@
-import { randomBytes } from 'node:crypto'
 import { Signer } from '@fastify/cookie'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { LRUCache } from 'lru-cache'
-import { findCookie } from '../cookies.js'
+import { randomToken } from '../crypto.js'
 import { fail } from '../errors.js'
+import { findCookie } from '../http/cookies.js'
 import type { ResolvedOptions } from '../options.js'
 import type { GoogleTokens, GoogleUser } from '../types.js'
 import { BoundedMemoryStore } from './memory-store.js'
 import { expiryReason, isSessionRecord, touchInterval, type SessionRecord } from './record.js'
 import { sessionRecords } from './records.js'
 import type { Sessions } from './sessions.js'
-import { storeCalls } from './store-calls.js'
+import { storeCalls } from './store.js'
 
 /** How long one session store call may take before the request is answered 503. */
 const STORE_TIMEOUT = 2_000
@@ -35,14 +35,16 @@ type RequestWithSession = FastifyRequest & { [kSession]: LoadedSession | typeof 
  */
 export function registerLeanSessions (fastify: FastifyInstance, options: ResolvedOptions): Sessions {
   const signer = new Signer(options.secrets, 'sha256')
+  const { clock } = options
   const rawStore = options.store ?? new BoundedMemoryStore({
     maxSessions: options.maxSessions,
     maxSessionsPerUser: options.maxSessionsPerUser,
-    ttl: options.idleTimeout
+    ttl: options.idleTimeout,
+    clock
   })
-  const store = storeCalls(rawStore, STORE_TIMEOUT)
+  const store = storeCalls(rawStore, STORE_TIMEOUT, clock)
   // A store in this process's memory is not shared: this process's own memory of ended sessions suffices.
-  const records = sessionRecords(store, { shared: !(rawStore instanceof BoundedMemoryStore), timeout: STORE_TIMEOUT, now: Date.now })
+  const records = sessionRecords(store, { shared: !(rawStore instanceof BoundedMemoryStore), timeout: STORE_TIMEOUT, clock })
   const cookieOptions = { path: '/' as const, httpOnly: true as const, sameSite: 'lax' as const, secure: options.secure }
   const touchEvery = touchInterval(options)
 
@@ -95,7 +97,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
         request.log.debug({ reason: 'unknown-session' }, 'session cookie ignored')
         return done()
       }
-      const now = Date.now()
+      const now = clock.now()
       const reason = expiryReason(value, options, now)
       if (reason !== null) {
         request.log.debug({ reason }, 'session expired')
@@ -132,8 +134,8 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
     async signIn (request: FastifyRequest, reply: FastifyReply, user: GoogleUser, tokens: GoogleTokens): Promise<void> {
       const previous = loaded(request)
       if (previous !== null) await records.end(previous.id)
-      const id = randomBytes(24).toString('base64url')
-      const now = Date.now()
+      const id = randomToken(24)
+      const now = clock.now()
       const expires = new Date(now + options.absoluteTimeout)
       const record: SessionRecord = {
         cookie: { originalMaxAge: options.absoluteTimeout, expires: expires.toISOString(), ...cookieOptions },

@@ -1,6 +1,7 @@
 import type { SessionStore } from '@fastify/session'
 import type { Session } from 'fastify'
 import { LRUCache } from 'lru-cache'
+import type { Clock } from '../options.js'
 
 export interface MemoryStoreOptions {
   /** Most sessions kept; the least recently used go first. */
@@ -13,6 +14,8 @@ export interface MemoryStoreOptions {
    * out of the store. Default: no limit.
    */
   maxSessionsPerUser?: number
+  /** The time entries expire by, and the timer that purges them. Default: the system clock. */
+  clock?: Pick<Clock, 'now' | 'setTimeout'>
 }
 
 type Callback = (error?: unknown) => void
@@ -37,14 +40,20 @@ function userOf (session: object): string | undefined {
  * made outside the store's constructor, whose closures would share `this` with it), so a store
  * nobody uses any more is still collected.
  */
-function purgeRegularly (cache: LRUCache<string, object>, every: number): void {
+function purgeRegularly (cache: LRUCache<string, object>, every: number, clock: Pick<Clock, 'setTimeout'>): void {
   const weak = new WeakRef(cache)
-  const timer: NodeJS.Timeout = setInterval(() => {
+  const purge = (): void => {
     const live = weak.deref()
-    if (live === undefined) clearInterval(timer)
-    else live.purgeStale()
-  }, every)
-  timer.unref()
+    if (live === undefined) return
+    live.purgeStale()
+    clock.setTimeout(purge, every)
+  }
+  clock.setTimeout(purge, every)
+}
+
+const SYSTEM_TIMERS: Pick<Clock, 'now' | 'setTimeout'> = {
+  now: Date.now,
+  setTimeout: (callback, ms) => setTimeout(callback, ms).unref()
 }
 
 /**
@@ -64,15 +73,19 @@ export class BoundedMemoryStore implements SessionStore {
 
   constructor (options: MemoryStoreOptions) {
     this.#maxPerUser = options.maxSessionsPerUser ?? Infinity
+    const clock = options.clock ?? SYSTEM_TIMERS
     const cache = new LRUCache<string, object>({
       max: options.maxSessions,
       ttl: options.ttl,
+      perf: { now: clock.now },
+      // Read the clock on every check (by default lru-cache keeps a reading for 1 ms of real time).
+      ttlResolution: 0,
       noDisposeOnSet: true,
       // Evicted, expired or deleted: the session leaves its user's index too.
       dispose: (_value, id) => this.#unindex(id)
     })
     this.#cache = cache
-    purgeRegularly(cache, Math.min(options.ttl, 60_000))
+    purgeRegularly(cache, Math.min(options.ttl, 60_000), clock)
   }
 
   /** How many sessions are stored now. */

@@ -1,15 +1,16 @@
 import { LRUCache } from 'lru-cache'
+import type { Clock } from '../options.js'
 import { isSessionRecord, type SessionRecord } from './record.js'
-import type { StoreCalls } from './store-calls.js'
+import type { StoreCalls } from './store.js'
 
 /**
  * How long a sign-out's tombstone stays in a shared store: far longer than any write that was in
  * flight at sign-out can take (store calls are bounded at seconds, a token refresh at ~10 s).
  */
-export const TOMBSTONE_LIFETIME = 10 * 60_000
+const TOMBSTONE_LIFETIME = 10 * 60_000
 
 /** The store key of a session's tombstone (session ids are base64url: no id contains a dot). */
-export const tombstoneKey = (id: string): string => `${id}.ended`
+const tombstoneKey = (id: string): string => `${id}.ended`
 
 const isTombstone = (value: unknown): boolean =>
   typeof value === 'object' && value !== null && typeof (value as { googleEndedAt?: unknown }).googleEndedAt === 'number'
@@ -38,7 +39,7 @@ export interface SessionRecordsOptions {
   shared: boolean
   /** Bound of one store call (ms): a write that failed is checked again after it. */
   timeout: number
-  now: () => number
+  clock: Clock
 }
 
 /**
@@ -49,7 +50,7 @@ export interface SessionRecordsOptions {
  */
 export function sessionRecords (store: StoreCalls, options: SessionRecordsOptions): SessionRecords {
   // Ids ended by this process recently: checked first, at no cost.
-  const ended = new LRUCache<string, true>({ max: 10_000, ttl: TOMBSTONE_LIFETIME })
+  const ended = new LRUCache<string, true>({ max: 10_000, ttl: TOMBSTONE_LIFETIME, perf: { now: options.clock.now } })
 
   async function endedElsewhere (id: string): Promise<boolean> {
     if (ended.has(id)) return true
@@ -81,7 +82,7 @@ export function sessionRecords (store: StoreCalls, options: SessionRecordsOption
         await store.set(id, next)
       } catch (error) {
         // The write may still land after we gave up on it: check again once it could have.
-        setTimeout(() => { undoIfEnded(id).catch(() => {}) }, options.timeout).unref()
+        options.clock.setTimeout(() => { undoIfEnded(id).catch(() => {}) }, options.timeout)
         throw error
       }
       return (await undoIfEnded(id)) ? null : next
@@ -90,7 +91,7 @@ export function sessionRecords (store: StoreCalls, options: SessionRecordsOption
     async end (id) {
       ended.set(id, true)
       if (options.shared) {
-        const now = options.now()
+        const now = options.clock.now()
         await store.set(tombstoneKey(id), {
           cookie: { originalMaxAge: TOMBSTONE_LIFETIME, expires: new Date(now + TOMBSTONE_LIFETIME).toISOString() },
           googleEndedAt: now

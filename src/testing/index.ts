@@ -4,12 +4,13 @@
  * account chooser, RS256 ID tokens, refresh and revocation, and switchable misbehaviour.
  *
  * ```ts
- * import { startFakeGoogle, DEFAULT_CLIENT } from 'fastify-google-oauth/testing'
+ * import { startFakeGoogle, signInAs, DEFAULT_CLIENT } from 'fastify-google-oauth/testing'
  * ```
  *
  * @module
  */
 export { startFakeGoogle } from './fake-google/server.js'
+export { signInAs, type SignedIn, type SignInAsOptions } from './sign-in-as.js'
 export { DEFAULT_ACCOUNTS, DEFAULT_CLIENT, GOOGLE_ISSUER } from './fake-google/defaults.js'
 export type {
   FakeGoogle,

@@ -1,20 +1,14 @@
 import t from 'tap'
 import { startApp, type TestApp } from '../fixtures/app.js'
-import type { Browser } from '../fixtures/browser.js'
+import { until } from '../fixtures/wait.js'
 
-async function callbackFromGoogle (app: TestApp, browser: Browser, returnTo = '/'): Promise<string> {
-  const start = await browser.request(`${app.url}/oauth2/google?returnTo=${encodeURIComponent(returnTo)}`)
-  const atGoogle = await browser.request(start.headers.get('location')!)
-  return atGoogle.headers.get('location')!
-}
-
-const tokenCalls = (app: TestApp) => app.google.requests.filter((r) => r.endpoint === 'token').length
+const tokenCalls = (app: TestApp): number => app.tokenCalls()
 
 t.test('a failing token endpoint is retried once, never more', async (t) => {
   const app = await startApp(t)
   app.google.misbehave('token', 'server_error')
   const b = app.browser()
-  const callback = await callbackFromGoogle(app, b)
+  const callback = (await app.callbackFromGoogle(b, '/')).href
   const response = await b.request(callback, { headers: { accept: 'application/json' } })
   t.equal(response.status, 502)
   t.equal(tokenCalls(app), 2, 'one call and one retry')
@@ -22,17 +16,17 @@ t.test('a failing token endpoint is retried once, never more', async (t) => {
   app.google.reset()
   app.google.misbehave('token', 'unavailable', { times: 1 })
   const c = app.browser()
-  t.equal((await c.request(await callbackFromGoogle(app, c))).status, 303, 'a single 503 is absorbed by the retry')
+  t.equal((await c.request((await app.callbackFromGoogle(c, '/')).href)).status, 303, 'a single 503 is absorbed by the retry')
 })
 
 t.test('a hanging Google does not stop other routes from answering', async (t) => {
-  const app = await startApp(t, { plugin: { googleTimeout: 1500 } })
+  const app = await startApp(t, { plugin: { googleTimeout: 300 } })
   app.google.misbehave('token', 'hang')
   const b = app.browser()
-  const callback = await callbackFromGoogle(app, b)
+  const callback = (await app.callbackFromGoogle(b, '/')).href
   const order: string[] = []
   const hanging = b.request(callback, { headers: { accept: 'application/json' } }).then((response) => { order.push('callback'); return response })
-  await new Promise((resolve) => setTimeout(resolve, 100))
+  await until(() => tokenCalls(app) === 1, 'the code exchange to reach Google')
   const home = await app.browser().request(`${app.url}/`)
   order.push('home')
   const guarded = await app.browser().request(`${app.url}/api/me`)
@@ -49,7 +43,7 @@ t.test('pending attempts per browser are bounded: the oldest are dropped', async
   const b = app.browser()
   await b.navigate(`${app.url}/login`)
   const callbacks: string[] = []
-  for (let i = 0; i < 7; i++) callbacks.push(await callbackFromGoogle(app, b, `/tab${i}`))
+  for (let i = 0; i < 7; i++) callbacks.push((await app.callbackFromGoogle(b, `/tab${i}`)).href)
   const pending = Object.keys(b.cookiesFor(`${app.url}/oauth2/google/callback`)).filter((name) => name.startsWith('goauth.attempt.'))
   t.equal(pending.length, 5, 'five attempts kept')
   const first = await b.request(callbacks[0]!, { headers: { accept: 'application/json' } })
@@ -99,7 +93,7 @@ t.test('a token response over 1 MB is refused while it streams, even chunked wit
   const app = await startApp(t)
   app.google.misbehave('token', 'chunked-huge')
   const b = app.browser()
-  const response = await b.request(await callbackFromGoogle(app, b), { headers: { accept: 'application/json' } })
+  const response = await b.request((await app.callbackFromGoogle(b, '/')).href, { headers: { accept: 'application/json' } })
   t.equal(response.status, 502)
   t.equal((await response.json() as { code: string }).code, 'FST_GOOGLE_OAUTH_GOOGLE_BAD_RESPONSE')
   t.match(app.logs.join(''), /"reason":"token:too-large"/, 'refused for its size')
@@ -110,7 +104,7 @@ t.test('a redirect from the token endpoint is never followed: the secret, code a
   const app = await startApp(t)
   app.google.misbehave('token', 'redirect')
   const b = app.browser()
-  const response = await b.request(await callbackFromGoogle(app, b), { headers: { accept: 'application/json' } })
+  const response = await b.request((await app.callbackFromGoogle(b, '/')).href, { headers: { accept: 'application/json' } })
   t.equal(response.status, 502)
   t.match(app.logs.join(''), /"reason":"token:redirect"/)
   t.equal(reachedTrap(app), 0, 'nothing reached the redirect target')
@@ -139,7 +133,7 @@ t.test('revocation at sign-out never follows a redirect', async (t) => {
   await app.signIn(b)
   app.google.misbehave('revocation', 'redirect')
   t.equal((await b.submit(`${app.url}/logout`)).status, 303)
-  await until(() => app.logs.some((line) => line.includes('could not revoke')))
+  await until(() => app.logs.some((line) => line.includes('could not revoke')), 'the revocation to fail')
   t.match(app.logs.join(''), /"reason":"revoke:redirect"/)
   t.equal(reachedTrap(app), 0, 'the token went nowhere else')
 })
@@ -149,7 +143,7 @@ t.test('the key set download: over 1 MB or redirected, sign-in fails closed', as
     const app = await startApp(t)
     app.google.misbehave('certs', behaviour)
     const b = app.browser()
-    const response = await b.request(await callbackFromGoogle(app, b), { headers: { accept: 'application/json' } })
+    const response = await b.request((await app.callbackFromGoogle(b, '/')).href, { headers: { accept: 'application/json' } })
     t.equal(response.status, 502, `${behaviour}: refused`)
     t.equal((await response.json() as { code: string }).code, 'FST_GOOGLE_OAUTH_GOOGLE_BAD_RESPONSE')
     t.equal((await b.request(`${app.url}/api/me`)).status, 401)
@@ -166,9 +160,3 @@ t.test('Google APIs called through request.googleAuth are not held to the OAuth 
   t.equal(response.status, 200, 'a 5 MB API answer comes through')
   t.ok((await response.text()).length > 5_000_000)
 })
-
-/** Waits for something the app does in the background (polling, bounded). */
-async function until (done: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
-  if (!done()) throw new Error('timed out waiting')
-}

@@ -1,17 +1,11 @@
 import { createHash } from 'node:crypto'
 import t, { type Test } from 'tap'
-import { createSealedBox } from '../../src/sealed-box.js'
+import { createSealedBox } from '../../src/sign-in/sealed-box.js'
 import type { Browser } from '../fixtures/browser.js'
 import { SESSION_SECRET, startApp, type TestApp } from '../fixtures/app.js'
+import { MINUTE, testClock } from '../fixtures/clock.js'
 
 const SECRET_LOOKING = /eyJ[\w-]+\.|ya29\.|4(\/|%2F)0A[\w-]{8,}|1\/\/[\w-]{8,}|test-client-secret|code_verifier=|[?&]code=[^[]/
-
-/** Starts an attempt in `browser` and returns Google's redirect back to the callback, not yet followed. */
-async function callbackFromGoogle (app: TestApp, browser: Browser, returnTo = '/profile'): Promise<URL> {
-  const start = await browser.request(`${app.url}/oauth2/google?returnTo=${encodeURIComponent(returnTo)}`)
-  const atGoogle = await browser.request(start.headers.get('location')!)
-  return new URL(atGoogle.headers.get('location')!)
-}
 
 /** Requests a callback URL as an API client would and checks every property of a refusal. */
 async function expectRefusal (t: Test, app: TestApp, browser: Browser, url: string, status: number, code: string): Promise<void> {
@@ -29,12 +23,12 @@ async function expectRefusal (t: Test, app: TestApp, browser: Browser, url: stri
   t.equal(home.status, 200, 'the server keeps serving')
 }
 
-const tokenCalls = (app: TestApp): number => app.google.requests.filter((r) => r.endpoint === 'token').length
+const tokenCalls = (app: TestApp): number => app.tokenCalls()
 
 t.test('a callback without state is refused before Google is called', async (t) => {
   const app = await startApp(t)
   const b = app.browser()
-  const callback = await callbackFromGoogle(app, b)
+  const callback = await app.callbackFromGoogle(b)
   callback.searchParams.delete('state')
   await expectRefusal(t, app, b, callback.href, 400, 'FST_GOOGLE_OAUTH_STATE_MISSING')
   t.equal(tokenCalls(app), 0, 'token endpoint not called')
@@ -44,7 +38,7 @@ t.test('login CSRF: the attacker\'s own code and state opened in the victim\'s b
   const app = await startApp(t)
   const attacker = app.browser()
   const victim = app.browser()
-  const forged = await callbackFromGoogle(app, attacker)
+  const forged = await app.callbackFromGoogle(attacker)
   await victim.request(`${app.url}/oauth2/google`) // the victim even has an attempt of their own pending
   await expectRefusal(t, app, victim, forged.href, 400, 'FST_GOOGLE_OAUTH_STATE_MISMATCH')
   t.equal(tokenCalls(app), 0, 'token endpoint not called')
@@ -54,7 +48,7 @@ t.test('login CSRF from a sibling subdomain: a planted attempt cookie does not w
   const app = await startApp(t)
   const attacker = app.browser()
   const victim = app.browser()
-  const forged = await callbackFromGoogle(app, attacker)
+  const forged = await app.callbackFromGoogle(attacker)
   await victim.navigate(`${app.url}/login`) // the victim has a browser binding of their own
   for (const [name, value] of Object.entries(attacker.cookiesFor(forged.href))) {
     if (name.startsWith('goauth.attempt.')) victim.plant(app.url, name, value, '/oauth2/google')
@@ -67,7 +61,7 @@ t.test('login CSRF from a sibling subdomain: a planted attempt cookie does not w
 t.test('a replayed callback is refused, even when the browser kept the attempt cookie', async (t) => {
   const app = await startApp(t)
   const b = app.browser()
-  const callback = await callbackFromGoogle(app, b)
+  const callback = await app.callbackFromGoogle(b)
   const kept = { ...b.cookiesFor(callback.href) }
   const first = await b.request(callback.href)
   t.equal(first.status, 303)
@@ -80,18 +74,19 @@ t.test('a replayed callback is refused, even when the browser kept the attempt c
 t.test('a tampered attempt cookie is refused', async (t) => {
   const app = await startApp(t)
   const b = app.browser()
-  const callback = await callbackFromGoogle(app, b)
+  const callback = await app.callbackFromGoogle(b)
   const [name, value] = Object.entries(b.cookiesFor(callback.href)).find(([n]) => n.startsWith('goauth.attempt.'))!
   b.plant(app.url, name, value.slice(0, -4) + (value.endsWith('AAAA') ? 'BBBB' : 'AAAA'), '/oauth2/google')
   await expectRefusal(t, app, b, callback.href, 400, 'FST_GOOGLE_OAUTH_STATE_MISMATCH')
 })
 
 t.test('an expired attempt is refused', async (t) => {
-  const app = await startApp(t, { plugin: { loginTimeout: 50 } })
+  const clock = testClock()
+  const app = await startApp(t, { clock })
   const b = app.browser()
-  const callback = await callbackFromGoogle(app, b)
-  await new Promise((resolve) => setTimeout(resolve, 120))
-  // The cookie's Max-Age rounds up to a second, so the browser still sends it: the server decides.
+  const callback = await app.callbackFromGoogle(b)
+  await clock.tick(10 * MINUTE + 1)
+  // The browser (on the real clock) still sends the attempt's cookie: the server decides.
   await expectRefusal(t, app, b, callback.href, 400, 'FST_GOOGLE_OAUTH_STATE_EXPIRED')
   t.equal(tokenCalls(app), 0)
 })
@@ -112,7 +107,7 @@ t.test('access denied at Google: a friendly page, escaped, no sign-in', async (t
 t.test('an error parameter carrying markup is never reflected', async (t) => {
   const app = await startApp(t)
   const b = app.browser()
-  const callback = await callbackFromGoogle(app, b)
+  const callback = await app.callbackFromGoogle(b)
   callback.searchParams.delete('code')
   callback.searchParams.set('error', '<script>alert(1)</script>')
   callback.searchParams.set('error_description', '<img src=x onerror=alert(1)>')
@@ -136,7 +131,7 @@ t.test('strict parameters: repeated, empty or oversized values are a 400, never 
   ]
   for (const [name, mutate, code] of cases) {
     const b = app.browser()
-    const callback = await callbackFromGoogle(app, b)
+    const callback = await app.callbackFromGoogle(b)
     mutate(callback)
     const response = await b.request(callback.href, { headers: { accept: 'application/json' } })
     t.equal(response.status, 400, `${name}: 400`)
@@ -144,7 +139,7 @@ t.test('strict parameters: repeated, empty or oversized values are a 400, never 
   }
   t.equal(tokenCalls(app), 0, 'Google never called')
   const b = app.browser()
-  const callback = await callbackFromGoogle(app, b)
+  const callback = await app.callbackFromGoogle(b)
   callback.searchParams.set('iss', 'https://accounts.google.com')
   t.equal((await b.request(callback.href)).status, 303, 'Google\'s own iss is accepted')
 })
@@ -170,7 +165,7 @@ t.test('Google refusing or failing at the token endpoint', async (t) => {
       app.google.reset()
       app.google.misbehave('token', behaviour)
       const b = app.browser()
-      const callback = await callbackFromGoogle(app, b)
+      const callback = await app.callbackFromGoogle(b)
       await expectRefusal(t, app, b, callback.href, status, code)
     })
   }
@@ -199,13 +194,13 @@ t.test('an ID token that fails verification is refused with 502', async (t) => {
     t.test(name, async (t) => {
       app.google.tamperIdToken(tamper)
       const b = app.browser()
-      const callback = await callbackFromGoogle(app, b)
+      const callback = await app.callbackFromGoogle(b)
       await expectRefusal(t, app, b, callback.href, 502, 'FST_GOOGLE_OAUTH_ID_TOKEN_INVALID')
     })
   }
 })
 
-t.test('email_verified as the string "false" does not count as verified', async (t) => {
+t.test('email_verified as the string "true" does not count as verified: only the boolean does', async (t) => {
   const app = await startApp(t)
   app.google.tamperIdToken(({ claims }) => ({ claims: { ...claims, email_verified: 'true' } }))
   const b = app.browser()
@@ -223,7 +218,7 @@ t.test('hosted domain: only accounts whose verified hd claim matches', async (t)
   const b = app.browser()
   const start = await b.request(`${app.url}/oauth2/google`)
   t.equal(new URL(start.headers.get('location')!).searchParams.get('hd'), 'analytical.example', 'hd hint sent')
-  const callback = await callbackFromGoogle(app, b)
+  const callback = await app.callbackFromGoogle(b)
   await expectRefusal(t, app, b, callback.href, 403, 'FST_GOOGLE_OAUTH_HOSTED_DOMAIN_MISMATCH')
 
   app.google.setAutoConsent(workspace.email)

@@ -2,7 +2,6 @@ import t from 'tap'
 import { CLIENT_ID, startApp } from '../fixtures/app.js'
 import { CountingStore } from '../fixtures/counting-store.js'
 
-
 t.test('a full sign-in: start → Google → callback → back to returnTo, signed in', async (t) => {
   const { url, signIn, browser, google } = await startApp(t)
   const alice = browser()

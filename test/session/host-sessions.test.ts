@@ -3,9 +3,8 @@ import fastifySession from '@fastify/session'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { SESSION_SECRET, startApp } from '../fixtures/app.js'
+import { HOUR, testClock } from '../fixtures/clock.js'
 import { CountingStore } from '../fixtures/counting-store.js'
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** The host registers its own @fastify/session, on a store the test can look into. */
 function hostSession (store: CountingStore) {
@@ -42,13 +41,13 @@ t.test('in the host\'s session: the user, the guard and sign-out, beside the hos
 })
 
 t.test('in the host\'s session: the idle timeout is enforced', async (t) => {
+  const clock = testClock()
   const store = new CountingStore()
-  const app = await startApp(t, { before: hostSession(store), plugin: { idleTimeout: 300 } })
-  const b = app.browser()
-  await app.signIn(b)
-  t.equal((await b.request(`${app.url}/api/me`)).status, 200)
-  await sleep(450)
-  t.equal((await b.request(`${app.url}/api/me`)).status, 401)
+  const app = await startApp(t, { clock, before: hostSession(store) })
+  const { headers } = await app.signInAs()
+  t.equal((await app.app.inject({ url: '/api/me', headers })).statusCode, 200)
+  await clock.tick(24 * HOUR + 1)
+  t.equal((await app.app.inject({ url: '/api/me', headers })).statusCode, 401)
 })
 
 t.test('in the host\'s session: googleAuth refreshes and saves tokens; a revoked refresh token ends the sign-in', async (t) => {
@@ -76,11 +75,10 @@ t.test('in the host\'s session: 30 concurrent requests with an expired access to
   const b = app.browser()
   await app.signIn(b)
   expireAccessToken(store, b.cookiesFor(app.url)['host.sid']!)
-  const tokenCalls = () => app.google.requests.filter((r) => r.endpoint === 'token').length
-  const before = tokenCalls()
+  const before = app.tokenCalls()
   const responses = await Promise.all(Array.from({ length: 30 }, () => b.request(`${app.url}/api/google-profile`)))
   t.same(responses.map((r) => r.status), Array(30).fill(200))
-  t.equal(tokenCalls() - before, 1, 'one call to Google\'s token endpoint')
+  t.equal(app.tokenCalls() - before, 1, 'one call to Google\'s token endpoint')
   let saved: Record<string, unknown> = {}
   store.get(decodeURIComponent(b.cookiesFor(app.url)['host.sid']!).split('.')[0]!, (_e, session) => { saved = (session as unknown as { googleTokens: Record<string, unknown> }).googleTokens })
   t.ok((saved.expiresAt as number) > Date.now(), 'and the host\'s session holds the new tokens')

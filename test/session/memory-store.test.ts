@@ -1,6 +1,7 @@
 import type { Session } from 'fastify'
 import t from 'tap'
 import { BoundedMemoryStore } from '../../src/index.js'
+import { testClock } from '../fixtures/clock.js'
 
 const get = (store: BoundedMemoryStore, id: string) =>
   new Promise<unknown>((resolve) => store.get(id, (_error, session) => resolve(session)))
@@ -29,10 +30,13 @@ t.test('bounded: the least recently used sessions go first', async (t) => {
 })
 
 t.test('expired sessions are removed from memory, even if nobody reads them again', async (t) => {
-  const store = new BoundedMemoryStore({ maxSessions: 1000, ttl: 100 })
+  const clock = testClock()
+  const store = new BoundedMemoryStore({ maxSessions: 1000, ttl: 100, clock })
   for (let i = 0; i < 100; i++) await set(store, `s${i}`, { i })
   t.equal(store.size, 100)
-  await new Promise((resolve) => setTimeout(resolve, 350))
+  await clock.tick(99)
+  t.equal(store.size, 100, 'kept within their time to live')
+  await clock.tick(102)
   t.equal(store.size, 0, 'purged without any read')
 })
 

@@ -1,24 +1,23 @@
 import t, { type Test } from 'tap'
 import { startFakeGoogle } from '../../src/testing/index.js'
-import { CLIENT_ID, CLIENT_SECRET, startApp } from '../fixtures/app.js'
+import { CLIENT_ID, CLIENT_SECRET, openServer, portOf, startApp } from '../fixtures/app.js'
 import { Browser } from '../fixtures/browser.js'
-import { freePort } from '../fixtures/free-port.js'
 import { privateRedis, ready, redisStore } from '../fixtures/redis.js'
 
 const SECRET = 'one-secret-shared-by-all-instances-0123456789'
 
 /** Two instances behind one public callback URL (the load balancer sends the callback to B). */
 async function twoInstances (t: Test) {
-  const [portA, portB] = [await freePort(), await freePort()]
-  const callbackUrl = `http://127.0.0.1:${portB}/oauth2/google/callback`
+  const [serverA, serverB] = [await openServer(t), await openServer(t)]
+  const callbackUrl = `http://127.0.0.1:${portOf(serverB)}/oauth2/google/callback`
   const google = await startFakeGoogle({ autoConsent: true, clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [callbackUrl] }] })
   t.teardown(() => google.close())
   const { store, client } = redisStore(t)
   await ready(client)
   const plugin = { store, secret: SECRET, callbackUrl }
-  const a = await startApp(t, { sharedGoogle: google, port: portA, plugin })
-  const b = await startApp(t, { sharedGoogle: google, port: portB, plugin })
-  return { a, b, google, store, client, plugin, portA }
+  const a = await startApp(t, { sharedGoogle: google, server: serverA, plugin })
+  const b = await startApp(t, { sharedGoogle: google, server: serverB, plugin })
+  return { a, b, google, store, client, plugin, portA: portOf(serverA) }
 }
 
 t.test('two instances share sessions through Redis: start on A, callback on B, guarded routes on both', async (t) => {
@@ -51,7 +50,7 @@ t.test('a restarted instance still knows existing sessions', async (t) => {
   const browser = new Browser()
   await browser.navigate(`${a.url}/oauth2/google?returnTo=/`)
   await a.app.close()
-  const again = await startApp(t, { sharedGoogle: google, port: portA, plugin })
+  const again = await startApp(t, { sharedGoogle: google, server: await openServer(t, portA), plugin })
   t.equal((await browser.request(`${again.url}/api/me`)).status, 200)
 })
 

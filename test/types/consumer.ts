@@ -21,7 +21,11 @@ export async function main (): Promise<void> {
     endpoints: google.endpoints
   }
   await app.register(googleOAuth, options)
-  await app.register(named, { ...options, prefix: '/auth', callbackUrl: 'http://localhost:3000/auth/oauth2/google/callback' })
+  // The named export is the same plugin (another app here: one registration per app).
+  const other = Fastify()
+  await other.register(named, { ...options, prefix: '/auth', callbackUrl: 'http://localhost:3000/auth/oauth2/google/callback' })
+  const start: string = other.googleOAuth.routes.start
+  void start
 
   app.get('/me', { preHandler: app.authenticate }, async (request: FastifyRequest) => {
     const user: GoogleUser | null = request.googleUser

@@ -12,7 +12,7 @@ const NAMED: readonly string[] = [
 ]
 const HUGE_BYTES = 5 * 1024 * 1024
 /** 'chunked-huge' pads the normal answer to this many bytes. */
-export const CHUNKED_HUGE_BYTES = 20 * 1024 * 1024
+const CHUNKED_HUGE_BYTES = 20 * 1024 * 1024
 const CHUNK = 'x'.repeat(64 * 1024)
 /** Where 'redirect' sends the client: a path of the fake that answers like the endpoint would have. */
 export const REDIRECT_TARGET_PATH = '/redirect-target'

@@ -11,7 +11,7 @@ export interface PendingAuthorization extends Omit<Consent, 'account'> {
 }
 
 /** Appends parameters to a redirect URI, keeping its own query. */
-export function redirectTo (redirectUri: string, params: Record<string, string | undefined>): string {
+function redirectTo (redirectUri: string, params: Record<string, string | undefined>): string {
   const url = new URL(redirectUri)
   for (const [name, value] of Object.entries(params)) {
     if (value !== undefined) url.searchParams.append(name, value)

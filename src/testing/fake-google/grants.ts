@@ -3,7 +3,7 @@ import type { Account } from './options.js'
 import type { GrantedScopes } from './scopes.js'
 
 /** Google's authorization codes live 10 minutes. */
-export const CODE_LIFETIME_MS = 10 * 60 * 1000
+const CODE_LIFETIME_MS = 10 * 60 * 1000
 
 /** What an account consented to, bound to an authorization code. */
 export interface Consent {
@@ -17,6 +17,8 @@ export interface Consent {
   accessType: 'online' | 'offline'
   /** The `prompt` values of the authorization request. */
   prompt: string[]
+  /** Claims that replace or add to the ID token's (see `issueCodeFor`). */
+  claims?: Record<string, unknown>
 }
 
 interface CodeRecord extends Consent {

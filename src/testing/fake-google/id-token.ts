@@ -15,6 +15,8 @@ export interface IdTokenSubject {
   scopes: GrantedScopes
   accessToken: string
   nonce?: string
+  /** Claims that replace or add to the computed ones. */
+  claims?: Record<string, unknown>
 }
 
 /**
@@ -68,7 +70,8 @@ export function mintIdToken (ctx: FakeGoogleContext, subject: IdTokenSubject): s
     ...(subject.nonce !== undefined ? { nonce: subject.nonce } : {}),
     ...pick('name', 'picture', 'given_name', 'family_name', 'locale'),
     iat,
-    exp: iat + ID_TOKEN_LIFETIME_S
+    exp: iat + ID_TOKEN_LIFETIME_S,
+    ...subject.claims
   }
   const header: Record<string, unknown> = { alg: 'RS256', kid: ctx.keys.current.kid, typ: 'JWT' }
   if (ctx.tamperer === null) return encodeJwt(header, claims, signerFor(ctx, 'current-key', header))

@@ -24,7 +24,7 @@ function toSigningKey ({ publicKey, privateKey }: { publicKey: KeyObject; privat
 }
 
 /** Generates a fresh RSA 2048 key (blocking, tens of milliseconds). */
-export function createSigningKey (): SigningKey {
+function createSigningKey (): SigningKey {
   return toSigningKey(generateKeyPairSync('rsa', RSA))
 }
 

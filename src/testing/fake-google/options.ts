@@ -55,7 +55,7 @@ export function checkClient (client: FakeGoogleClient, name = 'client'): FakeGoo
 }
 
 /** Fills an account's defaults and checks it. Throws a TypeError saying what to fix. */
-export function checkAccount (account: FakeGoogleAccount, name = 'account'): Account {
+function checkAccount (account: FakeGoogleAccount, name = 'account'): Account {
   if (account === null || typeof account !== 'object') fail(`${name} must be an object`)
   const sub = nonEmptyString(account.sub, `${name}.sub`)
   if (sub.length > 255) fail(`${name}.sub must be at most 255 characters, as Google's`)

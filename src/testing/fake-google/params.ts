@@ -15,7 +15,7 @@ export function toParams (input: unknown): Params {
 }
 
 /** Parses `application/x-www-form-urlencoded` with URLSearchParams; the first value of a repeated name wins. */
-export function parseForm (body: string): Params {
+function parseForm (body: string): Params {
   const params: Params = Object.create(null)
   for (const [name, value] of new URLSearchParams(body)) {
     if (!(name in params)) params[name] = value

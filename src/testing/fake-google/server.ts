@@ -73,7 +73,10 @@ function issueCodeFor (ctx: FakeGoogleContext, who: string | FakeGoogleAccount, 
     const why = 'page' in checked ? `${checked.page.error}: ${checked.page.description}` : new URL(checked.redirect).searchParams.get('error')
     throw new TypeError(`issueCodeFor: the request would fail at Google (${String(why)})`)
   }
-  const pending: PendingAuthorization = checked.pending
+  if (options.claims !== undefined && (typeof options.claims !== 'object' || options.claims === null)) {
+    throw new TypeError('issueCodeFor: claims must be an object of ID token claims')
+  }
+  const pending: PendingAuthorization = { ...checked.pending, ...(options.claims !== undefined && { claims: { ...options.claims } }) }
   const callbackUrl = consentRedirect(ctx, pending, account)
   return { code: new URL(callbackUrl).searchParams.get('code')!, callbackUrl }
 }

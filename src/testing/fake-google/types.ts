@@ -163,6 +163,11 @@ export interface IssueCodeOptions {
   accessType?: 'online' | 'offline'
   /** As the authorization request's `prompt`, e.g. `'consent'`. */
   prompt?: string
+  /**
+   * Claims that replace or add to this code's ID token, e.g. `{ email_verified: false }` or
+   * `{ hd: 'example.com' }`. The token is still signed with the fake's current key.
+   */
+  claims?: Record<string, unknown>
 }
 
 /** A code minted by {@link FakeGoogle.issueCodeFor}. */

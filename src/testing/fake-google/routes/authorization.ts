@@ -8,7 +8,7 @@ import { toParams, type Params } from '../params.js'
 import { grantScopes, type GrantedScopes } from '../scopes.js'
 
 export const AUTHORIZATION_PATH = '/o/oauth2/v2/auth'
-export const DECIDE_PATH = '/o/oauth2/v2/auth/decide'
+const DECIDE_PATH = '/o/oauth2/v2/auth/decide'
 
 /** Chooser requests are kept this long, and at most this many. */
 const PENDING_TTL_MS = 60 * 60 * 1000

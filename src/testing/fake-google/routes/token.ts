@@ -32,7 +32,7 @@ function decode (value: string): string {
  * Authenticates the client by HTTP Basic (`client_secret_basic`, form-encoded ID and secret) or
  * by `client_id` and `client_secret` in the body (`client_secret_post`).
  */
-export function authenticateClient (ctx: FakeGoogleContext, request: FastifyRequest, p: Params): FakeGoogleClient | OAuthError {
+function authenticateClient (ctx: FakeGoogleContext, request: FastifyRequest, p: Params): FakeGoogleClient | OAuthError {
   let clientId = p.client_id
   let secret = p.client_secret
   const basic = /^Basic\s+(\S+)$/i.exec(request.headers.authorization ?? '')
@@ -85,7 +85,14 @@ function exchangeCode (ctx: FakeGoogleContext, client: FakeGoogleClient, p: Para
     ...(refreshToken !== undefined ? { refresh_token: refreshToken } : {}),
     scope: tokenScope(consent.scopes),
     token_type: 'Bearer',
-    id_token: mintIdToken(ctx, { clientId: client.clientId, account: consent.account, scopes: consent.scopes, accessToken, ...(consent.nonce !== undefined ? { nonce: consent.nonce } : {}) })
+    id_token: mintIdToken(ctx, {
+      clientId: client.clientId,
+      account: consent.account,
+      scopes: consent.scopes,
+      accessToken,
+      ...(consent.nonce !== undefined && { nonce: consent.nonce }),
+      ...(consent.claims !== undefined && { claims: consent.claims })
+    })
   }
 }
 

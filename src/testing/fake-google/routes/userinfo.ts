@@ -6,7 +6,7 @@ import { accountClaims } from '../id-token.js'
 /** OpenID Connect userinfo, as at `https://openidconnect.googleapis.com/v1/userinfo`. */
 export const USERINFO_PATH = '/v1/userinfo'
 /** The older userinfo, as at `https://www.googleapis.com/oauth2/v2/userinfo`. */
-export const USERINFO_V2_PATH = '/oauth2/v2/userinfo'
+const USERINFO_V2_PATH = '/oauth2/v2/userinfo'
 
 const REALM = 'Bearer realm="https://accounts.google.com/"'
 

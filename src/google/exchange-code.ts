@@ -1,0 +1,28 @@
+import type { OAuth2Client } from 'google-auth-library'
+import { fail } from '../errors.js'
+import type { GoogleTokens } from '../types.js'
+import { googleFailure } from './client.js'
+
+/** Exchanges an authorization code (with its PKCE verifier) for the user's tokens. */
+export async function exchangeCode (client: OAuth2Client, code: string, codeVerifier: string): Promise<GoogleTokens> {
+  let tokens: Record<string, unknown>
+  try {
+    const response = await client.getToken({ code, codeVerifier })
+    tokens = response.tokens as Record<string, unknown>
+  } catch (error) {
+    throw googleFailure(error, 'token')
+  }
+  if (typeof tokens !== 'object' || tokens === null || Array.isArray(tokens)) {
+    throw fail('GOOGLE_BAD_RESPONSE', 'token:not-json')
+  }
+  const { access_token: accessToken, id_token: idToken, refresh_token: refreshToken, expiry_date: expiresAt, scope } = tokens
+  if (typeof idToken !== 'string' || idToken === '') throw fail('GOOGLE_BAD_RESPONSE', 'token:no-id-token')
+  if (typeof accessToken !== 'string' || accessToken === '') throw fail('GOOGLE_BAD_RESPONSE', 'token:no-access-token')
+  return {
+    accessToken,
+    idToken,
+    refreshToken: typeof refreshToken === 'string' && refreshToken !== '' ? refreshToken : null,
+    expiresAt: typeof expiresAt === 'number' ? expiresAt : null,
+    scope: typeof scope === 'string' ? scope : null
+  }
+}

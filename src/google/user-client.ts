@@ -1,0 +1,121 @@
+import type { FastifyRequest } from 'fastify'
+import { OAuth2Client, type Credentials, type OAuth2ClientOptions } from 'google-auth-library'
+import { LRUCache } from 'lru-cache'
+import { fail } from '../errors.js'
+import type { Sessions, TokenOwner } from '../session/sessions.js'
+import type { GoogleTokens } from '../types.js'
+import { googleFailure } from './client.js'
+
+/** What the clients of one session's concurrent requests share in this process. */
+interface SharedRefresh {
+  /** The refresh in flight for the session, if any: concurrent requests wait for it instead of calling Google. */
+  refreshing: Promise<GoogleTokens> | null
+  /** The last refresh: the access token it replaced, and the tokens that replaced it. */
+  replaced: { accessToken: string, by: GoogleTokens } | null
+}
+
+const credentialsOf = (tokens: GoogleTokens): Credentials => ({
+  access_token: tokens.accessToken,
+  refresh_token: tokens.refreshToken,
+  id_token: tokens.idToken,
+  expiry_date: tokens.expiresAt,
+  scope: tokens.scope ?? undefined,
+  token_type: 'Bearer'
+})
+
+/**
+ * An OAuth2Client authorized as the signed-in user. Refreshes go through one place: one refresh
+ * per session at a time in this process (concurrent requests wait for it), the new tokens
+ * persisted to the session once (the old refresh token is kept when Google sends none), a revoked
+ * or expired refresh token ends the session and surfaces as REAUTH_REQUIRED, and Google's failures
+ * become the plugin's own errors (google-auth-library's messages can embed tokens).
+ */
+export class UserGoogleClient extends OAuth2Client {
+  #tokens: GoogleTokens
+  readonly #owner: TokenOwner
+  readonly #shared: SharedRefresh
+
+  constructor (clientOptions: OAuth2ClientOptions, tokens: GoogleTokens, owner: TokenOwner, shared: SharedRefresh) {
+    super(clientOptions)
+    this.#tokens = tokens
+    this.#owner = owner
+    this.#shared = shared
+    this.setCredentials(credentialsOf(tokens))
+    // Without a refresh token, an expired access token cannot be renewed: the user must sign in again.
+    // (google-auth-library prefers a refresh handler over a refresh token, so set it only then.)
+    if (tokens.refreshToken === null) this.refreshHandler = async () => { throw fail('REAUTH_REQUIRED', 'no-refresh-token') }
+  }
+
+  /** The tokens this client holds now. */
+  get tokens (): GoogleTokens {
+    return this.#tokens
+  }
+
+  protected override async refreshTokenNoCache (refreshToken?: string | null) {
+    const shared = this.#shared
+    let pending = shared.refreshing
+    if (pending === null) {
+      pending = this.#refresh(refreshToken)
+      shared.refreshing = pending
+      const clear = (): void => { if (shared.refreshing === pending) shared.refreshing = null }
+      pending.then(clear, clear)
+    } else {
+      // Another request of this session is refreshing: use its result for this request too.
+      this.#tokens = await pending
+      this.#owner.adopt(this.#tokens)
+    }
+    return { tokens: credentialsOf(await pending), res: null }
+  }
+
+  async #refresh (refreshToken?: string | null): Promise<GoogleTokens> {
+    let fresh: Credentials
+    try {
+      fresh = (await super.refreshTokenNoCache(refreshToken)).tokens
+    } catch (error) {
+      const failure = googleFailure(error, 'refresh')
+      if (failure.code === 'FST_GOOGLE_OAUTH_CODE_REJECTED') {
+        await this.#owner.end().catch(() => {})
+        throw fail('REAUTH_REQUIRED', 'refresh:invalid_grant')
+      }
+      throw failure
+    }
+    if (typeof fresh.access_token !== 'string' || fresh.access_token === '') throw fail('GOOGLE_BAD_RESPONSE', 'refresh:no-access-token')
+    const previous = this.#tokens
+    const tokens: GoogleTokens = {
+      accessToken: fresh.access_token,
+      refreshToken: fresh.refresh_token ?? previous.refreshToken,
+      idToken: fresh.id_token ?? previous.idToken,
+      expiresAt: fresh.expiry_date ?? null,
+      scope: fresh.scope ?? previous.scope
+    }
+    this.#tokens = tokens
+    this.#shared.replaced = { accessToken: previous.accessToken, by: tokens }
+    await this.#owner.save(tokens)
+    return tokens
+  }
+}
+
+/**
+ * Hands out `request.googleAuth`: a client per request, sharing per session (in this process) the
+ * refresh in flight and the last refresh's result, so that concurrent requests of one user make
+ * one token refresh, whichever kind of session holds the tokens.
+ */
+export function createUserClients (sessions: Sessions, clientOptions: OAuth2ClientOptions) {
+  const shared = new LRUCache<string, SharedRefresh>({ max: 10_000, ttl: 15 * 60_000 })
+
+  return function clientFor (request: FastifyRequest): UserGoogleClient | null {
+    let tokens = sessions.tokens(request)
+    const handle = sessions.tokenOwner(request)
+    if (tokens === null || handle === null) return null
+    let state = shared.get(handle.key)
+    if (state === undefined) {
+      state = { refreshing: null, replaced: null }
+      shared.set(handle.key, state)
+    } else if (state.replaced?.accessToken === tokens.accessToken) {
+      // This request read the session before another request's refresh was written: use its result.
+      tokens = state.replaced.by
+      handle.owner.adopt(tokens)
+    }
+    return new UserGoogleClient(clientOptions, tokens, handle.owner, state)
+  }
+}

@@ -1,0 +1,74 @@
+import { STATUS_CODES } from 'node:http'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { fail, isPluginError, type PluginError } from '../errors.js'
+import { errorPage } from '../pages/error-page.js'
+import { sendPage } from '../pages/html.js'
+import { redact } from './log.js'
+import { prefersHtml } from './request-kind.js'
+
+const TITLES_BY_CODE: Record<string, string> = {
+  FST_GOOGLE_OAUTH_ACCESS_DENIED: 'Sign-in cancelled',
+  FST_GOOGLE_OAUTH_STATE_EXPIRED: 'Sign-in took too long'
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Sign-in could not be completed',
+  403: 'Sign-in refused',
+  502: 'Google sign-in is having trouble',
+  503: 'Temporarily unavailable',
+  504: 'Google did not answer in time'
+}
+
+/** The JSON body of every error the plugin answers; a 401 also says where to sign in. */
+export interface ErrorBody {
+  statusCode: number
+  code: string
+  error: string
+  message: string
+  loginUrl?: string
+}
+
+export function errorBody (failure: PluginError, loginUrl: string): ErrorBody {
+  return {
+    statusCode: failure.statusCode,
+    code: failure.code,
+    error: STATUS_CODES[failure.statusCode] ?? 'Error',
+    message: failure.message,
+    ...(failure.statusCode === 401 && { loginUrl })
+  }
+}
+
+/** Our error for anything a route threw; unexpected errors become a generic 500. */
+function toPluginError (error: unknown): PluginError {
+  if (isPluginError(error)) return error
+  const status = (error as { statusCode?: unknown }).statusCode
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const failure = fail('INVALID_REQUEST', `fastify:${String((error as { code?: unknown }).code)}`)
+    failure.statusCode = status
+    return failure
+  }
+  return fail('INTERNAL', 'unexpected')
+}
+
+/** Error handler for the plugin's routes: logs a reason (never a secret), answers HTML or JSON. */
+export function createErrorHandler (loginUrl: string) {
+  return function handleError (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    const failure = toPluginError(error)
+    if (failure.reason === 'unexpected') {
+      request.log.error({ err: { type: (error as Error)?.name, stack: redact(String((error as Error)?.stack ?? error)) } }, 'google sign-in failed unexpectedly')
+    } else {
+      request.log.debug({ code: failure.code, reason: failure.reason }, 'google sign-in refused')
+    }
+    return sendError(request, reply, failure, loginUrl)
+  }
+}
+
+/** Sends an error the way the client wants it: a small HTML page for browsers, JSON otherwise. */
+export function sendError (request: FastifyRequest, reply: FastifyReply, failure: PluginError, loginUrl: string): FastifyReply {
+  reply.header('cache-control', 'no-store')
+  if (prefersHtml(request)) {
+    const title = TITLES_BY_CODE[failure.code] ?? TITLES[failure.statusCode] ?? STATUS_CODES[failure.statusCode] ?? 'Error'
+    return sendPage(reply, failure.statusCode, errorPage(title, failure.message, failure.code, loginUrl))
+  }
+  return reply.code(failure.statusCode).send(errorBody(failure, loginUrl))
+}

@@ -1,0 +1,23 @@
+import type { GoogleEndpoints } from '../google/endpoints.js'
+import { isLoopbackHost, show } from './checks.js'
+
+/** Settings that pass validation but are risky in production (SECURITY.md row 37). */
+export function riskyInProduction (callback: URL, endpoints: GoogleEndpoints, cookieName: string, custom: { cookieName: boolean, redirectUris: unknown, secretsFile: unknown }): string[] {
+  if (callback.protocol !== 'https:') return []
+  const warnings: string[] = []
+  const local = Object.entries(endpoints).filter(([, url]) => {
+    const parsed = new URL(url)
+    return parsed.protocol === 'http:' || isLoopbackHost(parsed.hostname)
+  })
+  if (local.length > 0) {
+    const names = local.map(([key]) => `options.endpoints.${key}`).join(', ')
+    warnings.push(`${names} ${local.length === 1 ? 'points' : 'point'} at a local or plain-http server (${show(local[0]![1])}) while callbackUrl is https (production): Google's calls would go there, as to a fake Google in tests. Remove options.endpoints in production.`)
+  }
+  if (custom.cookieName && !cookieName.startsWith('__Host-')) {
+    warnings.push(`options.cookie.name ${show(cookieName)} has no __Host- prefix on https: a sibling subdomain can plant a cookie of that name. Use a name starting with __Host- or remove options.cookie.name.`)
+  }
+  if (Array.isArray(custom.redirectUris) && !custom.redirectUris.includes(callback.href) && !custom.redirectUris.includes(callback.href.replace(/\/$/, ''))) {
+    warnings.push(`options.clientSecretsFile ${show(custom.secretsFile)} does not list callbackUrl ${show(callback.href)} in its redirect_uris: Google will answer redirect_uri_mismatch unless it is registered. Add it under Authorized redirect URIs in Google Cloud console and download the file again.`)
+  }
+  return warnings
+}

@@ -1,0 +1,59 @@
+import type { SessionStore } from '@fastify/session'
+import type { Session } from 'fastify'
+import { fail } from '../errors.js'
+import type { Clock } from '../options.js'
+
+/**
+ * A session store's callback interface as promises, each call bounded by a deadline, so that a
+ * failing or hanging store (Redis down) yields our SESSION_STORE_UNAVAILABLE error (503, a fixed
+ * message) within `timeout` ms, instead of a hang or a 500 that echoes the store's own message.
+ * "Not found", however a store says it (an ENOENT error, `null`, `undefined`), is `null`: no session.
+ */
+export interface StoreCalls {
+  get (id: string): Promise<unknown>
+  set (id: string, value: object): Promise<void>
+  destroy (id: string): Promise<void>
+  /** The callback form of `get`, for the request fast path. */
+  getWithCallback (id: string, callback: (error: unknown, value?: unknown) => void): void
+}
+
+type Done = (error: unknown, value?: unknown) => void
+
+const isNotFound = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === 'ENOENT'
+
+export function storeCalls (store: SessionStore, timeout: number, clock: Clock): StoreCalls {
+  function call (operation: 'get' | 'set' | 'destroy', run: (done: (error?: unknown, value?: unknown) => void) => void, callback: Done): void {
+    let settled = false
+    let timer: unknown
+    const finish = (error: unknown, value?: unknown): void => {
+      if (settled) return
+      settled = true
+      if (timer !== undefined) clock.clearTimeout(timer)
+      callback(error, value)
+    }
+    try {
+      run((error, value) => {
+        if (!error) return finish(null, value ?? null)
+        // A file-style store reports an unknown id as ENOENT: that is "no session", not an outage.
+        if (isNotFound(error) && operation !== 'set') return finish(null, null)
+        finish(fail('SESSION_STORE_UNAVAILABLE', `store-${operation}-failed`))
+      })
+    } catch {
+      finish(fail('SESSION_STORE_UNAVAILABLE', `store-${operation}-failed`))
+    }
+    // Only a store that did not answer at once (a networked one) needs a deadline.
+    if (!settled) {
+      timer = clock.setTimeout(() => finish(fail('SESSION_STORE_UNAVAILABLE', `store-${operation}-timeout`)), timeout)
+    }
+  }
+  const promised = (run: (callback: Done) => void): Promise<unknown> =>
+    new Promise((resolve, reject) => run((error, value) => error ? reject(error) : resolve(value)))
+
+  const get = (id: string, callback: Done): void => call('get', (done) => store.get(id, done), callback)
+  return {
+    get: (id) => promised((callback) => get(id, callback)),
+    set: async (id, value) => { await promised((callback) => call('set', (done) => store.set(id, value as Session, done), callback)) },
+    destroy: async (id) => { await promised((callback) => call('destroy', (done) => store.destroy(id, done), callback)) },
+    getWithCallback: get
+  }
+}

@@ -1,0 +1,168 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { LRUCache } from 'lru-cache'
+import { randomToken, sameText, sha256 } from '../crypto.js'
+import { allCookies } from '../http/cookies.js'
+import { createSealedBox } from './sealed-box.js'
+
+/**
+ * One sign-in attempt: its state, nonce and PKCE verifier, and where to go afterwards.
+ *
+ * Nothing is stored on the server when an attempt starts. Each attempt lives in its own
+ * encrypted, HttpOnly cookie named after its state, scoped to the plugin's OAuth routes, so
+ * several tabs can sign in at once and a callback only succeeds in the browser that started it.
+ */
+export interface LoginAttempt {
+  state: string
+  nonce: string
+  codeVerifier: string
+  returnTo: string
+  startedAt: number
+  /** Hash of this browser's binding cookie. */
+  browser: string
+}
+
+export type TakeResult =
+  | { ok: true, attempt: LoginAttempt }
+  | { ok: false, reason: 'no-attempt-cookie' | 'attempt-unreadable' | 'state-differs' | 'other-browser' | 'replayed' | 'expired' }
+
+export interface LoginAttemptsOptions {
+  secrets: readonly string[]
+  cookiePrefix: string
+  /**
+   * Name of the browser-binding cookie (Path=/, host-only; `__Host-` on https): attempts only
+   * complete in the browser holding it, even if a sibling subdomain plants an attempt cookie.
+   */
+  bindingCookie: string
+  cookiePath: string
+  secure: boolean
+  /** How long an attempt stays valid, in ms. */
+  lifetime: number
+  /** Most attempts one browser may have pending; older ones are dropped. */
+  maxPending?: number
+  /** The time attempts are dated and expired by (epoch ms). */
+  now: () => number
+}
+
+/** A started attempt: what goes to Google. */
+export interface StartedAttempt {
+  state: string
+  nonce: string
+  /** The PKCE S256 challenge of the attempt's verifier; the verifier stays in the sealed cookie. */
+  codeChallenge: string
+}
+
+/** An attempt cookie's name is the prefix and 16 base64url characters of a hash of its state. */
+const NAME_HASH = /^[\w-]{16}$/
+/** A browser binding is 16 random bytes, base64url. */
+const BINDING = /^[\w-]{22}$/
+
+export function createLoginAttempts (options: LoginAttemptsOptions) {
+  const box = createSealedBox(options.secrets, 'login-attempt')
+  const maxPending = options.maxPending ?? 5
+  const cookieOptions = {
+    path: options.cookiePath,
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: options.secure
+  }
+  const bindingOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: options.secure }
+  // States already used in this process: a replay is refused even if the browser kept the cookie.
+  const used = new LRUCache<string, true>({ max: 10_000, ttl: options.lifetime, perf: { now: options.now } })
+
+  const cookieNameOf = (state: string): string => options.cookiePrefix + sha256(state).slice(0, 16)
+
+  function read (name: string, value: string): LoginAttempt | null {
+    const plain = box.open(value, name)
+    if (plain === null) return null
+    try {
+      const data = JSON.parse(plain) as Partial<LoginAttempt>
+      if (typeof data.state !== 'string' || typeof data.nonce !== 'string' || typeof data.codeVerifier !== 'string' ||
+        typeof data.returnTo !== 'string' || typeof data.startedAt !== 'number' || typeof data.browser !== 'string') return null
+      return data as LoginAttempt
+    } catch {
+      return null
+    }
+  }
+
+  // Cookies we did not set (a sibling subdomain can plant hundreds of look-alikes) must cost little:
+  // only names of the exact format count, and only this many of them are looked at.
+  const maxExamined = maxPending * 2
+
+  /** Names of this browser's pending attempts: exactly our format, at most `maxExamined`, in header order. */
+  function pendingNames (request: FastifyRequest): string[] {
+    const names: string[] = []
+    for (const name of Object.keys(allCookies(request))) {
+      if (!name.startsWith(options.cookiePrefix) || !NAME_HASH.test(name.slice(options.cookiePrefix.length))) continue
+      names.push(name)
+      if (names.length === maxExamined) break
+    }
+    return names
+  }
+
+  /** Drops the oldest pending attempts (unreadable ones first) so that one more fits. */
+  function prune (request: FastifyRequest, reply: FastifyReply): void {
+    const names = pendingNames(request)
+    if (names.length < maxPending) return
+    const byAge = names
+      .map((name) => ({ name, startedAt: read(name, allCookies(request)[name] ?? '')?.startedAt ?? 0 }))
+      .sort((a, b) => a.startedAt - b.startedAt)
+    for (const { name } of byAge.slice(0, names.length - maxPending + 1)) {
+      reply.clearCookie(name, cookieOptions)
+    }
+  }
+
+  /** The browser-binding value, set now if this browser has none yet. */
+  function bindBrowser (request: FastifyRequest, reply: FastifyReply): string {
+    const current = allCookies(request)[options.bindingCookie]
+    // Only a value of our own format is kept (on plain http a sibling subdomain could plant one).
+    const binding = current !== undefined && BINDING.test(current) ? current : randomToken(16)
+    // (Re)sent so that it outlives every pending attempt.
+    reply.setCookie(options.bindingCookie, binding, { ...bindingOptions, maxAge: Math.ceil(options.lifetime / 1000) })
+    return binding
+  }
+
+  return {
+    /** Gives the browser its binding cookie ahead of time (the login page does), so tabs started together share it. */
+    bindBrowser,
+
+    /** Starts an attempt: fresh state, nonce and verifier, sealed into this browser's cookie. */
+    begin (request: FastifyRequest, reply: FastifyReply, returnTo: string): StartedAttempt {
+      prune(request, reply)
+      const binding = bindBrowser(request, reply)
+      const attempt: LoginAttempt = {
+        state: randomToken(32),
+        nonce: randomToken(24),
+        codeVerifier: randomToken(48),
+        returnTo,
+        startedAt: options.now(),
+        browser: sha256(binding)
+      }
+      const name = cookieNameOf(attempt.state)
+      reply.setCookie(name, box.seal(JSON.stringify(attempt), name), {
+        ...cookieOptions,
+        maxAge: Math.ceil(options.lifetime / 1000)
+      })
+      return { state: attempt.state, nonce: attempt.nonce, codeChallenge: sha256(attempt.codeVerifier) }
+    },
+
+    /** Finds the attempt a callback's state belongs to and consumes it, whatever the outcome. */
+    take (request: FastifyRequest, reply: FastifyReply, state: string): TakeResult {
+      const name = cookieNameOf(state)
+      const value = allCookies(request)[name]
+      if (value === undefined) return { ok: false, reason: 'no-attempt-cookie' }
+      reply.clearCookie(name, cookieOptions)
+      const attempt = read(name, value)
+      if (attempt === null) return { ok: false, reason: 'attempt-unreadable' }
+      if (!sameText(attempt.state, state)) return { ok: false, reason: 'state-differs' }
+      const binding = allCookies(request)[options.bindingCookie]
+      if (binding === undefined || !sameText(sha256(binding), attempt.browser)) return { ok: false, reason: 'other-browser' }
+      if (used.has(name)) return { ok: false, reason: 'replayed' }
+      used.set(name, true)
+      const age = options.now() - attempt.startedAt
+      if (age > options.lifetime || age < -60_000) return { ok: false, reason: 'expired' }
+      return { ok: true, attempt }
+    }
+  }
+}
+
+export type LoginAttempts = ReturnType<typeof createLoginAttempts>

@@ -1,0 +1,140 @@
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import type { GoogleUser } from '../types.js'
+import type { FakeGoogle } from './fake-google/types.js'
+
+/** Options of {@link signInAs}. */
+export interface SignInAsOptions {
+  /** Where the app should send the browser afterwards (a same-origin path). Default `/`. */
+  returnTo?: string
+  /** Scopes the account grants besides those the app asks for. */
+  scopes?: string[]
+  /** Claims that replace or add to the ID token's, e.g. `{ email_verified: false }` or `{ hd: 'example.com' }`. */
+  claims?: Record<string, unknown>
+  /** A Cookie header the browser already holds (an earlier session, the app's own cookies). */
+  cookie?: string
+}
+
+/** What {@link signInAs} gives back. */
+export interface SignedIn {
+  /** The Cookie header the browser sends from now on: the session cookie and the plugin's browser binding. */
+  cookie: string
+  /** `{ cookie }`, to spread into `app.inject({ headers })`. */
+  headers: { cookie: string }
+  /** Where the app sent the browser after signing in. */
+  location: string
+  /** The user as the ID token names them (what the app adds in its own hooks is not in it). */
+  user: GoogleUser
+}
+
+interface JarCookie { value: string, path: string }
+
+/** The cookies a browser would keep from the app's answers. */
+class CookieJar {
+  readonly #cookies = new Map<string, JarCookie>()
+
+  constructor (header: string | undefined) {
+    for (const pair of (header ?? '').split(';')) {
+      const index = pair.indexOf('=')
+      if (index > 0) this.#cookies.set(pair.slice(0, index).trim(), { value: pair.slice(index + 1).trim(), path: '/' })
+    }
+  }
+
+  keep (response: { cookies: Array<{ name: string, value: string, path?: string, maxAge?: number, expires?: Date }> }): void {
+    for (const cookie of response.cookies) {
+      const gone = cookie.maxAge === 0 || (cookie.expires !== undefined && cookie.expires.getTime() <= Date.now())
+      if (gone) this.#cookies.delete(cookie.name)
+      else this.#cookies.set(cookie.name, { value: cookie.value, path: cookie.path ?? '/' })
+    }
+  }
+
+  headerFor (path: string): string {
+    return [...this.#cookies]
+      .filter(([, cookie]) => cookie.path === '/' || path === cookie.path || path.startsWith(`${cookie.path}/`))
+      .map(([name, cookie]) => `${name}=${cookie.value}`)
+      .join('; ')
+  }
+}
+
+/**
+ * Signs `who` (an email or `sub` of the fake's accounts) in to `app` through the plugin's real
+ * routes and the fake Google's real token endpoint, as a browser would: the start route, the
+ * account's consent, the callback. The app is driven with `app.inject`, so it needs no port; the
+ * fake Google must be the one the app's `endpoints` point at.
+ *
+ * ```ts
+ * const { headers } = await signInAs(app, google, 'ada@example.com')
+ * const response = await app.inject({ url: '/profile', headers })
+ * ```
+ */
+export async function signInAs (app: FastifyInstance, google: FakeGoogle, who: string, options: SignInAsOptions = {}): Promise<SignedIn> {
+  await app.ready()
+  const routes = app.googleOAuth?.routes
+  if (routes === undefined) throw new TypeError('signInAs: register fastify-google-oauth on this app first')
+  const jar = new CookieJar(options.cookie)
+  const inject = async (url: string): Promise<LightMyRequestResponse> => {
+    const path = url.split('?')[0]!
+    const cookie = jar.headerFor(path)
+    const request: InjectOptions = { method: 'GET', url, headers: { accept: 'text/html', ...(cookie !== '' && { cookie }) } }
+    const response = await app.inject(request)
+    jar.keep(response)
+    return response
+  }
+
+  const start = await inject(options.returnTo === undefined ? routes.start : `${routes.start}?returnTo=${encodeURIComponent(options.returnTo)}`)
+  const location = start.headers.location
+  if (start.statusCode !== 302 || typeof location !== 'string') {
+    throw new Error(`signInAs: ${routes.start} answered ${start.statusCode} instead of sending the browser to Google`)
+  }
+  const request = new URL(location).searchParams
+  const param = (name: string): string | undefined => request.get(name) ?? undefined
+  const scope = [param('scope'), ...(options.scopes ?? [])].filter((s) => s !== undefined).join(' ')
+  const issued = google.issueCodeFor(who, {
+    ...(param('client_id') !== undefined && { clientId: param('client_id') }),
+    ...(param('redirect_uri') !== undefined && { redirectUri: param('redirect_uri') }),
+    scope,
+    ...(param('state') !== undefined && { state: param('state') }),
+    ...(param('nonce') !== undefined && { nonce: param('nonce') }),
+    ...(param('code_challenge') !== undefined && { codeChallenge: param('code_challenge'), codeChallengeMethod: 'S256' as const }),
+    ...(param('access_type') === 'offline' && { accessType: 'offline' as const }),
+    ...(param('prompt') !== undefined && { prompt: param('prompt') }),
+    ...(options.claims !== undefined && { claims: options.claims })
+  })
+
+  const callback = new URL(issued.callbackUrl)
+  const done = await inject(callback.pathname + callback.search)
+  if (done.statusCode !== 303) {
+    const code = (() => { try { return (JSON.parse(done.body) as { code?: string }).code } catch { return undefined } })()
+    throw new Error(`signInAs: the callback answered ${done.statusCode}${code === undefined ? '' : ` ${code}`}`)
+  }
+  const cookie = jar.headerFor('/')
+  return { cookie, headers: { cookie }, location: String(done.headers.location), user: userOf(google, who, options.claims) }
+}
+
+/** The user the ID token names: the fake's account, with any claims the test replaced. */
+function userOf (google: FakeGoogle, who: string, replaced: Record<string, unknown> = {}): GoogleUser {
+  const account = google.accounts.find((a) => a.email === who || a.sub === who)!
+  const claims: Record<string, unknown> = {
+    sub: account.sub,
+    email: account.email,
+    email_verified: account.emailVerified ?? true,
+    name: account.name,
+    given_name: account.givenName,
+    family_name: account.familyName,
+    picture: account.picture,
+    locale: account.locale,
+    hd: account.hd,
+    ...replaced
+  }
+  const text = (value: unknown): string | null => typeof value === 'string' && value !== '' ? value : null
+  return {
+    id: String(claims.sub),
+    email: text(claims.email),
+    emailVerified: claims.email_verified === true,
+    name: text(claims.name),
+    givenName: text(claims.given_name),
+    familyName: text(claims.family_name),
+    picture: text(claims.picture),
+    locale: text(claims.locale),
+    hostedDomain: text(claims.hd)
+  }
+}

@@ -1,0 +1,98 @@
+import { mkdirSync } from 'node:fs'
+import type { Browser, Page } from 'playwright-core'
+import t, { type Test } from 'tap'
+import { buildExample } from '../example/app.js'
+import { readConfig } from '../example/config.js'
+import { openServer, portOf } from './fixtures/app.js'
+import { haveChromium, launchChromium } from './fixtures/chromium.js'
+
+// `npm run screenshots` sets docs/screenshots: the README's pictures come from this test.
+const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? 'test-results/screenshots'
+
+/** The example on a server already listening, and one Chromium, for every test of this file. */
+async function setUp (t: Test): Promise<{ base: string, browser: Browser }> {
+  const server = await openServer(t)
+  const { app } = await buildExample(readConfig({ PORT: String(portOf(server)), HOST: '127.0.0.1' }, '/nonexistent'), { logger: false, server })
+  t.teardown(() => app.close())
+  await app.ready()
+  mkdirSync(SCREENSHOTS, { recursive: true })
+  return { base: `http://127.0.0.1:${portOf(server)}`, browser: await launchChromium(t) }
+}
+
+/** A page in a fresh browser context (no cookies), recording console errors and failed requests. */
+async function openPage (browser: Browser, colorScheme: 'light' | 'dark', width = 900): Promise<{ page: Page, problems: string[] }> {
+  const page = await browser.newPage({ colorScheme, viewport: { width, height: 720 } })
+  const problems: string[] = []
+  page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()) })
+  page.on('pageerror', (error) => problems.push(error.message))
+  return { page, problems }
+}
+
+if (haveChromium()) {
+  const site = setUp(t)
+
+  t.test('a person signs in from the home page, sees their profile and the API, and signs out', async (t) => {
+    const { base, browser } = await site
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const { page, problems } = await openPage(browser, colorScheme)
+      const shot = (name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}-${colorScheme}.png` })
+
+      await page.goto(`${base}/`)
+      t.match(await page.textContent('main'), /not signed in/, `${colorScheme}: the home page says so`)
+      await shot('home')
+      await page.getByRole('link', { name: 'Sign in with Google' }).click()
+      await page.waitForURL((url) => url.pathname === '/login')
+      await shot('login')
+      await page.getByRole('link', { name: 'Sign in with Google' }).click()
+      await page.getByRole('heading', { name: 'Choose an account' }).waitFor()
+      t.match(await page.textContent('body'), /not Google/, `${colorScheme}: the chooser says it is a local test provider`)
+      await shot('chooser')
+      await page.getByRole('button', { name: /Ada Lovelace/ }).click()
+      await page.waitForURL(`${base}/profile`)
+      t.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Ada Lovelace', `${colorScheme}: the profile shows the name`)
+      t.ok(await page.locator('.profile img').evaluate((img) => (img as unknown as { complete: boolean, naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth > 0), 'and the avatar')
+      t.match(await page.textContent('main'), /ada@example\.com/)
+      await shot('profile')
+
+      const api = await page.goto(`${base}/api/me`)
+      t.equal(api?.status(), 200)
+      t.match(JSON.parse(await page.textContent('body') ?? '{}'), { email: 'ada@example.com' }, `${colorScheme}: /api/me answers JSON`)
+
+      await page.goto(`${base}/`)
+      await page.getByRole('link', { name: 'Sign out' }).click()
+      await page.getByRole('button', { name: 'Sign out' }).click()
+      await page.waitForURL(`${base}/`)
+      t.match(await page.textContent('main'), /not signed in/, `${colorScheme}: signed out`)
+      await page.goto(`${base}/profile`)
+      t.equal(new URL(page.url()).pathname, '/login', `${colorScheme}: the profile is closed again`)
+      t.same(problems, [], `${colorScheme}: no console errors`)
+      await page.close()
+    }
+  })
+
+  t.test('a protected page opened while signed out comes back to that same page after sign-in', async (t) => {
+    const { base, browser } = await site
+    const { page, problems } = await openPage(browser, 'light', 390)
+    await page.goto(`${base}/profile?tab=settings`)
+    await page.getByRole('link', { name: 'Sign in with Google' }).click()
+    await page.getByRole('button', { name: /Grace Hopper/ }).click()
+    await page.waitForURL(`${base}/profile?tab=settings`)
+    t.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Grace Hopper')
+    await page.screenshot({ path: `${SCREENSHOTS}/profile-mobile.png` })
+    t.same(problems, [])
+  })
+
+  t.test('cancelling at the fake Google shows a friendly message with a way back', async (t) => {
+    const { base, browser } = await site
+    const { page, problems } = await openPage(browser, 'light')
+    await page.goto(`${base}/login`)
+    await page.getByRole('link', { name: 'Sign in with Google' }).click()
+    await page.getByRole('button', { name: 'Cancel' }).click()
+    await page.getByRole('heading', { name: 'Sign-in cancelled' }).waitFor()
+    t.match(await page.textContent('main'), /cancelled at Google/)
+    await page.screenshot({ path: `${SCREENSHOTS}/cancelled.png` })
+    await page.getByRole('link', { name: 'Back to sign in' }).click()
+    await page.waitForURL((url) => url.pathname === '/login')
+    t.same(problems.filter((problem) => !problem.includes('403')), [], 'no console errors besides the 403 itself')
+  })
+}

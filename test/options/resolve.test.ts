@@ -1,0 +1,148 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t, { type Test } from 'tap'
+import { resolveOptions, type GoogleOAuthOptions } from '../../src/options.js'
+import { startApp } from '../fixtures/app.js'
+
+const valid: GoogleOAuthOptions = {
+  clientId: 'id.apps.googleusercontent.com',
+  clientSecret: 'client-secret',
+  callbackUrl: 'https://app.example.com/oauth2/google/callback',
+  secret: 'x'.repeat(32)
+}
+
+function refusal (t: Test, options: unknown, pattern: RegExp, name: string): void {
+  t.throws(() => resolveOptions(options as GoogleOAuthOptions), { code: 'FST_GOOGLE_OAUTH_INVALID_OPTION', message: pattern }, name)
+}
+
+t.test('applies safe defaults', async (t) => {
+  const options = resolveOptions(valid)
+  t.same(options.scopes, ['openid', 'email', 'profile'])
+  t.equal(options.secure, true, 'https callback → Secure cookies')
+  t.equal(options.cookieName, '__Host-goauth.sid')
+  t.equal(options.loginUrl, '/login')
+  t.equal(options.appOrigin, 'https://app.example.com')
+  t.equal(options.accessType, 'online')
+  t.equal(options.endpoints.token, 'https://oauth2.googleapis.com/token')
+})
+
+t.test('plain http is fine on loopback, with non-Secure cookies', async (t) => {
+  const options = resolveOptions({ ...valid, callbackUrl: 'http://localhost:3000/oauth2/google/callback' })
+  t.equal(options.secure, false)
+  t.equal(options.cookieName, 'goauth.sid')
+})
+
+t.test('merges extra scopes without duplicates', async (t) => {
+  const options = resolveOptions({ ...valid, scopes: ['email', 'https://www.googleapis.com/auth/calendar.readonly'] })
+  t.same(options.scopes, ['openid', 'email', 'profile', 'https://www.googleapis.com/auth/calendar.readonly'])
+})
+
+t.test('refuses a missing or empty client id, naming the option and the fix', async (t) => {
+  refusal(t, { ...valid, clientId: undefined }, /options\.clientId .*got nothing.*Google Cloud console/, 'missing')
+  refusal(t, { ...valid, clientId: '  ' }, /options\.clientId/, 'blank')
+  refusal(t, { ...valid, clientSecret: undefined }, /options\.clientSecret/, 'no secret')
+})
+
+t.test('refuses short session secrets, alone or in a rotation array', async (t) => {
+  refusal(t, { ...valid, secret: 'short' }, /options\.secret .*at least 32 characters.*5 characters/, 'short')
+  refusal(t, { ...valid, secret: ['x'.repeat(32), 'short'] }, /options\.secret/, 'short in array')
+  refusal(t, { ...valid, secret: [] }, /at least one secret/, 'empty array')
+  refusal(t, { ...valid, secret: undefined }, /options\.secret/, 'missing')
+})
+
+t.test('refuses bad callback URLs', async (t) => {
+  refusal(t, { ...valid, callbackUrl: '/oauth2/google/callback' }, /options\.callbackUrl must be an absolute URL/, 'relative')
+  refusal(t, { ...valid, callbackUrl: 'not a url' }, /absolute URL/, 'malformed')
+  refusal(t, { ...valid, callbackUrl: 'http://app.example.com/oauth2/google/callback' }, /plain http on a non-loopback host/, 'http outside loopback')
+  refusal(t, { ...valid, callbackUrl: 'ftp://app.example.com/oauth2/google/callback' }, /must use https/, 'other scheme')
+  refusal(t, { ...valid, callbackUrl: 'https://app.example.com/auth/callback' }, /callback route "\/oauth2\/google\/callback"/, 'wrong path')
+  refusal(t, { ...valid, prefix: '/auth' }, /callback route "\/auth\/oauth2\/google\/callback"/, 'path not under prefix')
+  refusal(t, { ...valid, callbackUrl: 'https://u:p@app.example.com/oauth2/google/callback' }, /credentials/, 'credentials')
+})
+
+t.test('accepts a prefix whose callback matches it', async (t) => {
+  const options = resolveOptions({ ...valid, prefix: '/auth', callbackUrl: 'https://app.example.com/auth/oauth2/google/callback' })
+  t.equal(options.loginUrl, '/auth/login')
+  t.same(options.routes, { login: '/auth/login', start: '/auth/oauth2/google', callback: '/auth/oauth2/google/callback', logout: '/auth/logout' }, 'every route path resolved once, with the prefix')
+  refusal(t, { ...valid, prefix: 'auth/' }, /options\.prefix/, 'malformed prefix')
+})
+
+t.test('validates the other options', async (t) => {
+  refusal(t, { ...valid, scopes: 'email' }, /options\.scopes/, 'scopes not an array')
+  refusal(t, { ...valid, accessType: 'forever' }, /options\.accessType/, 'accessType')
+  refusal(t, { ...valid, loginPage: 'page.html' }, /options\.loginPage/, 'loginPage')
+  refusal(t, { ...valid, cookie: { secure: 'yes' } }, /options\.cookie\.secure/, 'cookie.secure')
+  refusal(t, { ...valid, cookie: { name: 'bad name' } }, /options\.cookie\.name/, 'cookie.name')
+  refusal(t, { ...valid, callbackUrl: 'http://localhost/oauth2/google/callback', cookie: { name: '__Host-x' } }, /needs secure cookies/, '__Host- on http')
+  refusal(t, { ...valid, idleTimeout: -1 }, /options\.idleTimeout/, 'idleTimeout')
+  refusal(t, { ...valid, idleTimeout: 10_000, absoluteTimeout: 5_000 }, /absoluteTimeout/, 'absolute < idle')
+  refusal(t, { ...valid, maxSessions: 1.5 }, /options\.maxSessions/, 'maxSessions')
+  refusal(t, { ...valid, endpoints: { tokn: 'https://x.example' } }, /options\.endpoints\.tokn is not a known endpoint/, 'unknown endpoint')
+  refusal(t, { ...valid, endpoints: { token: 'http://google.example/token' } }, /options\.endpoints\.token uses plain http/, 'http endpoint')
+  refusal(t, { ...valid, store: {} }, /options\.store/, 'store')
+  refusal(t, { ...valid, afterLogout: '//evil.example' }, /options\.afterLogout/, 'afterLogout')
+  refusal(t, { ...valid, loginUrl: '/\\evil.example' }, /options\.loginUrl must be a plain path/, 'loginUrl with a backslash')
+  refusal(t, { ...valid, loginUrl: '/a/..//evil.example' }, /options\.loginUrl/, 'loginUrl normalising to //')
+  refusal(t, { ...valid, cookie: { secure: false } }, /cookie\.secure is false but callbackUrl is https/, 'insecure cookie on https')
+  refusal(t, { ...valid, cookie: { domain: 'example.com' } }, /options\.cookie\.domain is not a cookie setting/, 'cookie.domain')
+  refusal(t, null, /options object/, 'no options')
+})
+
+t.test('refuses unknown options, suggesting the likely one', async (t) => {
+  refusal(t, { ...valid, hostedDomian: 'example.com' }, /options\.hostedDomian is not an option of this plugin \(did you mean hostedDomain\?\)/, 'typo')
+  refusal(t, { ...valid, sessionStore: {} }, /options\.sessionStore is not an option/, 'unknown')
+  t.ok(resolveOptions({ ...valid, logLevel: 'warn' } as GoogleOAuthOptions), 'Fastify\'s own plugin options pass')
+})
+
+t.test('refuses both a client secrets file and explicit credentials', async (t) => {
+  refusal(t, { ...valid, clientSecretsFile: './client_secrets.json' }, /either options\.clientSecretsFile or options\.clientId/, 'both')
+})
+
+t.test('reads client_secrets.json as Google Cloud console downloads it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'goauth-'))
+  const file = join(dir, 'client_secrets.json')
+  writeFileSync(file, JSON.stringify({ web: { client_id: 'from-file.apps.googleusercontent.com', client_secret: 'file-secret', redirect_uris: [] } }))
+  const options = resolveOptions({ callbackUrl: valid.callbackUrl, secret: valid.secret, clientSecretsFile: file })
+  t.equal(options.clientId, 'from-file.apps.googleusercontent.com')
+  t.equal(options.clientSecret, 'file-secret')
+
+  writeFileSync(file, JSON.stringify({ something: {} }))
+  refusal(t, { ...valid, clientId: undefined, clientSecret: undefined, clientSecretsFile: file }, /neither a "web" nor an "installed" section/, 'wrong shape')
+  writeFileSync(file, '{ not json')
+  refusal(t, { ...valid, clientId: undefined, clientSecret: undefined, clientSecretsFile: file }, /not readable JSON/, 'not JSON')
+  refusal(t, { ...valid, clientId: undefined, clientSecret: undefined, clientSecretsFile: join(dir, 'missing.json') }, /does not exist/, 'missing file')
+})
+
+t.test('settings that are risky in production are named in a startup warning (SECURITY.md row 37)', async (t) => {
+  t.same(resolveOptions(valid).warnings, [], 'none for a plain production setup')
+  t.same(resolveOptions({ ...valid, callbackUrl: 'http://localhost:3000/oauth2/google/callback', endpoints: { token: 'http://127.0.0.1:9/token' } }).warnings, [],
+    'none in development (plain-http callback) with a local fake Google')
+
+  const fake = resolveOptions({ ...valid, endpoints: { token: 'http://127.0.0.1:9/token', jwks: 'http://localhost:9/oauth2/v3/certs' } })
+  t.match(fake.warnings, [/^options\.endpoints\.token, options\.endpoints\.jwks point at a local or plain-http server \("http:\/\/127\.0\.0\.1:9\/token"\) while callbackUrl is https/], 'one warning naming each setting')
+
+  const cookie = resolveOptions({ ...valid, cookie: { name: 'sid' } })
+  t.match(cookie.warnings, [/options\.cookie\.name "sid" has no __Host- prefix on https/])
+  t.same(resolveOptions({ ...valid, cookie: { name: '__Host-my.sid' } }).warnings, [], 'a custom __Host- name is fine')
+
+  const dir = mkdtempSync(join(tmpdir(), 'goauth-'))
+  const file = join(dir, 'client_secrets.json')
+  writeFileSync(file, JSON.stringify({ web: { client_id: 'id', client_secret: 'secret', redirect_uris: ['https://app.example.com/other/callback'] } }))
+  const secrets = resolveOptions({ callbackUrl: valid.callbackUrl, secret: valid.secret, clientSecretsFile: file })
+  t.match(secrets.warnings, [/options\.clientSecretsFile ".*client_secrets\.json" does not list callbackUrl "https:\/\/app\.example\.com\/oauth2\/google\/callback" in its redirect_uris/])
+  writeFileSync(file, JSON.stringify({ web: { client_id: 'id', client_secret: 'secret', redirect_uris: [valid.callbackUrl] } }))
+  t.same(resolveOptions({ callbackUrl: valid.callbackUrl, secret: valid.secret, clientSecretsFile: file }).warnings, [], 'listed: no warning')
+})
+
+t.test('maxSessionsPerUser: 10 by default, a positive integer when given', async (t) => {
+  t.equal(resolveOptions(valid).maxSessionsPerUser, 10)
+  t.equal(resolveOptions({ ...valid, maxSessionsPerUser: 3 }).maxSessionsPerUser, 3)
+  refusal(t, { ...valid, maxSessionsPerUser: 0 }, /options\.maxSessionsPerUser must be a positive integer/, 'zero')
+})
+
+t.test('the warnings are logged when the plugin starts', async (t) => {
+  const app = await startApp(t, { https: true })
+  const warnings = app.logs.map((line) => JSON.parse(line) as { level: number, msg: string }).filter((line) => line.level === 40)
+  t.match(warnings, [{ msg: /^fastify-google-oauth: options\.endpoints\.authorization, .* point at a local or plain-http server/ }])
+})
