@@ -1,5 +1,5 @@
 import autocannon from 'autocannon'
-import { cpuMicros, cpuTimes, JIFFY_US, rssBytes } from './proc.js'
+import { cpuBusy, cpuMicros, JIFFY_US, rssBytes } from './proc.js'
 
 export interface LoadOptions {
   url: string
@@ -78,15 +78,15 @@ export async function measure (options: LoadOptions): Promise<LoadResult> {
   const rssBefore = rssBytes(options.pid)
   const cpuBefore = cpuMicros(options.pid)
   const ownBefore = process.cpuUsage()
-  const cpu0Before = cpuTimes(0)
-  const cpu1Before = cpuTimes(1)
+  const cpu0Before = cpuBusy(0)
+  const cpu1Before = cpuBusy(1)
   const start = process.hrtime.bigint()
   const result = await cannon(options, options.durationS, onLatency)
   const elapsedUs = Number(process.hrtime.bigint() - start) / 1e3
   const cpuUs = cpuMicros(options.pid) - cpuBefore
   const own = process.cpuUsage(ownBefore)
-  const cpu0After = cpuTimes(0)
-  const cpu1After = cpuTimes(1)
+  const cpu0After = cpuBusy(0)
+  const cpu1After = cpuBusy(1)
   const rssAfter = rssBytes(options.pid)
 
   const sorted = latencies.subarray(0, count).sort()
@@ -102,8 +102,8 @@ export async function measure (options: LoadOptions): Promise<LoadResult> {
     cpuUsPerReq: requests === 0 ? NaN : cpuUs / requests,
     serverCpu: cpuUs / elapsedUs,
     loadGenCpu: (own.user + own.system) / elapsedUs,
-    foreignCpu0: Math.max(0, ((cpu0After.busy - cpu0Before.busy) * JIFFY_US - cpuUs) / elapsedUs),
-    foreignCpu1: Math.max(0, ((cpu1After.busy - cpu1Before.busy) * JIFFY_US - (own.user + own.system)) / elapsedUs),
+    foreignCpu0: Math.max(0, ((cpu0After - cpu0Before) * JIFFY_US - cpuUs) / elapsedUs),
+    foreignCpu1: Math.max(0, ((cpu1After - cpu1Before) * JIFFY_US - (own.user + own.system)) / elapsedUs),
     rssBefore,
     rssAfter,
     unexpected: requests - expected + result.errors + result.timeouts,

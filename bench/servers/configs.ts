@@ -1,20 +1,18 @@
-/** The HTTP configurations measured side by side. Each runs in its own server process. */
+import type { FastifyInstance } from 'fastify'
+
+/** One server measured side by side with the others, each in its own process. */
 export interface BenchConfig {
-  /** Stable id, used on the command line (`--configs`) and in raw results. */
+  /** Stable id, used on the command line (`--configs`). */
   id: string
-  /** Row label in the results table and chart. */
   label: string
-  /** Which server module builds it (bench/servers/<server>.ts). */
+  /** The module in bench/servers/ that builds it, and the variant it builds. */
   server: 'bare' | 'ours' | 'fastify-session' | 'passport' | 'secure-session' | 'by-hand'
-  /** Options understood by that server module. */
   variant: string
-  /** Whether the measured requests carry the signed-in cookie (else: no cookie, expecting 401). */
+  /** Whether measured requests carry the signed-in cookie (else none, expecting 401). */
   signedIn: boolean
-  /** Status every measured request must get. */
   expect: 200 | 401
-  /** Needs the Redis server on 127.0.0.1:6379. */
   redis: boolean
-  /** The baseline its ratio is also computed against (besides bare). */
+  /** Also compared with this configuration (besides bare). */
   baseline?: string
 }
 
@@ -33,12 +31,15 @@ export const CONFIGS: BenchConfig[] = [
   { id: 'secure-session', label: '@fastify/secure-session + guard', server: 'secure-session', variant: 'defaults', signedIn: true, expect: 200, redis: false }
 ]
 
-/** What a server process sends its parent once it listens. */
-export interface ServerReady {
-  port: number
-  /** `name=value` of the signed-in session cookie, for configurations that sign in. */
-  cookie: string | null
+/** The Redis server of the Redis configurations. */
+export const REDIS = { host: '127.0.0.1', port: 6379 }
+
+/** What a server module builds: an app, and how to get its signed-in `Cookie` header (through `app.inject`). */
+export interface BuiltServer {
+  app: FastifyInstance
+  signIn?: () => Promise<string>
+  /** Releases what the app holds besides itself (fake Google, Redis keys). */
+  close?: () => Promise<void>
 }
 
-/** The Redis server used by the Redis configurations. */
-export const REDIS = { host: '127.0.0.1', port: 6379 }
+export type Build = (variant: string, redisPrefix: string) => Promise<BuiltServer>

@@ -1,29 +1,24 @@
 import fastifyCookie from '@fastify/cookie'
 import fastifySession, { type SessionStore } from '@fastify/session'
 import Fastify from 'fastify'
-import { redisStore } from './redis.js'
-import type { BuildContext, BuiltServer } from './types.js'
-import { benchTokens, benchUser, UNAUTHENTICATED_BODY } from './user.js'
-import { setupLogin, setupSignIn } from './setup-login.js'
+import type { Build } from './configs.js'
+import { guardedMe, redisStore, setupLogin, TOKENS, USER } from './shared.js'
 
 declare module 'fastify' {
   interface Session {
-    user?: ReturnType<typeof benchUser>
-    tokens?: ReturnType<typeof benchTokens>
+    user?: typeof USER
+    tokens?: typeof TOKENS
   }
 }
 
 export const SECRET = 'a-benchmark-session-secret-of-at-least-32-chars'
 
 /**
- * @fastify/session and a guard preHandler: `request.session.get('user')`, else 401.
- * `defaults`: its defaults (MemoryStore, rolling, saveUninitialized); `lean`: rolling: false,
- * saveUninitialized: false; `redis` / `redis-lean`: the same on fastify-session-redis-store.
- * Only `cookie.secure` is changed from its default (true), because the benchmark speaks plain
- * http: behind TLS the default behaves as `false` does here.
+ * @fastify/session and a guard: `defaults` (MemoryStore, rolling, saveUninitialized), `lean`
+ * (rolling: false, saveUninitialized: false), `redis` / `redis-lean` the same on a RedisStore.
+ * Only `cookie.secure` differs from its defaults: the benchmark speaks plain http.
  */
-export async function build ({ variant, redisPrefix }: BuildContext): Promise<BuiltServer> {
-  const lean = variant.endsWith('lean')
+export const build: Build = async (variant, redisPrefix) => {
   const redis = variant.startsWith('redis') ? await redisStore(redisPrefix) : null
   const app = Fastify()
   await app.register(fastifyCookie)
@@ -31,23 +26,12 @@ export async function build ({ variant, redisPrefix }: BuildContext): Promise<Bu
     secret: SECRET,
     cookie: { secure: false },
     ...(redis !== null && { store: redis.store as unknown as SessionStore }),
-    ...(lean && { rolling: false, saveUninitialized: false })
+    ...(variant.endsWith('lean') && { rolling: false, saveUninitialized: false })
   })
-  const user = benchUser()
-  const tokens = benchTokens()
-  setupLogin(app, (request) => {
-    request.session.set('user', user)
-    request.session.set('tokens', tokens)
+  const signIn = setupLogin(app, 'sessionId', (request) => {
+    request.session.set('user', USER)
+    request.session.set('tokens', TOKENS)
   })
-  app.get('/me', {
-    preHandler (request, reply, done) {
-      reply.header('cache-control', 'no-store')
-      if (request.session.get('user') === undefined) {
-        reply.code(401).header('content-type', 'application/json; charset=utf-8').send(UNAUTHENTICATED_BODY)
-        return
-      }
-      done()
-    }
-  }, async (request) => request.session.get('user'))
-  return { app, signIn: (url) => setupSignIn(url, 'sessionId'), ...(redis !== null && { close: redis.close }) }
+  guardedMe(app, (request) => request.session.get('user') !== undefined, (request) => request.session.get('user'))
+  return { app, signIn, ...(redis !== null && { close: redis.close }) }
 }

@@ -1,13 +1,12 @@
-import type { BuildContext, BuiltServer } from './types.js'
+import type { Build, BuiltServer } from './configs.js'
 
 /**
- * A benchmark server process: `main.ts <server> <variant> <redisPrefix>`. Builds the app, listens
- * on 127.0.0.1, signs in when the configuration needs it, then reports { port, cookie } to its
+ * A benchmark server process: `main.ts <server> <variant> <redisPrefix>`. Builds the app, signs in
+ * when the configuration needs it, listens on 127.0.0.1, and reports { port, cookie } to its
  * parent over IPC. Stops on SIGTERM, or as soon as the parent goes away.
  */
 const [server = '', variant = '', redisPrefix = 'fgo-bench:'] = process.argv.slice(2)
-
-const modules: Record<string, () => Promise<{ build: (context: BuildContext) => Promise<BuiltServer> }>> = {
+const modules: Record<string, () => Promise<{ build: Build }>> = {
   bare: () => import('./bare.js'),
   ours: () => import('./ours.js'),
   'fastify-session': () => import('./fastify-session.js'),
@@ -17,40 +16,26 @@ const modules: Record<string, () => Promise<{ build: (context: BuildContext) => 
 }
 
 let built: BuiltServer | null = null
-let stopping: Promise<never> | null = null
-/** Closes the app and what it holds (Redis keys included), once, however many signals arrive. */
-function stop (code: number): Promise<never> {
+let stopping: Promise<void> | null = null
+/** Closes the app and what it holds (Redis keys included), once. */
+function stop (code: number): Promise<void> {
   stopping ??= (async () => {
-    const timer = setTimeout(() => process.exit(code), 5_000)
-    timer.unref()
-    try {
-      await built?.app.close()
-    } catch (error) {
-      process.stderr.write(`server ${server}/${variant}: ${String(error)}\n`)
-    }
-    try {
-      await built?.close?.()
-    } catch (error) {
-      process.stderr.write(`server ${server}/${variant}: ${String(error)}\n`)
-    }
+    setTimeout(() => process.exit(code), 5_000).unref()
+    await built?.app.close().catch(() => {})
+    await built?.close?.().catch(() => {})
     process.exit(code)
   })()
   return stopping
 }
-process.on('SIGTERM', () => { void stop(0) })
-process.on('SIGINT', () => { void stop(0) })
-process.on('disconnect', () => { void stop(0) })
+for (const event of ['SIGTERM', 'SIGINT', 'disconnect'] as const) process.on(event, () => { void stop(0) })
 
 try {
   const load = modules[server]
   if (load === undefined) throw new Error(`unknown server ${server}`)
-  built = await (await load()).build({ variant, redisPrefix })
-  await built.app.listen({ host: '127.0.0.1', port: built.port ?? 0 })
-  const address = built.app.server.address()
-  if (typeof address !== 'object' || address === null) throw new Error('not listening')
-  const url = `http://127.0.0.1:${address.port}`
-  const cookie = built.signIn === undefined ? null : await built.signIn(url)
-  process.send?.({ port: address.port, cookie })
+  built = await (await load()).build(variant, redisPrefix)
+  const cookie = built.signIn === undefined ? null : await built.signIn()
+  await built.app.listen({ host: '127.0.0.1', port: 0 })
+  process.send?.({ port: (built.app.server.address() as { port: number }).port, cookie })
 } catch (error) {
   process.stderr.write(`server ${server}/${variant} failed: ${error instanceof Error ? error.stack : String(error)}\n`)
   await stop(1)

@@ -1,56 +1,28 @@
-import { createServer } from 'node:net'
 import Fastify from 'fastify'
-import googleOAuth, { type GoogleOAuthOptions } from 'fastify-google-oauth'
-import { startFakeGoogle } from 'fastify-google-oauth/testing'
-import { signIn } from '../http-client.js'
-import { redisStore } from './redis.js'
-import type { BuildContext, BuiltServer } from './types.js'
+import googleOAuth from 'fastify-google-oauth'
+import { DEFAULT_CLIENT, signInAs, startFakeGoogle } from 'fastify-google-oauth/testing'
+import type { Build } from './configs.js'
+import { redisStore } from './shared.js'
 
-export const CLIENT_ID = 'bench-client.apps.googleusercontent.com'
-export const CLIENT_SECRET = 'bench-client-secret'
-export const SESSION_SECRET = 'a-benchmark-session-secret-of-at-least-32-chars'
-/** The plugin's session cookie name on plain http. */
-export const COOKIE_NAME = 'goauth.sid'
-
-/** A port that was free a moment ago (the callback URL must be known before the app listens). */
-export function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')))
-    })
-  })
-}
-
-/**
- * Our plugin against a fake Google started in this process. `memory`: the default store;
- * `redis`: fastify-session-redis-store on ioredis. GET /me is guarded by `app.authenticate`.
- */
-export async function build ({ variant, redisPrefix }: BuildContext): Promise<BuiltServer> {
-  const port = await freePort()
-  const callbackUrl = `http://127.0.0.1:${port}/oauth2/google/callback`
-  const google = await startFakeGoogle({
-    autoConsent: true,
-    clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [callbackUrl] }]
-  })
+/** This plugin on a fake Google started in this process; `memory`: the default store, `redis`: a RedisStore. */
+export const build: Build = async (variant, redisPrefix) => {
+  const callbackUrl = 'http://localhost/oauth2/google/callback'
+  const google = await startFakeGoogle({ clients: [{ ...DEFAULT_CLIENT, redirectUris: [callbackUrl] }] })
   const redis = variant === 'redis' ? await redisStore(redisPrefix) : null
-  const options: GoogleOAuthOptions = {
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    callbackUrl,
-    secret: SESSION_SECRET,
-    endpoints: google.endpoints,
-    ...(redis !== null && { store: redis.store as unknown as NonNullable<GoogleOAuthOptions['store']> })
-  }
   const app = Fastify()
-  await app.register(googleOAuth, options)
-  app.get('/me', { preHandler: app.authenticate }, async (request) => request.googleUser)
+  await app.register(googleOAuth, {
+    clientId: DEFAULT_CLIENT.clientId,
+    clientSecret: DEFAULT_CLIENT.clientSecret,
+    callbackUrl,
+    secret: 'a-benchmark-session-secret-of-at-least-32-chars',
+    endpoints: google.endpoints,
+    ...(redis !== null && { store: redis.store as never })
+  })
+  app.get('/me', { preHandler: [app.authenticate] }, async (request) => request.googleUser)
   return {
     app,
-    port,
-    signIn: (url) => signIn(url, COOKIE_NAME),
+    // The session cookie alone, as a browser on this path would hold nothing else of ours.
+    signIn: async () => (await signInAs(app, google, 'ada@example.com')).cookie.split('; ').find((pair) => pair.startsWith('goauth.sid='))!,
     async close () {
       await google.close()
       await redis?.close()

@@ -1,52 +1,36 @@
 import fastifyCookie from '@fastify/cookie'
 import fastifyPassport from '@fastify/passport'
 import fastifySession from '@fastify/session'
-import Fastify, { type FastifyRequest } from 'fastify'
+import Fastify from 'fastify'
+import type { Build } from './configs.js'
 import { SECRET } from './fastify-session.js'
-import { setupLogin, setupSignIn } from './setup-login.js'
-import type { BuildContext, BuiltServer } from './types.js'
-import { benchUser, UNAUTHENTICATED_BODY } from './user.js'
+import { guardedMe, setupLogin, USER } from './shared.js'
 
-type User = ReturnType<typeof benchUser>
-
-/** A strategy that signs in the one benchmark user (stands for the Google strategy's callback). */
+/** A strategy that signs in the one benchmark user (it stands for the Google strategy's callback). */
 class BenchStrategy extends fastifyPassport.Strategy {
-  constructor (private readonly user: User) { super('bench') }
-  override authenticate (_request: FastifyRequest): void {
-    this.success(this.user)
-  }
+  constructor () { super('bench') }
+  override authenticate (): void { this.success(USER) }
 }
 
 /**
- * @fastify/passport on @fastify/session (its defaults; `cookie.secure: false` for plain http):
- * the session holds the user id (serializer), the deserializer looks the user up in a Map, and
- * GET /me is guarded by `request.isAuthenticated()`.
+ * @fastify/passport on @fastify/session (its defaults, `cookie.secure: false`): the session holds
+ * the user id, the deserializer looks the user up in a Map, the guard is `request.isAuthenticated()`.
  */
-export async function build (_context: BuildContext): Promise<BuiltServer> {
-  const user = benchUser()
-  const users = new Map([[user.id, user]])
+export const build: Build = async () => {
+  const users = new Map([[USER.id, USER]])
   const app = Fastify()
   await app.register(fastifyCookie)
   await app.register(fastifySession, { secret: SECRET, cookie: { secure: false } })
   await app.register(fastifyPassport.initialize())
   await app.register(fastifyPassport.secureSession())
-  fastifyPassport.use('bench', new BenchStrategy(user))
-  fastifyPassport.registerUserSerializer(async (u: User) => u.id)
+  fastifyPassport.use('bench', new BenchStrategy())
+  fastifyPassport.registerUserSerializer(async (user: typeof USER) => user.id)
   fastifyPassport.registerUserDeserializer(async (id: string) => users.get(id) ?? null)
-
-  app.register(async (scope) => {
+  let signIn: () => Promise<string> = async () => ''
+  await app.register(async (scope) => {
     scope.addHook('preValidation', fastifyPassport.authenticate('bench'))
-    setupLogin(scope, () => {})
+    signIn = setupLogin(scope, 'sessionId', () => {})
   })
-  app.get('/me', {
-    preHandler (request, reply, done) {
-      reply.header('cache-control', 'no-store')
-      if (!request.isAuthenticated()) {
-        reply.code(401).header('content-type', 'application/json; charset=utf-8').send(UNAUTHENTICATED_BODY)
-        return
-      }
-      done()
-    }
-  }, async (request) => request.user)
-  return { app, signIn: (url) => setupSignIn(url, 'sessionId') }
+  guardedMe(app, (request) => request.isAuthenticated(), (request) => request.user)
+  return { app, signIn: () => signIn() }
 }

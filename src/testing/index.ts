@@ -10,7 +10,7 @@
  * @module
  */
 export { startFakeGoogle } from './fake-google/server.js'
-export { signInAs, type SignedIn, type SignInAsOptions } from './sign-in-as.js'
+export { googleUserOf, signInAs, type SignedIn, type SignInAsOptions } from './sign-in-as.js'
 export { DEFAULT_ACCOUNTS, DEFAULT_CLIENT, GOOGLE_ISSUER } from './fake-google/defaults.js'
 export type {
   FakeGoogle,

@@ -1,6 +1,6 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import type { GoogleUser } from '../types.js'
-import type { FakeGoogle } from './fake-google/types.js'
+import type { FakeGoogle, FakeGoogleAccount } from './fake-google/types.js'
 
 /** Options of {@link signInAs}. */
 export interface SignInAsOptions {
@@ -107,12 +107,15 @@ export async function signInAs (app: FastifyInstance, google: FakeGoogle, who: s
     throw new Error(`signInAs: the callback answered ${done.statusCode}${code === undefined ? '' : ` ${code}`}`)
   }
   const cookie = jar.headerFor('/')
-  return { cookie, headers: { cookie }, location: String(done.headers.location), user: userOf(google, who, options.claims) }
+  const account = google.accounts.find((a) => a.email === who || a.sub === who)!
+  return { cookie, headers: { cookie }, location: String(done.headers.location), user: googleUserOf(account, options.claims) }
 }
 
-/** The user the ID token names: the fake's account, with any claims the test replaced. */
-function userOf (google: FakeGoogle, who: string, replaced: Record<string, unknown> = {}): GoogleUser {
-  const account = google.accounts.find((a) => a.email === who || a.sub === who)!
+/**
+ * The `request.googleUser` an app sees when `account` signs in through the fake Google (with the
+ * `profile` and `email` scopes), with any ID token claims a test replaced.
+ */
+export function googleUserOf (account: FakeGoogleAccount, replaced: Record<string, unknown> = {}): GoogleUser {
   const claims: Record<string, unknown> = {
     sub: account.sub,
     email: account.email,

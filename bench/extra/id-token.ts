@@ -8,7 +8,7 @@ import { DEFAULT_CLIENT, GOOGLE_ISSUER, startFakeGoogle, type FakeGoogle } from 
  * What verifying one ID token costs once the keys are cached: google-auth-library's
  * `OAuth2Client.verifyIdToken` against the fake Google's certs, and node:crypto's RS256
  * signature check alone (the floor), with a cached KeyObject and with the PEM text parsed each time.
- * Run with `node --import tsx bench/id-token.ts [--quick] [--json out.json]`.
+ * Run with `npx tsx bench/extra/id-token.ts [--quick] [--json out.json]`.
  */
 
 export interface Timing {

@@ -5,14 +5,12 @@ import { pathToFileURL } from 'node:url'
 import { MemoryStore } from '@fastify/session'
 import Fastify from 'fastify'
 import googleOAuth, { BoundedMemoryStore } from 'fastify-google-oauth'
-import { startFakeGoogle } from 'fastify-google-oauth/testing'
-import { signIn } from './http-client.js'
-import { CLIENT_ID, CLIENT_SECRET, COOKIE_NAME, freePort, SESSION_SECRET } from './servers/ours.js'
+import { DEFAULT_CLIENT, signInAs, startFakeGoogle } from 'fastify-google-oauth/testing'
 
 /**
  * Memory per signed-in session in the default store (BoundedMemoryStore), with a real record from
  * a sign-in through the fake Google, and whether expired sessions really leave memory.
- * Run with `node --expose-gc --import tsx bench/memory.ts [--quick] [--json out.json]`.
+ * Run with `node --expose-gc --import tsx bench/extra/memory.ts [--quick] [--json out.json]`.
  */
 
 export interface MemoryResult {
@@ -101,15 +99,12 @@ async function realRecord (): Promise<Record<string, unknown>> {
     }
   }
   const store = new RecordingStore({ maxSessions: 10, ttl: 3_600_000 })
-  const port = await freePort()
-  const callbackUrl = `http://127.0.0.1:${port}/oauth2/google/callback`
-  const google = await startFakeGoogle({ autoConsent: true, clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [callbackUrl] }] })
+  const callbackUrl = 'http://localhost/oauth2/google/callback'
+  const google = await startFakeGoogle({ clients: [{ ...DEFAULT_CLIENT, redirectUris: [callbackUrl] }] })
   const app = Fastify()
   try {
-    await app.register(googleOAuth, { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, callbackUrl, secret: SESSION_SECRET, endpoints: google.endpoints, store })
-    app.get('/me', { preHandler: app.authenticate }, async (request) => request.googleUser)
-    await app.listen({ host: '127.0.0.1', port })
-    await signIn(`http://127.0.0.1:${port}`, COOKIE_NAME)
+    await app.register(googleOAuth, { clientId: DEFAULT_CLIENT.clientId, clientSecret: DEFAULT_CLIENT.clientSecret, callbackUrl, secret: 'a-benchmark-session-secret-of-at-least-32-chars', endpoints: google.endpoints, store })
+    await signInAs(app, google, 'ada@example.com')
     const record = await new Promise<unknown>((resolve, reject) => store.get(lastId, (error, session) => error ? reject(error) : resolve(session)))
     if (typeof record !== 'object' || record === null) throw new Error('the store gave no record back')
     return JSON.parse(JSON.stringify(record)) as Record<string, unknown>
