@@ -19,6 +19,7 @@ export type {
   FakeGoogleEndpoint,
   FakeGoogleEndpoints,
   FakeGoogleOptions,
+  FakeGooglePluginOptions,
   FakeGoogleRequest,
   IdTokenParts,
   IdTokenSigning,

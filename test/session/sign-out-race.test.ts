@@ -69,12 +69,14 @@ t.test('activity recorded on A from a read made before B\'s sign-out is not writ
   const cookie = `goauth.sid=${browser.cookiesFor(instances.a.url)['goauth.sid']}`
   await rewrite(instances, id, activityDue)
 
+  const written = instances.gated.writes.length
   const read = instances.gated.hold('get', id)
   const onA = send(`${instances.a.url}/api/me`, { headers: { cookie } })
   await read.reached
   t.equal(await signOutOnB(instances, cookie), 204, 'B signs the session out while A holds what it read')
   read.release()
   t.equal((await onA).status, 200, 'A answers the request it had already authenticated')
+  t.notOk(instances.gated.writes.slice(written).includes(id), 'A found the tombstone before writing: it did not write at all')
   await expectGone(t, instances, id, cookie)
 })
 

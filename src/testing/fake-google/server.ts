@@ -167,6 +167,15 @@ export async function startFakeGoogle (options: FakeGoogleOptions = {}): Promise
     get requests (): ReadonlyArray<FakeGoogleRequest> {
       return ctx.requests.map((r) => Object.freeze({ ...r }))
     },
+    pluginOptions (options = {}) {
+      const client = options.clientId === undefined ? ctx.clients.values().next().value : ctx.clients.get(options.clientId)
+      if (client === undefined) throw new TypeError(`pluginOptions: no client ${JSON.stringify(options.clientId)}`)
+      const callbackUrl = options.callbackUrl ?? client.redirectUris[0]
+      if (callbackUrl === undefined || !client.redirectUris.includes(callbackUrl)) {
+        throw new TypeError(`pluginOptions: ${JSON.stringify(callbackUrl)} is not a redirect URI of client ${client.clientId}; register it in the client's redirectUris`)
+      }
+      return { clientId: client.clientId, clientSecret: client.clientSecret, callbackUrl, endpoints }
+    },
     addClient (client) {
       const checked = checkClient(client)
       if (ctx.clients.has(checked.clientId)) throw new TypeError(`addClient: client ${JSON.stringify(checked.clientId)} exists`)

@@ -178,6 +178,14 @@ export interface IssuedCode {
   callbackUrl: string
 }
 
+/** What {@link FakeGoogle.pluginOptions} gives: the plugin options that point an app at the fake. */
+export interface FakeGooglePluginOptions {
+  clientId: string
+  clientSecret: string
+  callbackUrl: string
+  endpoints: FakeGoogleEndpoints
+}
+
 /** The URLs of the fake's endpoints. */
 export interface FakeGoogleEndpoints {
   /** `GET /o/oauth2/v2/auth` */
@@ -221,6 +229,12 @@ export interface FakeGoogle {
   readonly signingKey: { readonly kid: string; readonly publicKeyPem: string }
   /** Requests received so far, oldest first. Never holds codes, tokens, verifiers or secrets. */
   readonly requests: ReadonlyArray<FakeGoogleRequest>
+  /**
+   * The options of `fastify-google-oauth` that point an app at this fake: a registered client's
+   * `clientId` and `clientSecret`, a `callbackUrl` among its redirect URIs (default: the first),
+   * and `endpoints`. Spread them and add a `secret`. Throws if the client or the URL is not registered.
+   */
+  pluginOptions(options?: { clientId?: string, callbackUrl?: string }): FakeGooglePluginOptions
   /** Registers another client. Throws if its ID is taken. */
   addClient(client: FakeGoogleClient): void
   /**
