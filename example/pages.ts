@@ -11,6 +11,7 @@ body{margin:0;background:var(--bg);color:var(--text);font:16px/1.5 system-ui,-ap
 header{display:flex;justify-content:space-between;align-items:center;gap:1rem;padding:1rem 1.5rem;border-bottom:1px solid var(--border);background:var(--card)}
 header a{color:var(--text);font-weight:600;text-decoration:none}
 nav{display:flex;gap:1rem;align-items:center}
+nav form{margin:0}
 main{max-width:40rem;margin:2rem auto;padding:0 1rem}
 .card{background:var(--card);border:1px solid var(--border);border-radius:12px;padding:1.5rem}
 .profile{display:flex;gap:1.25rem;align-items:center}
@@ -33,7 +34,8 @@ h2{font-size:1.1rem;margin:1.5rem 0 .25rem}
 function layout (title: string, user: GoogleUser | null, body: string): string {
   const nav = user === null
     ? '<a class="button" href="/login">Sign in</a>'
-    : `<a href="/profile">${escape(user.name ?? user.email ?? 'Profile')}</a><a class="button secondary" href="/logout">Sign out</a>`
+    // One click: the button posts the sign-out form (GET /logout stays for links and browsers without forms).
+    : `<a href="/profile">${escape(user.name ?? user.email ?? 'Profile')}</a><form method="post" action="/logout"><button class="button secondary" type="submit">Sign out</button></form>`
   return `<!doctype html>
 <html lang="en">
 <head>

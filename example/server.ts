@@ -5,7 +5,16 @@ import { isLoopbackHost } from './loopback.js'
 const config = readConfig()
 const { app, fakeGoogle, callbackUrl } = await buildExample(config, { logger: process.env.LOG_LEVEL !== 'silent' })
 
-await app.listen({ port: config.port, host: config.host })
+try {
+  await app.listen({ port: config.port, host: config.host })
+} catch (error) {
+  await app.close()
+  const code = (error as { code?: string }).code
+  process.stderr.write(code === 'EADDRINUSE'
+    ? `Port ${config.port} is already in use on ${config.host}: stop what uses it, or start the example on another port, e.g. PORT=${config.port + 1} npm start\n`
+    : `The example could not listen on ${config.host}:${config.port}: ${(error as Error).message}\n`)
+  process.exit(1)
+}
 
 const lines = [
   '',

@@ -10,6 +10,10 @@ const define = (code: string, message: string, status: number): FastifyErrorCons
 export const errors = {
   /** Thrown at registration: an option is missing or wrong. */
   INVALID_OPTION: define('INVALID_OPTION', 'Invalid fastify-google-oauth option: %s', 500),
+  /** Thrown at registration: the plugin is already registered on this app (in this context or another one). */
+  ALREADY_REGISTERED: define('ALREADY_REGISTERED', 'fastify-google-oauth is already registered on this app. Register it once, at the root (await app.register(googleOAuth, options)), and use fastify.googleOAuth in every context.', 500),
+  /** Thrown at startup: a route is guarded by the guard of another Fastify app (it would read that app's sessions). */
+  FOREIGN_GUARD: define('FOREIGN_GUARD', 'These routes use the fastify-google-oauth guard of another Fastify app: %s. Guard them with this app\'s fastify.googleOAuth.authenticate.', 500),
 
   /** A guarded route was requested without a signed-in user. */
   UNAUTHENTICATED: define('UNAUTHENTICATED', 'Sign-in required.', 401),
@@ -17,7 +21,7 @@ export const errors = {
   /** The callback arrived without a state parameter. */
   STATE_MISSING: define('STATE_MISSING', 'The sign-in response carried no state. Start the sign-in again.', 400),
   /** No pending sign-in attempt in this browser matches the state (another browser, already used, or forged). */
-  STATE_MISMATCH: define('STATE_MISMATCH', 'This sign-in was not started in this browser, or it was already completed. Start the sign-in again.', 400),
+  STATE_MISMATCH: define('STATE_MISMATCH', 'This sign-in could not be matched to one started in this browser: %s', 400),
   /** The pending sign-in attempt is older than the allowed time. */
   STATE_EXPIRED: define('STATE_EXPIRED', 'This sign-in attempt expired. Start the sign-in again.', 400),
   /** The callback's query string is malformed (repeated, empty, oversized or missing parameters). */
@@ -61,6 +65,8 @@ export interface PluginError extends Error {
   code: string
   statusCode: number
   reason?: string
+  /** Where a sign-in that failed meant to go: kept on the "try again" link. */
+  returnTo?: string
 }
 
 /** Creates a plugin error carrying a short machine reason for the logs. */

@@ -1,4 +1,3 @@
-import type { SessionStore } from '@fastify/session'
 import type { FastifyRequest } from 'fastify'
 import type { GoogleEndpoints } from './google/endpoints.js'
 
@@ -18,11 +17,11 @@ export interface LoginPageContext {
 
 export interface GoogleOAuthOptions {
   /** OAuth client id from Google Cloud console (or give `clientSecretsFile`). */
-  clientId?: string
+  clientId?: string | undefined
   /** OAuth client secret (or give `clientSecretsFile`). */
-  clientSecret?: string
+  clientSecret?: string | undefined
   /** Path to the `client_secrets.json` downloaded from Google Cloud console. */
-  clientSecretsFile?: string
+  clientSecretsFile?: string | undefined
   /** Absolute URL of the callback route, registered in Google Cloud console. */
   callbackUrl: string | undefined
   /** Session secret, at least 32 characters; an array rotates keys (the first signs, all verify). `undefined` (an unset variable) fails at registration. */
@@ -30,57 +29,73 @@ export interface GoogleOAuthOptions {
   /** Prefix for the plugin's routes. Default `''`. */
   prefix?: string
   /** Extra scopes; `openid email profile` are always requested. */
-  scopes?: string[]
+  scopes?: string[] | undefined
   /** Only accept accounts of this Google Workspace domain (checked on the ID token's `hd` claim). */
-  hostedDomain?: string
+  hostedDomain?: string | undefined
   /** Passed to Google as `login_hint`. */
-  loginHint?: string
+  loginHint?: string | undefined
   /** Passed to Google as `prompt` (e.g. `'consent'`, `'select_account'`). */
-  prompt?: string
+  prompt?: string | undefined
   /** `'offline'` asks Google for a refresh token. Default `'online'`. */
-  accessType?: 'online' | 'offline'
+  accessType?: 'online' | 'offline' | undefined
   /** Passed to Google as `include_granted_scopes`. */
-  includeGrantedScopes?: boolean
+  includeGrantedScopes?: boolean | undefined
   /** `false` disables the built-in login page; a function replaces its HTML. */
-  loginPage?: false | ((context: LoginPageContext) => string | Promise<string>)
+  loginPage?: false | ((context: LoginPageContext) => string | Promise<string>) | undefined
   /** Where the guard sends signed-out page navigations. Default: the login page, or the start route when the page is disabled. */
-  loginUrl?: string
+  loginUrl?: string | undefined
   /** Where the browser goes after signing out. Default `'/'`. */
-  afterLogout?: string
+  afterLogout?: string | undefined
   /** Revoke the user's Google token at sign-out (this removes the app's access: the next sign-in asks for consent again). Default false. */
-  revokeOnLogout?: boolean
+  revokeOnLogout?: boolean | undefined
+  /** The app's name, shown on the login, sign-out and error pages. */
+  appName?: string | undefined
+  /** Where the pages' "back to the app" link goes. Default `'/'`. */
+  appUrl?: string | undefined
+  /**
+   * The name of the guard on the Fastify instance, `fastify.authenticate` by default. Another name
+   * (e.g. `'googleAuthenticate'`) when the app already has an `authenticate` (as @fastify/jwt's
+   * recipe makes one), or `false` for none: `fastify.googleOAuth.authenticate` is always there.
+   */
+  authenticateDecorator?: string | false | undefined
+  /**
+   * With the app's own @fastify/session: the app's session data to keep when a sign-in gives the
+   * session a new id (fixation defence). `false` (default) keeps none, `true` keeps every key, or
+   * name the keys to keep (e.g. `['cart']`).
+   */
+  keepSessionInfo?: boolean | string[] | undefined
   /** Session cookie settings. */
   cookie?: {
     /** Default `__Host-goauth.sid` with an https callback, `goauth.sid` otherwise. */
-    name?: string
+    name?: string | undefined
     /** Default: true when `callbackUrl` is https. */
-    secure?: boolean
-  }
+    secure?: boolean | undefined
+  } | undefined
   /** Sign the user out after this much inactivity (ms). Default 24 h. */
-  idleTimeout?: number
+  idleTimeout?: number | undefined
   /** Sign the user out this long after signing in, whatever the activity (ms). Default 7 days. */
-  absoluteTimeout?: number
+  absoluteTimeout?: number | undefined
   /** Any @fastify/session store. Default: a bounded in-memory store. */
-  store?: SessionStore
+  store?: SessionStoreLike | undefined
   /** Most sessions the default in-memory store keeps. Default 10 000. */
-  maxSessions?: number
+  maxSessions?: number | undefined
   /** Most sessions one user may hold in the default in-memory store; that user's oldest go first. Default 10. */
-  maxSessionsPerUser?: number
+  maxSessionsPerUser?: number | undefined
   /** How long a started sign-in stays valid (ms). Default 10 min. */
-  loginTimeout?: number
+  loginTimeout?: number | undefined
   /** Deadline for each call to Google (ms). Default 4 000. */
-  googleTimeout?: number
+  googleTimeout?: number | undefined
   /**
    * Override Google's URLs (for the fake Google in tests, or a proxy). `certs` and `discovery` are
    * accepted, so the fake Google's `endpoints` can be passed as they are, but never called.
    */
-  endpoints?: Partial<GoogleEndpoints> & { certs?: string, discovery?: string }
+  endpoints?: { [K in keyof GoogleEndpoints]?: string | undefined } & { certs?: string | undefined, discovery?: string | undefined } | undefined
   /**
    * The time the plugin goes by for session timeouts, sign-in attempt expiry, the default store's
    * expiry and the store deadline. Default: the system clock. Tests pass a fake one to move time
    * without waiting (see the README's testing section).
    */
-  clock?: Clock
+  clock?: Clock | undefined
 }
 
 /**
@@ -92,6 +107,17 @@ export interface Clock {
   now (): number
   setTimeout (callback: () => void, ms: number): unknown
   clearTimeout (handle: unknown): void
+}
+
+/**
+ * A session store as @fastify/session stores are: `get`, `set` and `destroy` with Node-style
+ * callbacks (a store may also return a promise; the callback is what counts). Any
+ * @fastify/session store fits, Redis ones included, without a cast.
+ */
+export interface SessionStoreLike {
+  get (sessionId: string, callback: (error: any, session?: any) => void): unknown
+  set (sessionId: string, session: any, callback: (error?: any) => void): unknown
+  destroy (sessionId: string, callback: (error?: any) => void): unknown
 }
 
 /** The plugin's routes, with the prefix. */
@@ -123,13 +149,17 @@ export interface ResolvedOptions {
   loginUrl: string
   afterLogout: string
   revokeOnLogout: boolean
+  appName: string | null
+  appUrl: string
+  authenticateDecorator: string | false
+  keepSessionInfo: boolean | readonly string[]
   cookieName: string
   attemptCookiePrefix: string
   bindingCookieName: string
   secure: boolean
   idleTimeout: number
   absoluteTimeout: number
-  store: SessionStore | null
+  store: SessionStoreLike | null
   maxSessions: number
   maxSessionsPerUser: number
   loginTimeout: number

@@ -37,12 +37,18 @@ export interface GoogleOAuthApi {
   readonly authenticate: preHandlerHookHandler
   /** The plugin's routes, with the prefix (e.g. `routes.start` is where a sign-in begins). */
   readonly routes: Readonly<RoutePaths>
+  /** The app's origin, from `callbackUrl` (e.g. `https://app.example.com`). */
+  readonly origin: string
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The signed-in Google user, or null. */
     googleUser: GoogleUser | null
+    /** The signed-in user's Google tokens (from the server-side session; never in a cookie), or null. */
+    googleTokens: GoogleTokens | null
+    /** The request's cookies, parsed as @fastify/cookie parses them (by it, when the app registered it). */
+    cookies: { [cookieName: string]: string | undefined }
     /**
      * A google-auth-library client authorized as the signed-in user (null when signed out): use it
      * with `googleapis` or `client.request(...)`. Expired access tokens are refreshed (with
@@ -52,7 +58,13 @@ declare module 'fastify' {
     googleAuth: OAuth2Client | null
   }
   interface FastifyInstance {
-    /** preHandler for routes that need a signed-in user. */
+    /**
+     * The guard for routes that need a signed-in user (renamed or left out with the
+     * `authenticateDecorator` option; also `fastify.googleOAuth.authenticate`). Give it in an
+     * array, `{ preHandler: [app.authenticate] }`: if it were still undefined (the plugin not yet
+     * registered, or registered in another context), Fastify refuses `[undefined]` at startup,
+     * where a bare `undefined` would leave the route open.
+     */
     authenticate: preHandlerHookHandler
     /** The plugin's guard, routes and helpers. */
     googleOAuth: GoogleOAuthApi

@@ -59,10 +59,10 @@ if (haveChromium()) {
       t.match(JSON.parse(await page.textContent('body') ?? '{}'), { email: 'ada@example.com' }, `${colorScheme}: /api/me answers JSON`)
 
       await page.goto(`${base}/`)
-      await page.getByRole('link', { name: 'Sign out' }).click()
-      await page.getByRole('button', { name: 'Sign out' }).click()
+      // One click: the header's button posts the sign-out form.
+      await Promise.all([page.waitForResponse((response) => response.url() === `${base}/logout` && response.request().method() === 'POST'), page.getByRole('button', { name: 'Sign out' }).click()])
       await page.waitForURL(`${base}/`)
-      t.match(await page.textContent('main'), /not signed in/, `${colorScheme}: signed out`)
+      t.match(await page.textContent('main'), /not signed in/, `${colorScheme}: signed out with one click`)
       await page.goto(`${base}/profile`)
       t.equal(new URL(page.url()).pathname, '/login', `${colorScheme}: the profile is closed again`)
       t.same(problems, [], `${colorScheme}: no console errors`)
@@ -79,6 +79,34 @@ if (haveChromium()) {
     await page.waitForURL(`${base}/profile?tab=settings`)
     t.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Grace Hopper')
     await page.screenshot({ path: `${SCREENSHOTS}/profile-mobile.png` })
+    t.same(problems, [])
+  })
+
+  t.test('Back from the profile to Google\'s chooser while signed in leads on, not to an error', async (t) => {
+    const { base, browser } = await site
+    const { page, problems } = await openPage(browser, 'light')
+    await page.goto(`${base}/login?returnTo=%2Fprofile`)
+    await page.getByRole('link', { name: 'Sign in with Google' }).click()
+    await page.getByRole('button', { name: /Ada Lovelace/ }).click()
+    await page.waitForURL(`${base}/profile`)
+    await page.goBack()
+    await page.getByRole('heading', { name: 'Choose an account' }).waitFor()
+    await page.getByRole('button', { name: /Ada Lovelace/ }).click()
+    await page.waitForURL((url) => url.origin === base && url.pathname !== '/oauth2/google/callback')
+    t.notMatch(await page.textContent('body'), /could not be completed|Error code/, 'no error page')
+    t.match(await page.textContent('main'), /signed in as/, 'still signed in, on the app')
+    t.same(problems, [])
+  })
+
+  t.test('opened on localhost while the callback is on 127.0.0.1, sign-in still works', async (t) => {
+    const { base, browser } = await site
+    const { page, problems } = await openPage(browser, 'light')
+    const other = base.replace('127.0.0.1', 'localhost')
+    await page.goto(`${other}/login?returnTo=%2Fprofile`)
+    await page.getByRole('link', { name: 'Sign in with Google' }).click()
+    await page.getByRole('button', { name: /Grace Hopper/ }).click()
+    await page.waitForURL(`${base}/profile`)
+    t.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Grace Hopper', 'signed in, on the callback\'s host')
     t.same(problems, [])
   })
 

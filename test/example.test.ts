@@ -55,7 +55,7 @@ t.test('the example chooses real Google when credentials are given', async (t) =
   t.teardown(() => app.close())
   t.equal(fakeGoogle, null)
   t.equal(callbackUrl, 'http://localhost:3000/oauth2/google/callback')
-  const start = await app.inject('/oauth2/google')
+  const start = await app.inject({ url: '/oauth2/google', headers: { host: 'localhost:3000' } })
   t.match(start.headers.location, /^https:\/\/accounts\.google\.com\/o\/oauth2\/v2\/auth\?/)
 })
 

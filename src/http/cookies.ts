@@ -1,4 +1,5 @@
-import type { FastifyRequest } from 'fastify'
+import { parseCookie, parseSetCookie, stringifySetCookie } from 'cookie'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 /** What a Cookie header holds under one name. */
 export interface CookieLookup {
@@ -65,13 +66,60 @@ function decode (value: string): string {
   }
 }
 
-const kParsed = Symbol('fastify-google-oauth.cookies')
-
-/** All cookies of a request (parsed once, on the routes that need them), by @fastify/cookie's parser. */
+/** All cookies of a request, as @fastify/cookie's parser reads them (parsed once, on the routes that need them). */
 export function allCookies (request: FastifyRequest): Record<string, string | undefined> {
   const parsed = request.cookies as Record<string, string | undefined> | null | undefined
   if (parsed) return parsed
   const holder = request as FastifyRequest & { [kParsed]?: Record<string, string | undefined> }
-  holder[kParsed] ??= request.headers.cookie === undefined ? {} : request.server.parseCookie(request.headers.cookie)
+  holder[kParsed] ??= request.headers.cookie === undefined ? {} : parseCookie(request.headers.cookie)
   return holder[kParsed]
+}
+
+const kParsed = Symbol('fastify-google-oauth.cookies')
+
+/**
+ * Gives the app `request.cookies`, parsed as @fastify/cookie parses them, when the app has not
+ * registered @fastify/cookie (which does it then). Nothing is decorated: the app may register
+ * @fastify/cookie later, and its parsing takes over.
+ */
+export function parseCookiesForTheApp (fastify: FastifyInstance): void {
+  if (fastify.hasPlugin('@fastify/cookie')) return
+  fastify.addHook('onRequest', function parseCookies (request, _reply, done) {
+    if (request.cookies == null) {
+      const header = request.headers.cookie
+      request.cookies = header === undefined ? {} : parseCookie(header)
+    }
+    done()
+  })
+}
+
+/** The attributes of every cookie the plugin sets (no `Domain`, ever). */
+export interface CookieAttributes {
+  path: string
+  httpOnly: true
+  sameSite: 'lax'
+  secure: boolean
+  maxAge?: number
+  expires?: Date
+}
+
+/**
+ * Adds a `Set-Cookie` line, replacing one of the same name and path set earlier in this reply.
+ * Written without @fastify/cookie's reply decorators, so that the plugin needs none on the app;
+ * @fastify/cookie, when registered, keeps the lines it finds and adds its own.
+ */
+export function setCookie (reply: FastifyReply, name: string, value: string, attributes: CookieAttributes): void {
+  const current = reply.getHeader('set-cookie')
+  const lines = current === undefined ? [] : (Array.isArray(current) ? current : [current]).map(String)
+  const others = lines.filter((line) => {
+    const cookie = parseSetCookie(line)
+    return cookie.name !== name || (cookie.path ?? '/') !== attributes.path
+  })
+  if (others.length !== lines.length || lines.length > 0) reply.removeHeader('set-cookie')
+  reply.header('set-cookie', [...others, stringifySetCookie({ name, value, ...attributes })])
+}
+
+/** Tells the browser to drop a cookie (same name, path and attributes as when it was set). */
+export function clearCookie (reply: FastifyReply, name: string, attributes: CookieAttributes): void {
+  setCookie(reply, name, '', { ...attributes, maxAge: 0, expires: new Date(0) })
 }

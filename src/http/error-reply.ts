@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { fail, isPluginError, type PluginError } from '../errors.js'
 import { errorPage } from '../pages/error-page.js'
-import { sendPage } from '../pages/html.js'
+import { sendPage, type AppInfo } from '../pages/html.js'
 import { redact } from './log.js'
 import { prefersHtml } from './request-kind.js'
 
@@ -17,6 +17,12 @@ const TITLES: Record<number, string> = {
   502: 'Google sign-in is having trouble',
   503: 'Temporarily unavailable',
   504: 'Google did not answer in time'
+}
+
+/** What error answers point to: where to sign in again, and the app. */
+export interface ErrorPages {
+  loginUrl: string
+  app: AppInfo
 }
 
 /** The JSON body of every error the plugin answers; a 401 also says where to sign in. */
@@ -51,7 +57,7 @@ function toPluginError (error: unknown): PluginError {
 }
 
 /** Error handler for the plugin's routes: logs a reason (never a secret), answers HTML or JSON. */
-export function createErrorHandler (loginUrl: string) {
+export function createErrorHandler (pages: ErrorPages) {
   return function handleError (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
     const failure = toPluginError(error)
     if (failure.reason === 'unexpected') {
@@ -59,16 +65,19 @@ export function createErrorHandler (loginUrl: string) {
     } else {
       request.log.debug({ code: failure.code, reason: failure.reason }, 'google sign-in refused')
     }
-    return sendError(request, reply, failure, loginUrl)
+    return sendError(request, reply, failure, pages)
   }
 }
 
 /** Sends an error the way the client wants it: a small HTML page for browsers, JSON otherwise. */
-export function sendError (request: FastifyRequest, reply: FastifyReply, failure: PluginError, loginUrl: string): FastifyReply {
+export function sendError (request: FastifyRequest, reply: FastifyReply, failure: PluginError, pages: ErrorPages): FastifyReply {
   reply.header('cache-control', 'no-store')
+  const retryUrl = failure.returnTo === undefined || failure.returnTo === '/'
+    ? pages.loginUrl
+    : `${pages.loginUrl}${pages.loginUrl.includes('?') ? '&' : '?'}returnTo=${encodeURIComponent(failure.returnTo)}`
   if (prefersHtml(request)) {
     const title = TITLES_BY_CODE[failure.code] ?? TITLES[failure.statusCode] ?? STATUS_CODES[failure.statusCode] ?? 'Error'
-    return sendPage(reply, failure.statusCode, errorPage(title, failure.message, failure.code, loginUrl))
+    return sendPage(reply, failure.statusCode, errorPage(title, failure.message, failure.code, retryUrl, pages.app))
   }
-  return reply.code(failure.statusCode).send(errorBody(failure, loginUrl))
+  return reply.code(failure.statusCode).send(errorBody(failure, retryUrl))
 }

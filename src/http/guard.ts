@@ -1,7 +1,9 @@
+import type { Server } from 'node:http'
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { fail } from '../errors.js'
 import type { Sessions } from '../session/sessions.js'
-import { errorBody, sendError } from './error-reply.js'
+import { kGuardOf } from './decorators.js'
+import { errorBody, sendError, type ErrorPages } from './error-reply.js'
 import { isPageNavigation } from './request-kind.js'
 
 /**
@@ -9,12 +11,13 @@ import { isPageNavigation } from './request-kind.js'
  * page (with `returnTo`) and answers API requests 401 JSON. It trusts only the server-side
  * session. Protected responses are never cached.
  */
-export function createGuard (sessions: Sessions, loginUrl: string) {
+export function createGuard (sessions: Sessions, pages: ErrorPages, server: Server) {
+  const { loginUrl } = pages
   const separator = loginUrl.includes('?') ? '&' : '?'
   // The 401 answer is the same for every request: serialized once.
   const body = JSON.stringify(errorBody(fail('UNAUTHENTICATED'), loginUrl))
 
-  return function authenticate (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  function authenticate (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     reply.header('cache-control', 'no-store')
     const status = sessions.status(request)
     if (status === 'signed-in') {
@@ -22,7 +25,7 @@ export function createGuard (sessions: Sessions, loginUrl: string) {
       return
     }
     if (status === 'store-unavailable') {
-      sendError(request, reply, fail('SESSION_STORE_UNAVAILABLE', 'guard'), loginUrl)
+      sendError(request, reply, fail('SESSION_STORE_UNAVAILABLE', 'guard'), pages)
       return
     }
     request.log.debug({ reason: 'no-signed-in-user' }, 'guard refused request')
@@ -32,4 +35,6 @@ export function createGuard (sessions: Sessions, loginUrl: string) {
     }
     reply.code(401).header('content-type', 'application/json; charset=utf-8').send(body)
   }
+  // The app it belongs to: a route of another app using it is refused at startup.
+  return Object.assign(authenticate, { [kGuardOf]: server })
 }

@@ -24,13 +24,15 @@ export function redactUrl (url: string): string {
  * authorization code and state: `Fastify({ logger: { serializers: logSerializers } })`.
  */
 export const logSerializers = {
-  req (request: FastifyRequest) {
+  req (request: FastifyRequest): { method: string, url: string, host: string, remoteAddress: string, remotePort?: number } {
+    const remotePort = request.socket?.remotePort
     return {
       method: request.method,
       url: redactUrl(request.url),
       host: request.host,
       remoteAddress: request.ip,
-      remotePort: request.socket?.remotePort
+      // Left out rather than undefined (Fastify's types, with exactOptionalPropertyTypes, want that).
+      ...(remotePort !== undefined && { remotePort })
     }
   }
 }

@@ -36,6 +36,24 @@ function readClock (value: unknown): Clock {
   return value as Clock
 }
 
+function readDecoratorName (value: unknown): string | false {
+  if (value === undefined) return 'authenticate'
+  if (value === false) return false
+  if (typeof value !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(value)) {
+    throw invalid(`options.authenticateDecorator must be a name such as 'googleAuthenticate', or false (got ${show(value)}).`)
+  }
+  return value
+}
+
+function readKeepSessionInfo (value: unknown): boolean | readonly string[] {
+  if (value === undefined) return false
+  if (typeof value === 'boolean') return value
+  if (!Array.isArray(value) || value.some((key) => typeof key !== 'string' || key === '' || key.startsWith('google') || key === 'cookie')) {
+    throw invalid(`options.keepSessionInfo must be true, false, or an array of your session's keys such as ['cart'] (keys of the plugin's own, google*, and cookie cannot be kept; got ${show(value)}).`)
+  }
+  return Object.freeze([...value as string[]])
+}
+
 /** The session cookie: its name and whether it is Secure. The other attributes are fixed. */
 function readCookieSettings (value: unknown, callback: URL): { secure: boolean, cookieName: string } {
   const cookie = (value ?? {}) as { name?: unknown, secure?: unknown }
@@ -175,6 +193,10 @@ export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
     loginUrl,
     afterLogout: readLocalPath('afterLogout', raw.afterLogout, '/'),
     revokeOnLogout: readBoolean('revokeOnLogout', raw.revokeOnLogout) ?? false,
+    appName: optionalString('appName', raw.appName) ?? null,
+    appUrl: readLocalPath('appUrl', raw.appUrl, '/'),
+    authenticateDecorator: readDecoratorName(raw.authenticateDecorator),
+    keepSessionInfo: readKeepSessionInfo(raw.keepSessionInfo),
     cookieName,
     attemptCookiePrefix: secure ? '__Secure-goauth.attempt.' : 'goauth.attempt.',
     bindingCookieName: secure ? '__Host-goauth.browser' : 'goauth.browser',

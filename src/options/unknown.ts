@@ -3,7 +3,7 @@ import { invalid } from './checks.js'
 const KNOWN_OPTIONS = [
   'clientId', 'clientSecret', 'clientSecretsFile', 'callbackUrl', 'secret', 'prefix', 'scopes', 'hostedDomain',
   'loginHint', 'prompt', 'accessType', 'includeGrantedScopes', 'loginPage', 'loginUrl', 'afterLogout',
-  'revokeOnLogout', 'cookie', 'idleTimeout', 'absoluteTimeout', 'store', 'maxSessions', 'maxSessionsPerUser', 'loginTimeout',
+  'revokeOnLogout', 'appName', 'appUrl', 'authenticateDecorator', 'keepSessionInfo', 'cookie', 'idleTimeout', 'absoluteTimeout', 'store', 'maxSessions', 'maxSessionsPerUser', 'loginTimeout',
   'googleTimeout', 'endpoints', 'clock'
 ]
 // Keys Fastify itself passes to every plugin.

@@ -20,6 +20,7 @@ p{margin:.5rem 0 1.25rem;color:var(--muted)}
 .button:focus-visible,a:focus-visible{outline:3px solid var(--focus);outline-offset:2px}
 a{color:var(--accent)}
 .code{font:12px ui-monospace,monospace;color:var(--muted);margin-top:1.5rem}
+.app{display:block;margin:0 0 1rem;font-size:.9rem;text-decoration:none}
 svg{flex:none}
 `.trim()
 
@@ -38,8 +39,14 @@ const CONTENT_SECURITY_POLICY = [
 /** The Google "G", inline so pages work offline. */
 export const GOOGLE_LOGO = '<svg width="18" height="18" viewBox="0 0 48 48" aria-hidden="true"><path fill="#EA4335" d="M24 9.5c3.5 0 6.6 1.2 9.1 3.6l6.8-6.8C35.8 2.4 30.3 0 24 0 14.6 0 6.6 5.4 2.7 13.3l7.9 6.2C12.5 13.7 17.8 9.5 24 9.5z"/><path fill="#4285F4" d="M46.1 24.5c0-1.6-.1-3.1-.4-4.5H24v9h12.4c-.5 2.9-2.2 5.3-4.6 6.9l7.4 5.8c4.3-4 6.9-9.9 6.9-17.2z"/><path fill="#FBBC05" d="M10.6 28.5c-.5-1.4-.8-2.9-.8-4.5s.3-3.1.8-4.5l-7.9-6.2C1 16.6 0 20.2 0 24s1 7.4 2.7 10.7l7.9-6.2z"/><path fill="#34A853" d="M24 48c6.5 0 11.9-2.1 15.9-5.8l-7.4-5.8c-2.1 1.4-4.8 2.2-8.5 2.2-6.2 0-11.5-4.2-13.4-9.9l-7.9 6.2C6.6 42.6 14.6 48 24 48z"/></svg>'
 
-/** A complete page; `body` must already be escaped. */
-export function renderPage (title: string, body: string): string {
+/** The app the pages belong to: its name (if given) and a link back to it. */
+export interface AppInfo {
+  name: string | null
+  url: string
+}
+
+/** A complete page, with a link back to the app; `body` must already be escaped. */
+export function renderPage (title: string, body: string, app: AppInfo): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -52,6 +59,7 @@ export function renderPage (title: string, body: string): string {
 </head>
 <body>
 <main>
+<a class="app" href="${escapeHtml(app.url)}">← ${app.name === null ? 'Back to the app' : escapeHtml(app.name)}</a>
 ${body}
 </main>
 </body>

@@ -1,5 +1,6 @@
 import type { OAuth2Client } from 'google-auth-library'
 import type { IdTokenVerifier } from '../google/verify-id-token.js'
+import type { ErrorPages } from '../http/error-reply.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Sessions } from '../session/sessions.js'
 import type { LoginAttempts } from '../sign-in/attempt.js'
@@ -11,4 +12,6 @@ export interface RouteContext {
   idTokens: IdTokenVerifier
   attempts: LoginAttempts
   sessions: Sessions
+  /** Where error pages and the login page point. */
+  pages: ErrorPages
 }

@@ -15,10 +15,10 @@ function isCrossSite (request: FastifyRequest, appOrigin: string): boolean {
 }
 
 /** GET /logout shows a sign-out button; POST /logout signs out. */
-export function logoutRoutes (app: FastifyInstance, { options, sessions, google }: RouteContext): void {
+export function logoutRoutes (app: FastifyInstance, { options, sessions, google, pages }: RouteContext): void {
   app.get(options.routes.logout, async (request, reply) => {
     const user = request.googleUser
-    return sendPage(reply, 200, logoutPage(options.routes.logout, user === null ? null : (user.email ?? user.name ?? user.id), options.afterLogout))
+    return sendPage(reply, 200, logoutPage(options.routes.logout, user === null ? null : (user.email ?? user.name ?? user.id), options.afterLogout, pages.app))
   })
 
   app.post(options.routes.logout, async (request, reply) => {

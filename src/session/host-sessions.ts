@@ -9,6 +9,13 @@ import type { Sessions } from './sessions.js'
 const storeFailure = (error: unknown, step: string) =>
   fail('SESSION_STORE_UNAVAILABLE', (error as { reason?: string }).reason ?? `store-${step}-failed`)
 
+/** The app's keys of a session to copy into the new one at sign-in (never the plugin's own, nor `cookie`). */
+function keptKeys (session: Session, keep: boolean | readonly string[]): string[] {
+  if (keep === false) return []
+  const own = Object.keys(session).filter((key) => key !== 'cookie' && !key.startsWith('google'))
+  return keep === true ? own : own.filter((key) => keep.includes(key))
+}
+
 /** Removes the signed-in user and tokens from a host session. */
 function forgetUser (session: Session): void {
   delete session.googleUser
@@ -52,8 +59,9 @@ export function useHostSessions (fastify: FastifyInstance, options: ResolvedOpti
 
     async signIn (request: FastifyRequest, _reply: FastifyReply, user: GoogleUser, tokens: GoogleTokens): Promise<void> {
       try {
-        // A new session id (fixation defence): @fastify/session destroys the old id in the store.
-        await request.session.regenerate()
+        // A new session id (fixation defence): @fastify/session destroys the old id in the store,
+        // and copies over only the keys the app chose to keep.
+        await request.session.regenerate(keptKeys(request.session, options.keepSessionInfo))
       } catch (error) {
         throw storeFailure(error, 'regenerate')
       }

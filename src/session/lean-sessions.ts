@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunc
 import { LRUCache } from 'lru-cache'
 import { randomToken } from '../crypto.js'
 import { fail } from '../errors.js'
-import { findCookie } from '../http/cookies.js'
+import { clearCookie as dropCookie, findCookie, setCookie, type CookieAttributes } from '../http/cookies.js'
 import type { ResolvedOptions } from '../options.js'
 import type { GoogleTokens, GoogleUser } from '../types.js'
 import { BoundedMemoryStore } from './memory-store.js'
@@ -45,7 +45,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
   const store = storeCalls(rawStore, STORE_TIMEOUT, clock)
   // A store in this process's memory is not shared: this process's own memory of ended sessions suffices.
   const records = sessionRecords(store, { shared: !(rawStore instanceof BoundedMemoryStore), timeout: STORE_TIMEOUT, clock })
-  const cookieOptions = { path: '/' as const, httpOnly: true as const, sameSite: 'lax' as const, secure: options.secure }
+  const cookieOptions: CookieAttributes & { path: '/' } = { path: '/', httpOnly: true, sameSite: 'lax', secure: options.secure }
   const touchEvery = touchInterval(options)
 
   // Verified signatures, so that a signed-in request does not pay for an HMAC each time. Only
@@ -69,7 +69,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
   }
 
   function clearCookie (reply: FastifyReply): void {
-    reply.clearCookie(options.cookieName, cookieOptions)
+    dropCookie(reply, options.cookieName, cookieOptions)
   }
 
   fastify.addHook('onRequest', function loadSession (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
@@ -109,7 +109,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
       ;(request as RequestWithSession)[kSession] = session
       if (unsigned.renew) {
         // Signed with an older secret: send it again signed with the current one.
-        reply.setCookie(options.cookieName, signer.sign(id), { ...cookieOptions, expires: new Date(value.cookie.expires) })
+        setCookie(reply, options.cookieName, signer.sign(id), { ...cookieOptions, expires: new Date(value.cookie.expires) })
       }
       if (now - value.googleSeenAt <= touchEvery) return done()
       // Recorded activity is written back; never for a session that ended meanwhile.
@@ -138,7 +138,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
       const now = clock.now()
       const expires = new Date(now + options.absoluteTimeout)
       const record: SessionRecord = {
-        cookie: { originalMaxAge: options.absoluteTimeout, expires: expires.toISOString(), ...cookieOptions },
+        cookie: { ...cookieOptions, originalMaxAge: options.absoluteTimeout, expires: expires.toISOString() },
         googleUser: user,
         googleTokens: tokens,
         googleSignedInAt: now,
@@ -146,7 +146,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
       }
       await records.create(id, record)
       ;(request as RequestWithSession)[kSession] = { id, record }
-      reply.setCookie(options.cookieName, signer.sign(id), { ...cookieOptions, expires })
+      setCookie(reply, options.cookieName, signer.sign(id), { ...cookieOptions, expires })
     },
 
     async signOut (request: FastifyRequest, reply: FastifyReply): Promise<void> {

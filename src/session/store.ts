@@ -1,7 +1,5 @@
-import type { SessionStore } from '@fastify/session'
-import type { Session } from 'fastify'
 import { fail } from '../errors.js'
-import type { Clock } from '../options.js'
+import type { Clock, SessionStoreLike } from '../options.js'
 
 /**
  * A session store's callback interface as promises, each call bounded by a deadline, so that a
@@ -21,8 +19,8 @@ type Done = (error: unknown, value?: unknown) => void
 
 const isNotFound = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === 'ENOENT'
 
-export function storeCalls (store: SessionStore, timeout: number, clock: Clock): StoreCalls {
-  function call (operation: 'get' | 'set' | 'destroy', run: (done: (error?: unknown, value?: unknown) => void) => void, callback: Done): void {
+export function storeCalls (store: SessionStoreLike, timeout: number, clock: Clock): StoreCalls {
+  function call (operation: 'get' | 'set' | 'destroy', run: (done: (error?: unknown, value?: unknown) => void) => unknown, callback: Done): void {
     let settled = false
     let timer: unknown
     const finish = (error: unknown, value?: unknown): void => {
@@ -32,12 +30,16 @@ export function storeCalls (store: SessionStore, timeout: number, clock: Clock):
       callback(error, value)
     }
     try {
-      run((error, value) => {
+      const returned = run((error, value) => {
         if (!error) return finish(null, value ?? null)
         // A file-style store reports an unknown id as ENOENT: that is "no session", not an outage.
         if (isNotFound(error) && operation !== 'set') return finish(null, null)
         finish(fail('SESSION_STORE_UNAVAILABLE', `store-${operation}-failed`))
       })
+      // A store that also returns a promise may reject it instead of calling back.
+      if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
+        (returned as PromiseLike<unknown>).then(undefined, () => finish(fail('SESSION_STORE_UNAVAILABLE', `store-${operation}-failed`)))
+      }
     } catch {
       finish(fail('SESSION_STORE_UNAVAILABLE', `store-${operation}-failed`))
     }
@@ -52,7 +54,7 @@ export function storeCalls (store: SessionStore, timeout: number, clock: Clock):
   const get = (id: string, callback: Done): void => call('get', (done) => store.get(id, done), callback)
   return {
     get: (id) => promised((callback) => get(id, callback)),
-    set: async (id, value) => { await promised((callback) => call('set', (done) => store.set(id, value as Session, done), callback)) },
+    set: async (id, value) => { await promised((callback) => call('set', (done) => store.set(id, value, done), callback)) },
     destroy: async (id) => { await promised((callback) => call('destroy', (done) => store.destroy(id, done), callback)) },
     getWithCallback: get
   }

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { LRUCache } from 'lru-cache'
 import { randomToken, sameText, sha256 } from '../crypto.js'
-import { allCookies } from '../http/cookies.js'
+import { allCookies, clearCookie, setCookie, type CookieAttributes } from '../http/cookies.js'
 import { createSealedBox } from './sealed-box.js'
 
 /**
@@ -23,7 +23,13 @@ export interface LoginAttempt {
 
 export type TakeResult =
   | { ok: true, attempt: LoginAttempt }
-  | { ok: false, reason: 'no-attempt-cookie' | 'attempt-unreadable' | 'state-differs' | 'other-browser' | 'replayed' | 'expired' }
+  | {
+    ok: false
+    /** `no-browser-cookies`: none of the plugin's cookies came back (as when the sign-in started on another host). */
+    reason: 'no-attempt-cookie' | 'no-browser-cookies' | 'attempt-unreadable' | 'state-differs' | 'other-browser' | 'replayed' | 'expired'
+    /** Where the attempt meant to go, when it could be read. */
+    returnTo?: string
+  }
 
 export interface LoginAttemptsOptions {
   secrets: readonly string[]
@@ -59,13 +65,8 @@ const BINDING = /^[\w-]{22}$/
 export function createLoginAttempts (options: LoginAttemptsOptions) {
   const box = createSealedBox(options.secrets, 'login-attempt')
   const maxPending = options.maxPending ?? 5
-  const cookieOptions = {
-    path: options.cookiePath,
-    httpOnly: true,
-    sameSite: 'lax' as const,
-    secure: options.secure
-  }
-  const bindingOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: options.secure }
+  const cookieOptions: CookieAttributes = { path: options.cookiePath, httpOnly: true, sameSite: 'lax', secure: options.secure }
+  const bindingOptions: CookieAttributes = { path: '/', httpOnly: true, sameSite: 'lax', secure: options.secure }
   // States already used in this process: a replay is refused even if the browser kept the cookie.
   const used = new LRUCache<string, true>({ max: 10_000, ttl: options.lifetime, perf: { now: options.now } })
 
@@ -107,7 +108,7 @@ export function createLoginAttempts (options: LoginAttemptsOptions) {
       .map((name) => ({ name, startedAt: read(name, allCookies(request)[name] ?? '')?.startedAt ?? 0 }))
       .sort((a, b) => a.startedAt - b.startedAt)
     for (const { name } of byAge.slice(0, names.length - maxPending + 1)) {
-      reply.clearCookie(name, cookieOptions)
+      clearCookie(reply, name, cookieOptions)
     }
   }
 
@@ -117,7 +118,7 @@ export function createLoginAttempts (options: LoginAttemptsOptions) {
     // Only a value of our own format is kept (on plain http a sibling subdomain could plant one).
     const binding = current !== undefined && BINDING.test(current) ? current : randomToken(16)
     // (Re)sent so that it outlives every pending attempt.
-    reply.setCookie(options.bindingCookie, binding, { ...bindingOptions, maxAge: Math.ceil(options.lifetime / 1000) })
+    setCookie(reply, options.bindingCookie, binding, { ...bindingOptions, maxAge: Math.ceil(options.lifetime / 1000) })
     return binding
   }
 
@@ -138,7 +139,7 @@ export function createLoginAttempts (options: LoginAttemptsOptions) {
         browser: sha256(binding)
       }
       const name = cookieNameOf(attempt.state)
-      reply.setCookie(name, box.seal(JSON.stringify(attempt), name), {
+      setCookie(reply, name, box.seal(JSON.stringify(attempt), name), {
         ...cookieOptions,
         maxAge: Math.ceil(options.lifetime / 1000)
       })
@@ -149,14 +150,14 @@ export function createLoginAttempts (options: LoginAttemptsOptions) {
     take (request: FastifyRequest, reply: FastifyReply, state: string): TakeResult {
       const name = cookieNameOf(state)
       const value = allCookies(request)[name]
-      if (value === undefined) return { ok: false, reason: 'no-attempt-cookie' }
-      reply.clearCookie(name, cookieOptions)
+      if (value === undefined) return { ok: false, reason: allCookies(request)[options.bindingCookie] === undefined ? 'no-browser-cookies' : 'no-attempt-cookie' }
+      clearCookie(reply, name, cookieOptions)
       const attempt = read(name, value)
       if (attempt === null) return { ok: false, reason: 'attempt-unreadable' }
       if (!sameText(attempt.state, state)) return { ok: false, reason: 'state-differs' }
       const binding = allCookies(request)[options.bindingCookie]
       if (binding === undefined || !sameText(sha256(binding), attempt.browser)) return { ok: false, reason: 'other-browser' }
-      if (used.has(name)) return { ok: false, reason: 'replayed' }
+      if (used.has(name)) return { ok: false, reason: 'replayed', returnTo: attempt.returnTo }
       used.set(name, true)
       const age = options.now() - attempt.startedAt
       if (age > options.lifetime || age < -60_000) return { ok: false, reason: 'expired' }

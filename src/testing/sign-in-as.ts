@@ -70,11 +70,17 @@ export async function signInAs (app: FastifyInstance, google: FakeGoogle, who: s
   await app.ready()
   const routes = app.googleOAuth?.routes
   if (routes === undefined) throw new TypeError('signInAs: register fastify-google-oauth on this app first')
+  // As a browser on the app's own address (the one of callbackUrl).
+  const origin = new URL(app.googleOAuth.origin)
   const jar = new CookieJar(options.cookie)
   const inject = async (url: string): Promise<LightMyRequestResponse> => {
     const path = url.split('?')[0]!
     const cookie = jar.headerFor(path)
-    const request: InjectOptions = { method: 'GET', url, headers: { accept: 'text/html', ...(cookie !== '' && { cookie }) } }
+    const request: InjectOptions = {
+      method: 'GET',
+      url,
+      headers: { host: origin.host, accept: 'text/html', ...(origin.protocol === 'https:' && { 'x-forwarded-proto': 'https' }), ...(cookie !== '' && { cookie }) }
+    }
     const response = await app.inject(request)
     jar.keep(response)
     return response

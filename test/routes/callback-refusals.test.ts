@@ -98,7 +98,7 @@ t.test('access denied at Google: a friendly page, escaped, no sign-in', async (t
   const result = await b.navigate(`${app.url}/oauth2/google?returnTo=/profile`)
   t.equal(result.response.status, 403)
   t.match(result.body, /cancelled at Google/)
-  t.match(result.body, /href="\/login"/, 'a way back to the login page')
+  t.match(result.body, /href="\/login\?returnTo=%2Fprofile"/, 'a way back to the login page, keeping where the person was going')
   t.match(result.response.headers.get('content-security-policy'), /default-src 'none'/)
   t.equal((await b.request(`${app.url}/api/me`)).status, 401)
   t.equal(tokenCalls(app), 0)

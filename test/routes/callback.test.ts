@@ -60,14 +60,16 @@ t.test('the start route sends a fresh state, nonce and S256 PKCE challenge; the 
 
 t.test('the redirect_uri comes from configuration, never from Host or X-Forwarded-*', async (t) => {
   const { url, browser } = await startApp(t)
-  const response = await browser().request(`${url}/oauth2/google`, {
-    headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' }
-  })
+  const headers = { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' }
+  const moved = await browser().request(`${url}/oauth2/google?returnTo=/x`, { headers })
+  t.equal(moved.headers.get('location'), `${url}/oauth2/google?returnTo=%2Fx&moved=1`, 'sent to the callback\'s own host, built from configuration')
+  const response = await browser().request(moved.headers.get('location')!, { headers })
   t.equal(new URL(response.headers.get('location')!).searchParams.get('redirect_uri'), `${url}/oauth2/google/callback`)
 })
 
 t.test('several tabs can sign in at once; each attempt completes once', async (t) => {
-  const { url, browser } = await startApp(t)
+  const app = await startApp(t)
+  const { url, browser } = app
   const b = browser()
   await b.navigate(`${url}/login`)
   const starts = await Promise.all([1, 2, 3].map((n) => b.request(`${url}/oauth2/google?returnTo=/tab${n}`)))
@@ -82,9 +84,40 @@ t.test('several tabs can sign in at once; each attempt completes once', async (t
     results.push([response.status, response.headers.get('location')])
   }
   t.same(results, [[303, '/tab1'], [303, '/tab2'], [303, '/tab3']])
-  const replay = await b.request(callbacks[0]!, { headers: { accept: 'application/json' } })
-  t.equal(replay.status, 400)
-  t.equal((await replay.json() as { code: string }).code, 'FST_GOOGLE_OAUTH_STATE_MISMATCH')
+  const tokenCalls = app.tokenCalls()
+  const replay = await b.request(callbacks[0]!, { headers: { accept: 'text/html' } })
+  t.same([replay.status, replay.headers.get('location')], [303, '/'], 'opened again while signed in: home (its attempt, and where it went, are gone)')
+  t.equal(app.tokenCalls(), tokenCalls, 'without going back to Google')
+})
+
+t.test('already signed in: a callback whose attempt was used or is unknown sends the browser on, not to an error', async (t) => {
+  const app = await startApp(t)
+  const b = app.browser()
+  const callback = await app.callbackFromGoogle(b, '/reports')
+  const kept = { ...b.cookiesFor(callback.href) }
+  t.equal((await b.request(callback.href)).status, 303, 'signed in')
+  // Back to Google's chooser and forward again: the browser still holds the (used) attempt.
+  for (const [name, value] of Object.entries(kept)) if (name.startsWith('goauth.attempt.')) b.plant(app.url, name, value, '/oauth2/google')
+  const again = await b.request(callback.href, { headers: { accept: 'text/html' } })
+  t.same([again.status, again.headers.get('location')], [303, '/reports'], 'on to the attempt\'s returnTo')
+  const unknown = await b.request(`${app.url}/oauth2/google/callback?state=${'x'.repeat(43)}&code=4/0Aunknown`, { headers: { accept: 'text/html' } })
+  t.same([unknown.status, unknown.headers.get('location')], [303, '/'], 'an unknown attempt: home')
+  t.equal(app.tokenCalls(), 1, 'Google was called once, for the real sign-in')
+})
+
+t.test('a callback that matches no attempt says why: another host, or no longer pending', async (t) => {
+  const app = await startApp(t)
+  const callback = await app.callbackFromGoogle(app.browser(), '/')
+  // A browser holding none of the plugin's cookies: as when the sign-in started on localhost and came back to 127.0.0.1.
+  const elsewhere = await app.browser().request(callback.href, { headers: { accept: 'application/json' } })
+  const body = await elsewhere.json() as { code: string, message: string }
+  t.equal(body.code, 'FST_GOOGLE_OAUTH_STATE_MISMATCH')
+  t.match(body.message, `another address than ${app.url}`, 'it names the address to open the app at')
+  // A browser that has started sign-ins here, but not this one (dropped after five, or finished).
+  const b = app.browser()
+  await b.navigate(`${app.url}/login`)
+  const evicted = await b.request(callback.href, { headers: { accept: 'application/json' } })
+  t.match(await evicted.json(), { code: 'FST_GOOGLE_OAUTH_STATE_MISMATCH', message: /more than five sign-ins were started at once/ })
 })
 
 t.test('starting a sign-in stores nothing on the server', async (t) => {

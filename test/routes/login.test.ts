@@ -51,3 +51,17 @@ t.test('routes live under the prefix', async (t) => {
   t.equal(redirect.headers.get('location'), '/auth/login?returnTo=%2Fprofile')
   t.equal(await app.signIn(app.browser(), '/profile'), '/profile')
 })
+
+t.test('the pages can name the app and link back to it', async (t) => {
+  const app = await startApp(t, { plugin: { appName: 'Analytical <Engine>', appUrl: '/home' } })
+  const login = await app.browser().navigate(`${app.url}/login`)
+  t.match(login.body, /<h1>Sign in to Analytical &lt;Engine&gt;<\/h1>/, 'named, escaped')
+  t.match(login.body, /<a class="app" href="\/home">← Analytical &lt;Engine&gt;<\/a>/, 'with a link back to the app')
+  const logout = await app.browser().navigate(`${app.url}/logout`)
+  t.match(logout.body, /href="\/home"/)
+  app.google.setAutoConsent('deny')
+  const denied = await app.browser().navigate(`${app.url}/oauth2/google`)
+  t.match(denied.body, /<a class="app" href="\/home">/, 'error pages too')
+  const plain = await startApp(t)
+  t.match((await plain.browser().navigate(`${plain.url}/login`)).body, /<a class="app" href="\/">← Back to the app<\/a>/, 'without a name: a plain link home')
+})

@@ -41,3 +41,18 @@ t.test('a planted browser binding of a foreign format is replaced, not echoed', 
   const binding = response.headers.getSetCookie().find((line) => line.startsWith('goauth.browser='))!
   t.match(binding, /^goauth\.browser=[\w-]{22};/)
 })
+
+t.test('started on another host than the callback\'s, the browser is first sent to the callback\'s origin', async (t) => {
+  const app = await startApp(t)
+  const elsewhere = app.url.replace('127.0.0.1', 'localhost')
+  const response = await send(`${elsewhere}/oauth2/google?returnTo=%2Freports`, { headers: { accept: 'text/html' } })
+  t.equal(response.status, 302)
+  t.equal(response.headers.get('location'), `${app.url}/oauth2/google?returnTo=%2Freports&moved=1`, 'same route and returnTo, on the callback\'s origin')
+  t.same(response.headers.getSetCookie(), [], 'no attempt is started on the wrong host')
+  const onward = await app.browser().navigate(`${elsewhere}/oauth2/google?returnTo=%2Fprofile`)
+  t.equal(new URL(onward.url).origin, app.url, 'the sign-in completes on the callback\'s host')
+  t.equal(onward.response.status, 200)
+  // A proxy that hides the host must not make a loop: once moved, the sign-in goes on.
+  const moved = await send(`${elsewhere}/oauth2/google?moved=1`, { headers: { accept: 'text/html' } })
+  t.match(moved.headers.get('location'), /\/o\/oauth2\/v2\/auth\?/)
+})

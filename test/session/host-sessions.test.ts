@@ -1,7 +1,7 @@
 import fastifyCookie from '@fastify/cookie'
 import fastifySession from '@fastify/session'
 import type { FastifyInstance } from 'fastify'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { SESSION_SECRET, startApp } from '../fixtures/app.js'
 import { HOUR, testClock } from '../fixtures/clock.js'
 import { CountingStore } from '../fixtures/counting-store.js'
@@ -82,4 +82,45 @@ t.test('in the host\'s session: 30 concurrent requests with an expired access to
   let saved: Record<string, unknown> = {}
   store.get(decodeURIComponent(b.cookiesFor(app.url)['host.sid']!).split('.')[0]!, (_e, session) => { saved = (session as unknown as { googleTokens: Record<string, unknown> }).googleTokens })
   t.ok((saved.expiresAt as number) > Date.now(), 'and the host\'s session holds the new tokens')
+})
+
+/** The host's session with a cart in it, then a sign-in: what is left of the cart. */
+async function cartAfterSignIn (t: Test, keepSessionInfo?: boolean | string[]): Promise<{ cart: unknown, theme: unknown, sameId: boolean }> {
+  const store = new CountingStore()
+  const app = await startApp(t, {
+    before: async (app) => {
+      await hostSession(store)(app)
+      app.post('/cart', async (request) => {
+        Object.assign(request.session, { cart: ['apple'], theme: 'dark' })
+        return { ok: true }
+      })
+      app.get('/cart', async (request) => ({ cart: (request.session as unknown as { cart?: unknown }).cart ?? null, theme: (request.session as unknown as { theme?: unknown }).theme ?? null }))
+    },
+    ...(keepSessionInfo !== undefined && { plugin: { keepSessionInfo } })
+  })
+  const b = app.browser()
+  await b.request(`${app.url}/cart`, { method: 'POST' })
+  const before = b.cookiesFor(app.url)['host.sid']
+  await app.signIn(b)
+  const after = await (await b.request(`${app.url}/cart`)).json() as { cart: unknown, theme: unknown }
+  return { ...after, sameId: b.cookiesFor(app.url)['host.sid'] === before }
+}
+
+t.test('in the host\'s session: signing in drops pre-login data by default, keeps what keepSessionInfo names, always with a new id', async (t) => {
+  t.same(await cartAfterSignIn(t), { cart: null, theme: null, sameId: false }, 'default: nothing carried over')
+  t.same(await cartAfterSignIn(t, true), { cart: ['apple'], theme: 'dark', sameId: false }, 'true: the app\'s keys carried over')
+  t.same(await cartAfterSignIn(t, ['cart']), { cart: ['apple'], theme: null, sameId: false }, '[\'cart\']: that key only')
+})
+
+t.test('request.googleTokens gives the tokens in both kinds of session', async (t) => {
+  for (const before of [undefined, hostSession(new CountingStore())]) {
+    const app = await startApp(t, {
+      ...(before !== undefined && { before }),
+      routes: (app) => app.get('/tokens', async (request) => ({ accessToken: request.googleTokens?.accessToken ?? null }))
+    })
+    const b = app.browser()
+    t.same(await (await b.request(`${app.url}/tokens`)).json(), { accessToken: null }, 'null when signed out')
+    await app.signIn(b)
+    t.match(await (await b.request(`${app.url}/tokens`)).json(), { accessToken: /^ya29\./ }, before === undefined ? 'the plugin\'s own sessions' : 'the app\'s @fastify/session')
+  }
 })

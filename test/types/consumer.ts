@@ -1,8 +1,12 @@
-// Compiled by types.test.ts against the built package, as a user's app would be.
-import Fastify, { type FastifyRequest } from 'fastify'
+// Compiled by types.test.ts against the built package, as a user's app would be (TypeScript 5.9
+// and 7, strict, with and without exactOptionalPropertyTypes).
+import { calendar } from '@googleapis/calendar'
+import Fastify, { type FastifyRequest, type preHandlerHookHandler } from 'fastify'
+import { RedisStore } from 'fastify-session-redis-store'
 import type { OAuth2Client } from 'google-auth-library'
-import googleOAuth, { errors, googleOAuth as named, type GoogleOAuthOptions, type GoogleUser } from 'fastify-google-oauth'
-import { startFakeGoogle, type FakeGoogle } from 'fastify-google-oauth/testing'
+import { Redis } from 'ioredis'
+import googleOAuth, { errors, googleOAuth as named, type GoogleOAuthApi, type GoogleOAuthOptions, type GoogleTokens, type GoogleUser } from 'fastify-google-oauth'
+import { signInAs, startFakeGoogle, type FakeGoogle } from 'fastify-google-oauth/testing'
 
 declare module 'fastify-google-oauth' {
   interface GoogleUser {
@@ -14,20 +18,22 @@ export async function main (): Promise<void> {
   const google: FakeGoogle = await startFakeGoogle()
   const app = Fastify()
   const options: GoogleOAuthOptions = {
-    clientId: 'id',
-    clientSecret: 'secret',
-    callbackUrl: 'http://localhost:3000/oauth2/google/callback',
+    ...google.pluginOptions(),
     secret: ['a'.repeat(32), 'b'.repeat(32)],
-    endpoints: google.endpoints
+    // Any @fastify/session store, without a cast.
+    store: new RedisStore({ client: new Redis({ lazyConnect: true }), prefix: 'app:sess:' })
   }
   await app.register(googleOAuth, options)
   // The named export is the same plugin (another app here: one registration per app).
   const other = Fastify()
-  await other.register(named, { ...options, prefix: '/auth', callbackUrl: 'http://localhost:3000/auth/oauth2/google/callback' })
-  const start: string = other.googleOAuth.routes.start
+  await other.register(named, { ...options, prefix: '/auth', callbackUrl: 'http://localhost:3000/auth/oauth2/google/callback', authenticateDecorator: 'googleAuthenticate' })
+  const api: GoogleOAuthApi = other.googleOAuth
+  const start: string = api.routes.start
+  const guard: preHandlerHookHandler = api.authenticate
   void start
+  void guard
 
-  app.get('/me', { preHandler: app.authenticate }, async (request: FastifyRequest) => {
+  app.get('/me', { preHandler: [app.authenticate] }, async (request: FastifyRequest) => {
     const user: GoogleUser | null = request.googleUser
     // @ts-expect-error googleUser may be null: it must be checked first
     const unchecked: string = request.googleUser.id
@@ -36,21 +42,32 @@ export async function main (): Promise<void> {
     const email: string | null = user.email
     const verified: boolean = user.emailVerified
     const role: 'admin' | 'member' | undefined = user.role
+    const tokens: GoogleTokens | null = request.googleTokens
+    const theme: string | undefined = request.cookies.theme
     const client: OAuth2Client | null = request.googleAuth
     // @ts-expect-error googleAuth may be null too
     void request.googleAuth.request
     // @ts-expect-error emailVerified is a boolean, not a string
     const wrong: string = user.emailVerified
-    return { id, email, verified, role, wrong, client: client !== null }
+    return { id, email, verified, role, wrong, theme, client: client !== null, tokens: tokens !== null }
+  })
+
+  // Google's own client packages take request.googleAuth as it is.
+  app.get('/calendars', { preHandler: [app.authenticate] }, async (request) => {
+    const { data } = await calendar({ version: 'v3', auth: request.googleAuth! }).calendarList.list()
+    return data.items ?? []
   })
 
   // @ts-expect-error callbackUrl is required
   const missing: GoogleOAuthOptions = { clientId: 'id', clientSecret: 's', secret: 'x' }
   // @ts-expect-error accessType only takes 'online' or 'offline'
   const badAccess: GoogleOAuthOptions = { ...options, accessType: 'always' }
-  const code: string = new errors.STATE_MISMATCH().code
+  const code: string = new errors.STATE_MISMATCH('why').code
+  const signedIn = await signInAs(app, google, 'ada@example.com', { returnTo: '/me', claims: { hd: 'example.com' } })
+  const headers: { cookie: string } = signedIn.headers
   void missing
   void badAccess
   void code
+  void headers
   await google.close()
 }

@@ -1,0 +1,52 @@
+import type { Server } from 'node:http'
+import type { FastifyInstance, RouteOptions } from 'fastify'
+import { fail } from '../errors.js'
+
+/** Marks the guards this plugin makes with the server of the app they belong to. */
+export const kGuardOf = Symbol('fastify-google-oauth.guardOf')
+
+/** Servers the plugin is registered on: once per app, whatever the context. */
+const registered = new WeakSet<object>()
+
+/**
+ * Fails the registration, saying why and what to do, when the plugin is registered a second time
+ * on this app (in the same context or another one) or a name it adds is taken.
+ */
+export function claimNames (fastify: FastifyInstance, authenticateName: string | false): void {
+  if (fastify.hasDecorator('googleOAuth') || registered.has(fastify.server)) {
+    throw fail('ALREADY_REGISTERED', 'registered-twice')
+  }
+  if (authenticateName !== false && fastify.hasDecorator(authenticateName)) {
+    throw fail('INVALID_OPTION', undefined, `fastify.${authenticateName} already exists (an app following @fastify/jwt's recipe has one). Pass authenticateDecorator: 'googleAuthenticate' (or false) to fastify-google-oauth, and guard routes with fastify.googleOAuth.authenticate.`)
+  }
+  for (const name of ['googleUser', 'googleAuth', 'googleTokens']) {
+    if (fastify.hasRequestDecorator(name)) {
+      throw fail('INVALID_OPTION', undefined, `request.${name} already exists: another plugin added it, and fastify-google-oauth needs that name. Rename the other decorator.`)
+    }
+  }
+  registered.add(fastify.server)
+}
+
+const HOOKS = ['onRequest', 'preParsing', 'preValidation', 'preHandler'] as const
+
+/**
+ * At startup, refuses routes guarded by the plugin's guard of another app (it would read another
+ * app's sessions). What cannot be seen here: a route given `preHandler: app.authenticate` while
+ * it was still undefined (give hooks as an array: Fastify refuses `[undefined]`).
+ */
+export function checkGuardedRoutes (fastify: FastifyInstance): void {
+  const foreign: string[] = []
+  fastify.addHook('onRoute', (route: RouteOptions) => {
+    for (const name of HOOKS) {
+      const hooks = ([] as unknown[]).concat(route[name] ?? [])
+      const alien = hooks.some((hook) => {
+        const owner = (hook as { [kGuardOf]?: Server } | null)?.[kGuardOf]
+        return owner !== undefined && owner !== fastify.server
+      })
+      if (alien) foreign.push(`${String(route.method)} ${route.url}`)
+    }
+  })
+  fastify.addHook('onReady', async () => {
+    if (foreign.length > 0) throw fail('FOREIGN_GUARD', 'foreign-guard', foreign.join(', '))
+  })
+}
