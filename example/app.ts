@@ -8,6 +8,14 @@ import { DEFAULT_CLIENT, startFakeGoogle, type FakeGoogle } from 'fastify-google
 import type { ExampleConfig } from './config.js'
 import { homePage, profilePage } from './pages.js'
 
+// The example's own field on the signed-in user, filled in by onSignIn below.
+declare module 'fastify-google-oauth' {
+  interface GoogleUser { role?: 'admin' | 'member' }
+}
+
+/** Who is an admin in the example; a real app would look the account up in its database. */
+const ADMINS = new Set(['ada@example.com'])
+
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: https:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 export interface Example {
@@ -50,6 +58,11 @@ export async function buildExample (config: ExampleConfig, { logger = true, serv
       : { clientId: DEFAULT_CLIENT.clientId, clientSecret: DEFAULT_CLIENT.clientSecret, endpoints: fakeGoogle.endpoints }),
     callbackUrl,
     secret: config.sessionSecret,
+    // Who may sign in: uncomment to admit only addresses of these domains (verified by Google).
+    // allowedDomains: ['example.com'],
+    // Runs after Google vouched for the account, before the session is written: what it returns
+    // is stored with the user (request.googleUser.role on every later request).
+    onSignIn: ({ user }) => ({ role: user.email !== null && user.emailVerified && ADMINS.has(user.email) ? 'admin' : 'member' }),
     ...(redis !== null && { store: new RedisStore({ client: redis, prefix: 'fastify-google-oauth-example:' }) as unknown as SessionStore })
   })
 

@@ -68,6 +68,7 @@ ${status}
 
 export function profilePage (user: GoogleUser, userinfo: Record<string, unknown> | null): string {
   const rows: Array<[string, string | null]> = [
+    ['Role in this app', user.role ?? null],
     ['Google id', user.id],
     ['Email', user.email],
     ['Email verified', user.emailVerified ? 'yes' : 'no'],

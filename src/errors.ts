@@ -36,6 +36,10 @@ export const errors = {
   CODE_REJECTED: define('CODE_REJECTED', 'Google refused this sign-in code; it may have been used already. Start the sign-in again.', 400),
   /** The account's hosted domain is not the one the app is restricted to. */
   HOSTED_DOMAIN_MISMATCH: define('HOSTED_DOMAIN_MISMATCH', 'This app only accepts accounts of its own Google Workspace domain.', 403),
+  /** The app refused the account: `allowedEmails` / `allowedDomains`, or its `onSignIn` (the message is the app's). */
+  SIGN_IN_REFUSED: define('SIGN_IN_REFUSED', '%s', 403),
+  /** The app's `onSignIn` did not finish within `onSignInTimeout`. */
+  SIGN_IN_HOOK_TIMEOUT: define('SIGN_IN_HOOK_TIMEOUT', 'Signing in took too long. Try again in a moment.', 504),
 
   /** Google refused our client credentials: clientId / clientSecret are wrong. */
   GOOGLE_CLIENT_REJECTED: define('GOOGLE_CLIENT_REJECTED', 'Google rejected the app\'s client credentials. Check clientId and clientSecret.', 502),
@@ -54,6 +58,8 @@ export const errors = {
   INVALID_REQUEST: define('INVALID_REQUEST', 'The request is malformed.', 400),
   /** A bug: something failed that should not have. Logged with a redacted stack. */
   INTERNAL: define('INTERNAL', 'Something went wrong while signing in. Try again.', 500),
+  /** Thrown to the app's code: the call needs what the session store cannot give (`signOutEverywhere` needs a per-user index). */
+  NOT_SUPPORTED: define('NOT_SUPPORTED', '%s', 501),
   /** The session store failed (for example Redis is unreachable). */
   SESSION_STORE_UNAVAILABLE: define('SESSION_STORE_UNAVAILABLE', 'Sessions are unavailable right now. Try again in a moment.', 503)
 } as const

@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { createEmitter } from './events.js'
 import { createGoogleClient, googleClientOptions } from './google/client.js'
 import { createUserClients, type UserGoogleClient } from './google/user-client.js'
 import { createIdTokenVerifier } from './google/verify-id-token.js'
@@ -8,6 +9,7 @@ import { createGuard } from './http/guard.js'
 import { resolveOptions, type GoogleOAuthOptions } from './options.js'
 import { routes } from './routes/index.js'
 import { registerSessions } from './session/index.js'
+import { createAdmission } from './sign-in/admit.js'
 import { createLoginAttempts } from './sign-in/attempt.js'
 import type { GoogleOAuthApi, GoogleTokens, GoogleUser } from './types.js'
 
@@ -22,7 +24,8 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
   if (process.env.GOOGLE_SDK_NODE_LOGGING !== undefined) {
     fastify.log.warn('fastify-google-oauth: GOOGLE_SDK_NODE_LOGGING is set, so google-auth-library prints token responses to stderr; unset it in production')
   }
-  const { sessions, ownSession } = await registerSessions(fastify, options)
+  const emit = createEmitter(options.onEvent, options.clock.now, fastify.log)
+  const { sessions, ownSession } = await registerSessions(fastify, options, emit)
   if (!ownSession && (rawOptions.store !== undefined || rawOptions.cookie !== undefined || rawOptions.maxSessions !== undefined || rawOptions.maxSessionsPerUser !== undefined)) {
     fastify.log.warn('fastify-google-oauth: the app registered @fastify/session itself, so its store and cookie settings apply; the plugin\'s store, cookie, maxSessions and maxSessionsPerUser options are ignored')
   }
@@ -37,7 +40,7 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
       return sessions.tokens(this)
     }
   })
-  const clientFor = createUserClients(sessions, googleClientOptions(options))
+  const clientFor = createUserClients(sessions, googleClientOptions(options), emit)
   fastify.decorateRequest(kGoogleAuth, undefined)
   fastify.decorateRequest('googleAuth', {
     getter (this: FastifyRequest): UserGoogleClient | null {
@@ -49,7 +52,28 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
   const pages = { loginUrl: options.loginUrl, app: { name: options.appName, url: options.appUrl } }
   const authenticate = createGuard(sessions, pages, fastify.server)
   if (options.authenticateDecorator !== false) fastify.decorate(options.authenticateDecorator, authenticate)
-  const api: GoogleOAuthApi = Object.freeze({ authenticate, routes: Object.freeze({ ...options.routes }), origin: options.appOrigin })
+  async function signOut (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const userId = sessions.user(request)?.id ?? null
+    await sessions.signOut(request, reply)
+    if (userId !== null) emit({ type: 'sign-out', everywhere: false, sessions: 1, userId, requestId: request.id })
+  }
+  const api: GoogleOAuthApi = Object.freeze({
+    authenticate,
+    routes: Object.freeze({ ...options.routes }),
+    origin: options.appOrigin,
+    signOut,
+    async signOutEverywhere (userId: string): Promise<number> {
+      if (typeof userId !== 'string' || userId === '') throw new TypeError('signOutEverywhere(userId): give the user\'s id (request.googleUser.id)')
+      const ended = await sessions.signOutEverywhere(userId)
+      emit({ type: 'sign-out', everywhere: true, sessions: ended, userId, requestId: null })
+      return ended
+    },
+    async updateUser (request: FastifyRequest, fields: Partial<Omit<GoogleUser, 'id'>>): Promise<GoogleUser> {
+      if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) throw new TypeError('updateUser(request, fields): fields must be an object, e.g. { role: \'admin\' }')
+      // Stored as JSON, so that it comes back the same from every store.
+      return await sessions.updateUser(request, JSON.parse(JSON.stringify(fields)) as typeof fields)
+    }
+  })
   fastify.decorate('googleOAuth', api)
   checkGuardedRoutes(fastify)
 
@@ -57,12 +81,14 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
     options,
     sessions,
     pages,
+    emit,
+    signOut,
+    admit: createAdmission({ policies: options.policies, onSignIn: options.onSignIn, onSignInTimeout: options.onSignInTimeout, emit }),
     google: createGoogleClient(options),
     idTokens: createIdTokenVerifier({
       jwksUrl: options.endpoints.jwks,
       timeout: options.googleTimeout,
       clientId: options.clientId,
-      hostedDomain: options.hostedDomain,
       now: options.clock.now
     }),
     attempts: createLoginAttempts({
@@ -85,8 +111,10 @@ export const googleOAuth: FastifyPluginAsync<GoogleOAuthOptions> = fp(googleOAut
 
 export default googleOAuth
 export { errors } from './errors.js'
+export type { GoogleOAuthEvent, SignInRefusal } from './events.js'
+export { refuseSignIn, type AppUserFields, type OnSignIn, type SignInContext } from './sign-in/admit.js'
 export { GOOGLE_ENDPOINTS, type GoogleEndpoints } from './google/endpoints.js'
 export { logSerializers, redactUrl } from './http/log.js'
 export { BoundedMemoryStore, type MemoryStoreOptions } from './session/memory-store.js'
 export type { Clock, GoogleOAuthOptions, LoginPageContext, RoutePaths, SessionStoreLike } from './options.js'
-export type { GoogleOAuthApi, GoogleTokens, GoogleUser } from './types.js'
+export type { GoogleIdTokenClaims, GoogleOAuthApi, GoogleTokens, GoogleUser } from './types.js'

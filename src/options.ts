@@ -1,5 +1,8 @@
 import type { FastifyRequest } from 'fastify'
+import type { GoogleOAuthEvent } from './events.js'
 import type { GoogleEndpoints } from './google/endpoints.js'
+import type { OnSignIn } from './sign-in/admit.js'
+import type { Policies } from './sign-in/policies.js'
 
 /**
  * The plugin's options: what an app passes (`GoogleOAuthOptions`) and what the plugin works with
@@ -30,8 +33,26 @@ export interface GoogleOAuthOptions {
   prefix?: string
   /** Extra scopes; `openid email profile` are always requested. */
   scopes?: string[] | undefined
-  /** Only accept accounts of this Google Workspace domain (checked on the ID token's `hd` claim). */
-  hostedDomain?: string | undefined
+  /**
+   * Only accept accounts of this Google Workspace domain, or of one of these (checked on the ID
+   * token's `hd` claim; a single domain is also sent to Google as the `hd` hint).
+   */
+  hostedDomain?: string | string[] | undefined
+  /** Only these addresses may sign in (exact; the domain case-insensitive; verified addresses only). */
+  allowedEmails?: string[] | undefined
+  /** Only addresses of these domains may sign in (case-insensitive; verified addresses only). */
+  allowedDomains?: string[] | undefined
+  /**
+   * Called after the ID token is verified and the policies passed, before any session is written:
+   * return nothing (sign in as is), fields of your own to store with the user (`{ role: 'admin' }`,
+   * typed by declaration merging of `GoogleUser`), `false` or `throw refuseSignIn(message)` to
+   * refuse. Anything else it throws is a 500; it is bounded by `onSignInTimeout`.
+   */
+  onSignIn?: OnSignIn | undefined
+  /** Most time `onSignIn` may take (ms). Default 10 000. */
+  onSignInTimeout?: number | undefined
+  /** Receives the plugin's events (sign-in, refusals, sign-out, expiry, refreshes) for audit logs and metrics. Never a token. */
+  onEvent?: ((event: GoogleOAuthEvent) => void | Promise<void>) | undefined
   /** Passed to Google as `login_hint`. */
   loginHint?: string | undefined
   /** Passed to Google as `prompt` (e.g. `'consent'`, `'select_account'`). */
@@ -137,7 +158,12 @@ export interface ResolvedOptions {
   secrets: string[]
   prefix: string
   scopes: string[]
+  /** The `hd` hint sent to Google: the domain when there is exactly one. */
   hostedDomain: string | null
+  policies: Policies
+  onSignIn: OnSignIn | null
+  onSignInTimeout: number
+  onEvent: ((event: GoogleOAuthEvent) => unknown) | null
   loginHint: string | undefined
   prompt: string | undefined
   accessType: 'online' | 'offline'

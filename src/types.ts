@@ -1,4 +1,4 @@
-import type { preHandlerHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify'
 import type { OAuth2Client } from 'google-auth-library'
 import type { RoutePaths } from './options.js'
 
@@ -31,6 +31,27 @@ export interface GoogleTokens {
   scope: string | null
 }
 
+/** The claims of a verified Google ID token (the ones Google sends; others may come too). */
+export interface GoogleIdTokenClaims {
+  iss: string
+  sub: string
+  aud: string
+  azp?: string
+  iat: number
+  exp: number
+  email?: string
+  email_verified?: boolean
+  hd?: string
+  name?: string
+  given_name?: string
+  family_name?: string
+  picture?: string
+  locale?: string
+  nonce?: string
+  at_hash?: string
+  [claim: string]: unknown
+}
+
 /** Everything the plugin adds to the app, reachable without a global name as `fastify.googleOAuth`. */
 export interface GoogleOAuthApi {
   /** The guard for routes that need a signed-in user (also `fastify.authenticate`). */
@@ -39,6 +60,19 @@ export interface GoogleOAuthApi {
   readonly routes: Readonly<RoutePaths>
   /** The app's origin, from `callbackUrl` (e.g. `https://app.example.com`). */
   readonly origin: string
+  /** Signs the request's user out (as `POST /logout` does): ends the session on the server and clears the cookie. */
+  signOut (request: FastifyRequest, reply: FastifyReply): Promise<void>
+  /**
+   * Ends every session of a user (`GoogleUser.id`), e.g. a removed employee; returns how many.
+   * Needs a per-user index of sessions: the default store has one; other stores answer
+   * `FST_GOOGLE_OAUTH_NOT_SUPPORTED`.
+   */
+  signOutEverywhere (userId: string): Promise<number>
+  /**
+   * Changes the app's fields of the request's signed-in user (those `onSignIn` returned), in the
+   * session, for this and later requests; returns the user. `id` cannot change.
+   */
+  updateUser (request: FastifyRequest, fields: Partial<Omit<GoogleUser, 'id'>>): Promise<GoogleUser>
 }
 
 declare module 'fastify' {

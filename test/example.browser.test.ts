@@ -52,6 +52,7 @@ if (haveChromium()) {
       t.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Ada Lovelace', `${colorScheme}: the profile shows the name`)
       t.ok(await page.locator('.profile img').evaluate((img) => (img as unknown as { complete: boolean, naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth > 0), 'and the avatar')
       t.match(await page.textContent('main'), /ada@example\.com/)
+      t.match(await page.textContent('dl'), /Role in this app\s*admin/, `${colorScheme}: with the role onSignIn gave`)
       await shot('profile')
 
       const api = await page.goto(`${base}/api/me`)

@@ -43,8 +43,9 @@ t.test('the example signs a person in through the fake Google\'s account chooser
   t.match(landed.body, /ada@example\.com/)
   t.match(landed.body, /From Google&#39;s userinfo API|From Google's userinfo API/)
   t.match(landed.body, /&quot;sub&quot;: &quot;100000000000000000001&quot;/, 'userinfo loaded through request.googleAuth')
-  const me = await (await b.request(`${url}/api/me`)).json() as { email: string }
-  t.equal(me.email, 'ada@example.com')
+  t.match(landed.body, /<dt>Role in this app<\/dt><dd>admin<\/dd>/, 'onSignIn made Ada an admin')
+  const me = await (await b.request(`${url}/api/me`)).json() as { email: string, role: string }
+  t.match(me, { email: 'ada@example.com', role: 'admin' })
 })
 
 t.test('the example chooses real Google when credentials are given', async (t) => {
@@ -69,7 +70,7 @@ t.test('the example keeps sessions in Redis when REDIS_URL is set', async (t) =>
   fakeGoogle!.setAutoConsent('grace@example.com')
   const b = new Browser()
   const landed = await b.navigate(`http://127.0.0.1:${port}/oauth2/google?returnTo=/api/me`)
-  t.match(JSON.parse(landed.body), { email: 'grace@example.com' })
+  t.match(JSON.parse(landed.body), { email: 'grace@example.com', role: 'member' })
   const id = b.cookiesFor(`http://127.0.0.1:${port}`)['goauth.sid']!.split('.')[0]!
   const redis = new Redis({ host: '127.0.0.1', port: SHARED_REDIS_PORT })
   t.teardown(() => redis.disconnect())

@@ -2,9 +2,13 @@ import type { FastifyRequest } from 'fastify'
 import { OAuth2Client, type Credentials, type OAuth2ClientOptions } from 'google-auth-library'
 import { LRUCache } from 'lru-cache'
 import { fail } from '../errors.js'
+import type { Emit } from '../events.js'
 import type { Sessions, TokenOwner } from '../session/sessions.js'
 import type { GoogleTokens } from '../types.js'
 import { googleFailure } from './client.js'
+
+/** What a client reports of its refreshes (the request and user are added by whoever made it). */
+type RefreshEvent = { type: 'token-refreshed' } | { type: 'token-refresh-failed', reason: string } | { type: 'reauth-required' }
 
 /** What the clients of one session's concurrent requests share in this process. */
 interface SharedRefresh {
@@ -34,16 +38,23 @@ export class UserGoogleClient extends OAuth2Client {
   #tokens: GoogleTokens
   readonly #owner: TokenOwner
   readonly #shared: SharedRefresh
+  readonly #report: (event: RefreshEvent) => void
 
-  constructor (clientOptions: OAuth2ClientOptions, tokens: GoogleTokens, owner: TokenOwner, shared: SharedRefresh) {
+  constructor (clientOptions: OAuth2ClientOptions, tokens: GoogleTokens, owner: TokenOwner, shared: SharedRefresh, report: (event: RefreshEvent) => void) {
     super(clientOptions)
     this.#tokens = tokens
     this.#owner = owner
     this.#shared = shared
+    this.#report = report
     this.setCredentials(credentialsOf(tokens))
     // Without a refresh token, an expired access token cannot be renewed: the user must sign in again.
     // (google-auth-library prefers a refresh handler over a refresh token, so set it only then.)
-    if (tokens.refreshToken === null) this.refreshHandler = async () => { throw fail('REAUTH_REQUIRED', 'no-refresh-token') }
+    if (tokens.refreshToken === null) {
+      this.refreshHandler = async () => {
+        report({ type: 'reauth-required' })
+        throw fail('REAUTH_REQUIRED', 'no-refresh-token')
+      }
+    }
   }
 
   /** The tokens this client holds now. */
@@ -73,8 +84,10 @@ export class UserGoogleClient extends OAuth2Client {
       fresh = (await super.refreshTokenNoCache(refreshToken)).tokens
     } catch (error) {
       const failure = googleFailure(error, 'refresh')
+      this.#report({ type: 'token-refresh-failed', reason: failure.reason ?? failure.code })
       if (failure.code === 'FST_GOOGLE_OAUTH_CODE_REJECTED') {
         await this.#owner.end().catch(() => {})
+        this.#report({ type: 'reauth-required' })
         throw fail('REAUTH_REQUIRED', 'refresh:invalid_grant')
       }
       throw failure
@@ -91,6 +104,7 @@ export class UserGoogleClient extends OAuth2Client {
     this.#tokens = tokens
     this.#shared.replaced = { accessToken: previous.accessToken, by: tokens }
     await this.#owner.save(tokens)
+    this.#report({ type: 'token-refreshed' })
     return tokens
   }
 }
@@ -100,7 +114,7 @@ export class UserGoogleClient extends OAuth2Client {
  * refresh in flight and the last refresh's result, so that concurrent requests of one user make
  * one token refresh, whichever kind of session holds the tokens.
  */
-export function createUserClients (sessions: Sessions, clientOptions: OAuth2ClientOptions) {
+export function createUserClients (sessions: Sessions, clientOptions: OAuth2ClientOptions, emit: Emit) {
   const shared = new LRUCache<string, SharedRefresh>({ max: 10_000, ttl: 15 * 60_000 })
 
   return function clientFor (request: FastifyRequest): UserGoogleClient | null {
@@ -116,6 +130,7 @@ export function createUserClients (sessions: Sessions, clientOptions: OAuth2Clie
       tokens = state.replaced.by
       handle.owner.adopt(tokens)
     }
-    return new UserGoogleClient(clientOptions, tokens, handle.owner, state)
+    const userId = sessions.user(request)?.id ?? null
+    return new UserGoogleClient(clientOptions, tokens, handle.owner, state, (event) => emit({ ...event, userId, requestId: request.id }))
   }
 }

@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto'
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose'
 import { sameText } from '../crypto.js'
 import { fail, isPluginError, type PluginError } from '../errors.js'
-import type { GoogleUser } from '../types.js'
+import type { GoogleIdTokenClaims, GoogleUser } from '../types.js'
 import { GOOGLE_ISSUERS } from './endpoints.js'
 import { jwksFetch } from './fetch.js'
 
 /** A verified ID token: the user it names, and all its claims (for the app's own checks). */
 export interface VerifiedIdToken {
   user: GoogleUser
-  claims: Readonly<JWTPayload & Record<string, unknown>>
+  claims: Readonly<GoogleIdTokenClaims>
 }
 
 export interface IdTokenVerifierOptions {
@@ -19,8 +19,6 @@ export interface IdTokenVerifierOptions {
   timeout: number
   /** Our OAuth client id: the only accepted audience (and authorized party). */
   clientId: string
-  /** The Workspace domain the `hd` claim must name, or null. */
-  hostedDomain: string | null
   /** The time tokens are checked against (epoch ms). */
   now: () => number
 }
@@ -144,15 +142,15 @@ export function createIdTokenVerifier (options: IdTokenVerifierOptions): IdToken
       } catch (error) {
         throw failureOf(error)
       }
-      return { user: checkClaims(claims, options, expected), claims: Object.freeze(claims) }
+      return { user: checkClaims(claims, options, expected), claims: Object.freeze(claims) as Readonly<GoogleIdTokenClaims> }
     }
   }
 }
 
 /**
  * The checks of OIDC Core §3.1.3.7 beyond jose's (signature, `iss`, `aud`, `iat`, `exp`): an exact
- * string `aud`, `azp`, the lifetime, `nonce`, `sub`, `at_hash`, the boolean `email_verified` and
- * the hosted domain. Returns the user the token names.
+ * string `aud`, `azp`, the lifetime, `nonce`, `sub`, `at_hash`, and `email_verified` only as the
+ * boolean. Returns the user the token names.
  */
 function checkClaims (claims: Record<string, unknown>, options: IdTokenVerifierOptions, expected: { nonce: string, accessToken: string }): GoogleUser {
   if (claims.aud !== options.clientId) throw invalid('audience')
@@ -167,10 +165,8 @@ function checkClaims (claims: Record<string, unknown>, options: IdTokenVerifierO
     const hash = digest.subarray(0, digest.length / 2).toString('base64url')
     if (typeof claims.at_hash !== 'string' || !sameText(claims.at_hash, hash)) throw invalid('at_hash')
   }
+  // (Whether this account may sign in, `hd` included, is the policies' question: sign-in/policies.ts.)
   const hd = optionalText(claims.hd)
-  if (options.hostedDomain !== null && hd?.toLowerCase() !== options.hostedDomain) {
-    throw fail('HOSTED_DOMAIN_MISMATCH', hd === null ? 'hd-missing' : 'hd-differs')
-  }
   return {
     id: claims.sub,
     email: optionalText(claims.email),

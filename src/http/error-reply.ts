@@ -60,8 +60,10 @@ function toPluginError (error: unknown): PluginError {
 export function createErrorHandler (pages: ErrorPages) {
   return function handleError (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
     const failure = toPluginError(error)
-    if (failure.reason === 'unexpected') {
-      request.log.error({ err: { type: (error as Error)?.name, stack: redact(String((error as Error)?.stack ?? error)) } }, 'google sign-in failed unexpectedly')
+    if (failure.code === 'FST_GOOGLE_OAUTH_INTERNAL') {
+      // A bug, or the app's own hook failing: its stack is logged (tokens redacted), never sent.
+      const source = (failure.reason === 'unexpected' ? error : failure.cause ?? error) as Error | undefined
+      request.log.error({ reason: failure.reason, err: { type: source?.name, stack: redact(String(source?.stack ?? source)) } }, 'google sign-in failed unexpectedly')
     } else {
       request.log.debug({ code: failure.code, reason: failure.reason }, 'google sign-in refused')
     }

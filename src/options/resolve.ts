@@ -4,6 +4,7 @@ import { invalid, nonEmptyString, optionalString, parseUrl, positiveInteger, pos
 import { readClientSecretsFile, type ClientCredentials } from './client-secrets.js'
 import { refuseUnknown } from './unknown.js'
 import { riskyInProduction } from './warnings.js'
+import { normaliseEmail, type Policies } from '../sign-in/policies.js'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
@@ -34,6 +35,32 @@ function readClock (value: unknown): Clock {
     throw invalid('options.clock must be an object with now(), setTimeout() and clearTimeout() (or leave it out for the system clock).')
   }
   return value as Clock
+}
+
+function readFunction<T> (name: string, value: T | undefined): T | null {
+  if (value === undefined) return null
+  if (typeof value !== 'function') throw invalid(`options.${name} must be a function (got ${show(value)}).`)
+  return value
+}
+
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/
+
+/** One domain or a list of them, lower-cased; an empty list is refused (it would admit nobody, or look like it admits everybody). */
+function readDomains (name: string, value: unknown): string[] {
+  if (value === undefined) return []
+  const list = typeof value === 'string' && name === 'hostedDomain' ? [value] : value
+  if (!Array.isArray(list) || list.length === 0 || list.some((domain) => typeof domain !== 'string' || !DOMAIN.test(domain.toLowerCase()))) {
+    throw invalid(`options.${name} must be ${name === 'hostedDomain' ? 'a domain such as "example.com", or ' : ''}a non-empty array of domains such as ["example.com"] (got ${show(value)}).`)
+  }
+  return [...new Set((list as string[]).map((domain) => domain.toLowerCase()))]
+}
+
+function readEmails (value: unknown): string[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value) || value.length === 0 || value.some((email) => typeof email !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))) {
+    throw invalid(`options.allowedEmails must be a non-empty array of addresses such as ["ada@example.com"] (got ${show(value)}).`)
+  }
+  return [...new Set((value as string[]).map(normaliseEmail))]
 }
 
 function readDecoratorName (value: unknown): string | false {
@@ -174,6 +201,11 @@ export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
     throw invalid(`options.absoluteTimeout (${absoluteTimeout} ms) must not be shorter than options.idleTimeout (${idleTimeout} ms).`)
   }
   const endpoints = readEndpoints(raw.endpoints)
+  const policies: Policies = {
+    hostedDomains: readDomains('hostedDomain', raw.hostedDomain),
+    allowedEmails: readEmails(raw.allowedEmails),
+    allowedDomains: readDomains('allowedDomains', raw.allowedDomains)
+  }
 
   return {
     clientId,
@@ -183,7 +215,11 @@ export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
     secrets,
     prefix,
     scopes: [...new Set([...BASE_SCOPES, ...(raw.scopes ?? [])])],
-    hostedDomain: optionalString('hostedDomain', raw.hostedDomain)?.toLowerCase() ?? null,
+    hostedDomain: policies.hostedDomains.length === 1 ? policies.hostedDomains[0]! : null,
+    policies,
+    onSignIn: readFunction('onSignIn', raw.onSignIn),
+    onSignInTimeout: positiveMs('onSignInTimeout', raw.onSignInTimeout, 10_000),
+    onEvent: readFunction('onEvent', raw.onEvent),
     loginHint: optionalString('loginHint', raw.loginHint),
     prompt: optionalString('prompt', raw.prompt),
     accessType: raw.accessType ?? 'online',

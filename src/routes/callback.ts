@@ -22,7 +22,7 @@ function mismatch (taken: Extract<TakeResult, { ok: false }>, options: ResolvedO
 }
 
 /** GET /oauth2/google/callback: completes the attempt this browser started, or refuses it. */
-export function callbackRoute (app: FastifyInstance, { options, google, idTokens, attempts, sessions }: RouteContext): void {
+export function callbackRoute (app: FastifyInstance, { options, google, idTokens, attempts, sessions, admit, emit }: RouteContext): void {
   app.get(options.routes.callback, async (request, reply) => {
     reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer')
     const query = request.query as Record<string, unknown>
@@ -55,9 +55,13 @@ export function callbackRoute (app: FastifyInstance, { options, google, idTokens
         return { tokens, verified }
       })
 
+      // Who may sign in, and as whom: the policies, then the app's onSignIn. Nothing is stored before.
+      const scopes = tokens.scope?.split(' ').filter(Boolean) ?? []
+      const user = await admit({ user: verified.user, claims: verified.claims, scopes, request })
       // A new session id (fixation defence); the old session is destroyed in the store.
-      await sessions.signIn(request, reply, verified.user, tokens)
-      request.log.debug({ sub: verified.user.id }, 'google sign-in completed')
+      await sessions.signIn(request, reply, user, tokens)
+      request.log.debug({ sub: user.id }, 'google sign-in completed')
+      emit({ type: 'sign-in', scopes, userId: user.id, requestId: request.id })
     } catch (error) {
       // "Try again" keeps where the person was going.
       if (isPluginError(error)) error.returnTo = safeReturnTo(attempt.returnTo)

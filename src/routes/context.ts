@@ -1,8 +1,11 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { OAuth2Client } from 'google-auth-library'
+import type { Emit } from '../events.js'
 import type { IdTokenVerifier } from '../google/verify-id-token.js'
 import type { ErrorPages } from '../http/error-reply.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Sessions } from '../session/sessions.js'
+import type { Admit } from '../sign-in/admit.js'
 import type { LoginAttempts } from '../sign-in/attempt.js'
 
 /** What every route of the plugin works with, built once at registration. */
@@ -14,4 +17,9 @@ export interface RouteContext {
   sessions: Sessions
   /** Where error pages and the login page point. */
   pages: ErrorPages
+  /** The policies and the app's onSignIn. */
+  admit: Admit
+  emit: Emit
+  /** Signs the request's user out, reporting it (the route and `fastify.googleOAuth.signOut` share it). */
+  signOut: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
 }

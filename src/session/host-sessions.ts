@@ -1,6 +1,7 @@
 import type { FastifySessionObject } from '@fastify/session'
 import type { FastifyInstance, FastifyReply, FastifyRequest, Session } from 'fastify'
 import { fail } from '../errors.js'
+import type { Emit } from '../events.js'
 import type { ResolvedOptions } from '../options.js'
 import type { GoogleTokens, GoogleUser } from '../types.js'
 import { expiryReason, touchInterval } from './record.js'
@@ -34,7 +35,7 @@ const sessionOf = (request: FastifyRequest): FastifySessionObject | null => {
  * the plugin's data lives beside the host's, under `googleUser`, `googleTokens`, ... The timeouts
  * are enforced by an onRequest hook.
  */
-export function useHostSessions (fastify: FastifyInstance, options: ResolvedOptions): Sessions {
+export function useHostSessions (fastify: FastifyInstance, options: ResolvedOptions, emit: Emit): Sessions {
   const touchEvery = touchInterval(options)
 
   fastify.addHook('onRequest', function enforceSessionLifetime (request: FastifyRequest, _reply: FastifyReply, done): void {
@@ -45,8 +46,13 @@ export function useHostSessions (fastify: FastifyInstance, options: ResolvedOpti
     const reason = expiryReason({ googleSignedInAt: signedInAt, googleSeenAt: session.googleSeenAt ?? signedInAt }, options, now)
     if (reason !== null) {
       request.log.debug({ reason }, 'google sign-in session expired')
+      emit({ type: 'session-expired', reason: reason === 'idle-timeout' ? 'idle' : 'absolute', userId: session.googleUser.id, requestId: request.id })
       forgetUser(session)
-    } else if (now - (session.googleSeenAt ?? signedInAt) > touchEvery) {
+      return done()
+    }
+    // Read-only for the app, as with the plugin's own sessions.
+    if (!Object.isFrozen(session.googleUser)) Object.freeze(session.googleUser)
+    if (now - (session.googleSeenAt ?? signedInAt) > touchEvery) {
       session.googleSeenAt = now
     }
     done()
@@ -66,7 +72,7 @@ export function useHostSessions (fastify: FastifyInstance, options: ResolvedOpti
         throw storeFailure(error, 'regenerate')
       }
       const now = options.clock.now()
-      Object.assign(request.session, { googleUser: user, googleTokens: tokens, googleSignedInAt: now, googleSeenAt: now })
+      Object.assign(request.session, { googleUser: Object.freeze({ ...user }), googleTokens: tokens, googleSignedInAt: now, googleSeenAt: now })
       try {
         await request.session.save()
       } catch (error) {
@@ -84,6 +90,22 @@ export function useHostSessions (fastify: FastifyInstance, options: ResolvedOpti
       } catch (error) {
         throw storeFailure(error, 'save')
       }
+    },
+
+    async signOutEverywhere (): Promise<number> {
+      throw fail('NOT_SUPPORTED', 'no-user-index', 'signOutEverywhere needs a per-user index of sessions, which the app\'s own @fastify/session does not keep. Use the plugin\'s sessions (its default store) for it.')
+    },
+
+    async updateUser (request: FastifyRequest, fields: Partial<Omit<GoogleUser, 'id'>>): Promise<GoogleUser> {
+      const session = sessionOf(request)
+      if (session?.googleUser === undefined) throw fail('UNAUTHENTICATED', 'update-user-signed-out')
+      session.googleUser = Object.freeze({ ...session.googleUser, ...fields, id: session.googleUser.id })
+      try {
+        await session.save()
+      } catch (error) {
+        throw storeFailure(error, 'save')
+      }
+      return session.googleUser
     },
 
     tokenOwner (request: FastifyRequest) {

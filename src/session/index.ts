@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { parseCookiesForTheApp } from '../http/cookies.js'
+import type { Emit } from '../events.js'
 import type { ResolvedOptions } from '../options.js'
 import { useHostSessions } from './host-sessions.js'
 import { registerLeanSessions } from './lean-sessions.js'
@@ -10,10 +11,10 @@ import type { Sessions } from './sessions.js'
  * plugin's own lean sessions otherwise. Without the host's @fastify/cookie, the app still gets
  * `request.cookies` (and may register @fastify/cookie later: nothing is decorated for it).
  */
-export async function registerSessions (fastify: FastifyInstance, options: ResolvedOptions): Promise<{ sessions: Sessions, ownSession: boolean }> {
+export async function registerSessions (fastify: FastifyInstance, options: ResolvedOptions, emit: Emit): Promise<{ sessions: Sessions, ownSession: boolean }> {
   parseCookiesForTheApp(fastify)
-  if (fastify.hasPlugin('@fastify/session')) return { sessions: useHostSessions(fastify, options), ownSession: false }
-  return { sessions: registerLeanSessions(fastify, options), ownSession: true }
+  if (fastify.hasPlugin('@fastify/session')) return { sessions: useHostSessions(fastify, options, emit), ownSession: false }
+  return { sessions: registerLeanSessions(fastify, options, emit), ownSession: true }
 }
 
 export type { Sessions, SessionStatus } from './sessions.js'

@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache'
 import { randomToken } from '../crypto.js'
 import { fail } from '../errors.js'
 import { clearCookie as dropCookie, findCookie, setCookie, type CookieAttributes } from '../http/cookies.js'
+import type { Emit } from '../events.js'
 import type { ResolvedOptions } from '../options.js'
 import type { GoogleTokens, GoogleUser } from '../types.js'
 import { BoundedMemoryStore } from './memory-store.js'
@@ -33,14 +34,20 @@ type RequestWithSession = FastifyRequest & { [kSession]: LoadedSession | typeof 
  * recorded (at most every few minutes). The cookie is only sent at sign-in, sign-out, and to
  * re-sign it after a secret rotation.
  */
-export function registerLeanSessions (fastify: FastifyInstance, options: ResolvedOptions): Sessions {
+export function registerLeanSessions (fastify: FastifyInstance, options: ResolvedOptions, emit: Emit): Sessions {
   const signer = new Signer(options.secrets, 'sha256')
   const { clock } = options
   const rawStore = options.store ?? new BoundedMemoryStore({
     maxSessions: options.maxSessions,
     maxSessionsPerUser: options.maxSessionsPerUser,
     ttl: options.idleTimeout,
-    clock
+    clock,
+    // The store drops an idle session by itself: that is when it expired, whether or not its user comes back.
+    onExpire: (value) => {
+      if (!isSessionRecord(value)) return
+      const reason = expiryReason(value, options, clock.now()) === 'absolute-timeout' ? 'absolute' : 'idle'
+      emit({ type: 'session-expired', reason, userId: value.googleUser.id, requestId: null })
+    }
   })
   const store = storeCalls(rawStore, STORE_TIMEOUT, clock)
   // A store in this process's memory is not shared: this process's own memory of ended sessions suffices.
@@ -103,8 +110,11 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
         request.log.debug({ reason }, 'session expired')
         clearCookie(reply)
         records.end(id).catch(() => {})
+        emit({ type: 'session-expired', reason: reason === 'idle-timeout' ? 'idle' : 'absolute', userId: value.googleUser.id, requestId: request.id })
         return done()
       }
+      // Read-only for the app, whatever the store gave back (the default store's copies are frozen already).
+      if (!Object.isFrozen(value.googleUser)) Object.freeze(value.googleUser)
       const session: LoadedSession = { id, record: value }
       ;(request as RequestWithSession)[kSession] = session
       if (unsigned.renew) {
@@ -139,7 +149,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
       const expires = new Date(now + options.absoluteTimeout)
       const record: SessionRecord = {
         cookie: { ...cookieOptions, originalMaxAge: options.absoluteTimeout, expires: expires.toISOString() },
-        googleUser: user,
+        googleUser: Object.isFrozen(user) ? user : Object.freeze({ ...user }),
         googleTokens: tokens,
         googleSignedInAt: now,
         googleSeenAt: now
@@ -157,6 +167,27 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
         ;(request as RequestWithSession)[kSession] = null
       }
       if (findCookie(request.headers.cookie, options.cookieName).count > 0) clearCookie(reply)
+    },
+
+    async signOutEverywhere (userId: string): Promise<number> {
+      if (!(rawStore instanceof BoundedMemoryStore)) {
+        throw fail('NOT_SUPPORTED', 'no-user-index', 'signOutEverywhere needs a per-user index of sessions: the default store has one, this store has none.')
+      }
+      const ids = rawStore.sessionsOf(userId)
+      for (const id of ids) await records.end(id)
+      return ids.length
+    },
+
+    async updateUser (request: FastifyRequest, fields: Partial<Omit<GoogleUser, 'id'>>): Promise<GoogleUser> {
+      const session = loaded(request)
+      if (session === null) throw fail('UNAUTHENTICATED', 'update-user-signed-out')
+      const userId = session.record.googleUser.id
+      const written = await records.update(session.id, (current) => current.googleUser.id === userId
+        ? { ...current, googleUser: { ...current.googleUser, ...fields, id: userId } }
+        : null)
+      if (written === null) throw fail('UNAUTHENTICATED', 'update-user-session-ended')
+      session.record = { ...written, googleUser: Object.freeze({ ...written.googleUser }) }
+      return session.record.googleUser
     },
 
     tokenOwner (request: FastifyRequest) {

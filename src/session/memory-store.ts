@@ -16,6 +16,8 @@ export interface MemoryStoreOptions {
   maxSessionsPerUser?: number
   /** The time entries expire by, and the timer that purges them. Default: the system clock. */
   clock?: Pick<Clock, 'now' | 'setTimeout'>
+  /** Called with each session dropped because it expired (on a read or by the regular purge). */
+  onExpire?: (session: object) => void
 }
 
 type Callback = (error?: unknown) => void
@@ -82,7 +84,10 @@ export class BoundedMemoryStore implements SessionStore {
       ttlResolution: 0,
       noDisposeOnSet: true,
       // Evicted, expired or deleted: the session leaves its user's index too.
-      dispose: (_value, id) => this.#unindex(id)
+      dispose: (value, id, reason) => {
+        this.#unindex(id)
+        if (reason === 'expire') options.onExpire?.(value)
+      }
     })
     this.#cache = cache
     purgeRegularly(cache, Math.min(options.ttl, 60_000), clock)

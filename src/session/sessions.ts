@@ -27,6 +27,10 @@ export interface Sessions {
   signIn (request: FastifyRequest, reply: FastifyReply, user: GoogleUser, tokens: GoogleTokens): Promise<void>
   /** Ends the session in the store and clears the cookie. */
   signOut (request: FastifyRequest, reply: FastifyReply): Promise<void>
+  /** Ends every session of a user; how many. Throws NOT_SUPPORTED without a per-user index. */
+  signOutEverywhere (userId: string): Promise<number>
+  /** Stores changed app fields of the request's user (never its id) for later requests; the user as stored. */
+  updateUser (request: FastifyRequest, fields: Partial<Omit<GoogleUser, 'id'>>): Promise<GoogleUser>
   /**
    * Who a user's Google client reports refreshed tokens to. `key` identifies the session within
    * this process, so that concurrent requests of one session share one token refresh.

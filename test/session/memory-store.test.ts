@@ -83,3 +83,19 @@ t.test('the index follows evictions, expiry and destroy, and ends all of a user\
   t.same(store.sessionsOf('undefined'), [], 'sessions of no user are stored, not indexed')
   t.equal(store.size, 1)
 })
+
+t.test('onExpire hears each session that expired (read or purged), not those evicted, destroyed or replaced', async (t) => {
+  const clock = testClock()
+  const expired: unknown[] = []
+  const store = new BoundedMemoryStore({ maxSessions: 2, ttl: 60_000, clock, onExpire: (session) => expired.push(session) })
+  await set(store, 'evicted', { n: 0 })
+  await set(store, 'read', { n: 1 })
+  await set(store, 'purged', { n: 2 })
+  await set(store, 'purged', { n: 3 })
+  store.destroy('read', () => {})
+  await set(store, 'read', { n: 4 })
+  await clock.tick(60_001)
+  t.equal(await get(store, 'read'), null)
+  await clock.tick(60_000)
+  t.same(expired.map((session) => (session as { n: number }).n).sort(), [3, 4])
+})

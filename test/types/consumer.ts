@@ -5,7 +5,7 @@ import Fastify, { type FastifyRequest, type preHandlerHookHandler } from 'fastif
 import { RedisStore } from 'fastify-session-redis-store'
 import type { OAuth2Client } from 'google-auth-library'
 import { Redis } from 'ioredis'
-import googleOAuth, { errors, googleOAuth as named, type GoogleOAuthApi, type GoogleOAuthOptions, type GoogleTokens, type GoogleUser } from 'fastify-google-oauth'
+import googleOAuth, { errors, googleOAuth as named, refuseSignIn, type GoogleIdTokenClaims, type GoogleOAuthApi, type GoogleOAuthEvent, type GoogleOAuthOptions, type GoogleTokens, type GoogleUser, type OnSignIn } from 'fastify-google-oauth'
 import { signInAs, startFakeGoogle, type FakeGoogle } from 'fastify-google-oauth/testing'
 
 declare module 'fastify-google-oauth' {
@@ -65,6 +65,49 @@ export async function main (): Promise<void> {
   const code: string = new errors.STATE_MISMATCH('why').code
   const signedIn = await signInAs(app, google, 'ada@example.com', { returnTo: '/me', claims: { hd: 'example.com' } })
   const headers: { cookie: string } = signedIn.headers
+  // onSignIn: typed context; returns the app's own fields, false, or nothing.
+  const onSignIn: OnSignIn = async ({ user, claims, scopes, request }) => {
+    const hd: string | undefined = claims.hd
+    const granted: readonly string[] = scopes
+    const requestId: string = request.id
+    if (user.email === null) return false
+    if (hd === 'banned.example') throw refuseSignIn('Ask an admin')
+    void granted
+    void requestId
+    return user.email.endsWith('@example.com') ? { role: 'admin' } : undefined
+  }
+  // @ts-expect-error a field the app did not declare on GoogleUser
+  const unknownField: OnSignIn = () => ({ rank: 3 })
+  // @ts-expect-error a role outside the declared union
+  const badRole: OnSignIn = () => ({ role: 'owner' })
+  const claimsType: GoogleIdTokenClaims['sub'] = 'x'
+  const onEvent = (event: GoogleOAuthEvent): void => {
+    if (event.type === 'sign-in-refused') {
+      const reason: 'hosted-domain' | 'email-not-verified' | 'email-not-allowed' | 'on-sign-in' = event.reason
+      void reason
+    }
+    if (event.type === 'sign-in') {
+      const scopes: string[] = event.scopes
+      // @ts-expect-error a sign-in has no reason
+      void event.reason
+      void scopes
+    }
+    const userId: string | null = event.userId
+    void userId
+  }
+  const policies: GoogleOAuthOptions = { ...options, hostedDomain: ['a.example', 'b.example'], allowedEmails: ['ada@example.com'], allowedDomains: ['example.com'], onSignIn, onSignInTimeout: 5000, onEvent }
+  app.delete('/account', { preHandler: [app.authenticate] }, async (request, reply) => {
+    const updated: GoogleUser = await app.googleOAuth.updateUser(request, { role: 'member' })
+    // @ts-expect-error the id is Google's and cannot change
+    await app.googleOAuth.updateUser(request, { id: 'other' })
+    await app.googleOAuth.signOut(request, reply)
+    const ended: number = await app.googleOAuth.signOutEverywhere(updated.id)
+    return { ended }
+  })
+  void unknownField
+  void badRole
+  void claimsType
+  void policies
   void missing
   void badAccess
   void code

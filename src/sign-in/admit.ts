@@ -1,0 +1,96 @@
+import type { FastifyRequest } from 'fastify'
+import { fail, isPluginError, type PluginError } from '../errors.js'
+import type { Emit, SignInRefusal } from '../events.js'
+import type { GoogleIdTokenClaims, GoogleUser } from '../types.js'
+import { refusalOf, type Policies } from './policies.js'
+
+/** What `onSignIn` receives: the verified user and ID token, the scopes granted, the request. */
+export interface SignInContext {
+  user: GoogleUser
+  claims: Readonly<GoogleIdTokenClaims>
+  scopes: readonly string[]
+  request: FastifyRequest
+}
+
+/** Fields of the app's own (declared by merging into `GoogleUser`) to store with the user; never its `id`. */
+export type AppUserFields = Partial<Omit<GoogleUser, 'id'>>
+
+/**
+ * The app's say on a sign-in: nothing (sign in as is), an object of fields to store with the user,
+ * or `false` (refused); throwing `refuseSignIn(message)` refuses with a message for the person.
+ */
+export type OnSignIn = (context: SignInContext) => AppUserFields | false | undefined | void | Promise<AppUserFields | false | undefined | void>
+
+const POLICY_MESSAGE = 'This Google account may not sign in here. Use another account, or ask the app\'s administrators for access.'
+
+/**
+ * Refuses a sign-in from `onSignIn` with a message the person sees (escaped on the error page):
+ * `throw refuseSignIn('Ask an admin for access')`. Answered 403 FST_GOOGLE_OAUTH_SIGN_IN_REFUSED;
+ * nothing is stored.
+ */
+export function refuseSignIn (message: string): PluginError {
+  if (typeof message !== 'string' || message.trim() === '') throw new TypeError('refuseSignIn(message): give the person a message')
+  return fail('SIGN_IN_REFUSED', 'on-sign-in', message.slice(0, 500))
+}
+
+/** The app's code failed: a 500 whose log holds its stack (redacted), never its message in the answer. */
+function internal (reason: string, cause?: unknown): PluginError {
+  const failure = fail('INTERNAL', reason)
+  if (cause !== undefined) failure.cause = cause
+  return failure
+}
+
+export interface AdmissionOptions {
+  policies: Policies
+  onSignIn: OnSignIn | null
+  /** Bound on `onSignIn` (ms): a hook that hangs must not hold the sign-in forever. */
+  onSignInTimeout: number
+  emit: Emit
+}
+
+/**
+ * Decides whether a verified Google user signs in, and as whom: the policies first, then the
+ * app's `onSignIn`. Every refusal is reported with its reason; nothing here stores anything.
+ */
+export function createAdmission (options: AdmissionOptions) {
+  return async function admit (context: SignInContext): Promise<GoogleUser> {
+    const { user, request } = context
+    const refuse = (reason: SignInRefusal, failure: PluginError): PluginError => {
+      options.emit({ type: 'sign-in-refused', reason, userId: user.id, requestId: request.id })
+      return failure
+    }
+    const refusal = refusalOf(user, options.policies)
+    if (refusal === 'hosted-domain') throw refuse(refusal, fail('HOSTED_DOMAIN_MISMATCH', user.hostedDomain === null ? 'hd-missing' : 'hd-differs'))
+    if (refusal !== null) throw refuse(refusal, fail('SIGN_IN_REFUSED', refusal, POLICY_MESSAGE))
+    if (options.onSignIn === null) return user
+
+    let result: Awaited<ReturnType<OnSignIn>>
+    let timer: NodeJS.Timeout | undefined
+    try {
+      result = await Promise.race([
+        Promise.resolve().then(() => options.onSignIn!(context)),
+        new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(fail('SIGN_IN_HOOK_TIMEOUT', 'on-sign-in:timeout')), options.onSignInTimeout) })
+      ])
+    } catch (error) {
+      if (isPluginError(error) && error.code === 'FST_GOOGLE_OAUTH_SIGN_IN_REFUSED') throw refuse('on-sign-in', error)
+      if (isPluginError(error) && error.code === 'FST_GOOGLE_OAUTH_SIGN_IN_HOOK_TIMEOUT') throw error
+      throw internal('on-sign-in-threw', error)
+    } finally {
+      clearTimeout(timer)
+    }
+    if (result === false) throw refuse('on-sign-in', fail('SIGN_IN_REFUSED', 'on-sign-in', POLICY_MESSAGE))
+    if (result === undefined || result === null) return user
+    if (typeof result !== 'object' || Array.isArray(result)) throw internal('on-sign-in-returned-no-object')
+    if ('id' in result && (result as { id?: unknown }).id !== user.id) throw internal('on-sign-in-changed-id')
+    let fields: AppUserFields
+    try {
+      // What is stored must come back the same from any store (Redis keeps JSON).
+      fields = JSON.parse(JSON.stringify(result)) as AppUserFields
+    } catch (error) {
+      throw internal('on-sign-in-returned-no-json', error)
+    }
+    return { ...user, ...fields, id: user.id }
+  }
+}
+
+export type Admit = ReturnType<typeof createAdmission>
