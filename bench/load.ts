@@ -3,7 +3,8 @@ import { cpuBusy, cpuMicros, JIFFY_US, rssBytes } from './proc.js'
 
 export interface LoadOptions {
   url: string
-  cookie: string | null
+  /** The signed-in credential header, if any. */
+  credential: Record<string, string> | null
   /** pid of the server process, for its CPU time and RSS. */
   pid: number
   durationS: number
@@ -39,10 +40,7 @@ export interface LoadResult {
   statuses: Record<string, number>
 }
 
-function percentile (sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!
-}
+const percentile = (sorted: Float64Array, p: number): number => sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!
 
 function cannon (options: LoadOptions, durationS: number, onLatency?: (ms: number) => void): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
@@ -50,12 +48,10 @@ function cannon (options: LoadOptions, durationS: number, onLatency?: (ms: numbe
       url: `${options.url}/me`,
       connections: options.connections,
       duration: durationS,
-      headers: options.cookie === null ? {} : { cookie: options.cookie },
+      headers: options.credential ?? {},
       excludeErrorStats: false
     }, (error, result) => error ? reject(error) : resolve(result))
-    if (onLatency !== undefined) {
-      instance.on('response', (_client, _status, _bytes, responseTime) => onLatency(responseTime))
-    }
+    if (onLatency !== undefined) instance.on('response', (_client, _status, _bytes, responseTime) => onLatency(responseTime))
   })
 }
 
@@ -64,16 +60,8 @@ export async function measure (options: LoadOptions): Promise<LoadResult> {
   await cannon(options, options.warmupS)
 
   // Latencies in ms with sub-ms precision (autocannon's own histogram keeps whole ms).
-  let latencies = new Float64Array(1 << 16)
-  let count = 0
-  const onLatency = (ms: number) => {
-    if (count === latencies.length) {
-      const bigger = new Float64Array(latencies.length * 2)
-      bigger.set(latencies)
-      latencies = bigger
-    }
-    latencies[count++] = ms
-  }
+  const latencies: number[] = []
+  const onLatency = (ms: number) => { latencies.push(ms) }
 
   const rssBefore = rssBytes(options.pid)
   const cpuBefore = cpuMicros(options.pid)
@@ -89,7 +77,7 @@ export async function measure (options: LoadOptions): Promise<LoadResult> {
   const cpu1After = cpuBusy(1)
   const rssAfter = rssBytes(options.pid)
 
-  const sorted = latencies.subarray(0, count).sort()
+  const sorted = Float64Array.from(latencies).sort()
   const statuses: Record<string, number> = {}
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = (stat as { count?: number }).count ?? 0
   const requests = result.requests.total

@@ -51,14 +51,13 @@ export function spawnNode (script: string, args: string[], cpu: number, nodeArgs
 }
 
 /** SIGTERM, then SIGKILL after 3 s. */
-export async function stopChild (child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  await new Promise<void>((resolve) => {
+export const stopChild = async (child: ChildProcess): Promise<void> => child.exitCode !== null || child.signalCode !== null
+  ? undefined
+  : await new Promise<void>((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 3_000)
     child.once('exit', () => { clearTimeout(timer); resolve() })
     child.kill('SIGTERM')
   })
-}
 
 /** Stops every child, then runs `cleanup`, on Ctrl-C, SIGTERM and crashes; kills them on exit. */
 export function guardChildren (cleanup: () => Promise<void>): void {

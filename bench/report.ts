@@ -48,6 +48,7 @@ function rows (report: Report): string[][] {
 /** Pairs compared within each round; a goal, where the project set one. */
 const PAIRS: Array<{ a: string, b: string, goal?: number }> = [
   { a: 'ours-401', b: 'bare-401', goal: 0.9 },
+  { a: 'ours-bearer', b: 'bare', goal: 0.7 },
   { a: 'ours-redis', b: 'session-redis', goal: 1.5 },
   { a: 'ours-memory', b: 'session-defaults' },
   { a: 'ours-memory', b: 'passport' },
@@ -79,7 +80,7 @@ function cautions (report: Report): string[] {
     const cpu = bare.map((r) => r.cpuUsPerReq)
     out.push(`Noise floor: bare Fastify alone ranged ${num(Math.min(...rps))}–${num(Math.max(...rps))} req/s and ${num(Math.min(...cpu), 1)}–${num(Math.max(...cpu), 1)} CPU µs/request between rounds; smaller differences are noise.`)
   }
-  out.push('The 401 rows skip the route handler and send a short body: compare them with "bare Fastify, 401 answer". Every signed-in run replays one session cookie, so per-session caches are always hit.')
+  out.push('The 401 rows skip the route handler and send a short body: compare them with "bare Fastify, 401 answer". Every signed-in run replays one session cookie (or one Bearer token), so per-session caches are always hit.')
   return out
 }
 
@@ -145,7 +146,7 @@ export function writeReport (report: Report, full: boolean): string[] {
     '## Method', '',
     '- Each configuration is its own server process (`bench/servers/`) pinned to CPU 0 with `taskset`; autocannon runs in the runner, pinned to CPU 1. Redis is not pinned.',
     '- Every round runs every configuration once, in a new random order: a warmup second, then the measured window. A run during which the server had less than 88% of its core, or something else took over 15% of it (80% / 30% for Redis rows), is measured again, twice at most.',
-    '- Before measuring, each server must answer the signed-in request 200 with the user and a request without a cookie (and one with a forged cookie) 401; during the runs, every response must have the expected status.',
+    '- Before measuring, each server must answer the signed-in request 200 with the user and a request without a credential (and one with a forged one) 401; during the runs, every response must have the expected status.',
     '- Server CPU µs per request: the server process\'s utime + stime over the window (`/proc/<pid>/stat`) ÷ responses. Ratios and CPU differences to bare are taken within each round, then the median over rounds.',
     '- Sessions: ours signs in through its real routes and the fake Google (`signInAs` from `fastify-google-oauth/testing`); the others through a setup-only login route. All hold the same user and Google tokens and answer the same JSON.',
     '- Raw per-run numbers: `bench/results/http.json` (not committed). Memory per session, ID-token verification, sign-in rate and cookie reading are separate: `npm run bench:extra`.',

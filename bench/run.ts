@@ -28,10 +28,7 @@ const { values: args } = parseArgs({
     help: { type: 'boolean', default: false }
   }
 })
-if (args.help) {
-  process.stdout.write(`${USAGE}\n`)
-  process.exit(0)
-}
+if (args.help) { process.stdout.write(`${USAGE}\n`); process.exit(0) }
 const positive = (name: string, value: string): number => {
   const n = Number(value)
   if (!(n > 0)) throw new Error(`--${name} needs a positive number\n${USAGE}`)
@@ -48,7 +45,8 @@ const MAIN = fileURLToPath(new URL('./servers/main.ts', import.meta.url))
 const redisPrefix = `fgo-bench:${randomBytes(4).toString('hex')}:`
 const notes: string[] = []
 
-interface Server { config: BenchConfig, pid: number, url: string, cookie: string | null, stop: () => Promise<void> }
+type Credential = Record<string, string> | null
+interface Server { config: BenchConfig, pid: number, url: string, credential: Credential, stop: () => Promise<void> }
 
 async function redisUp (): Promise<boolean> {
   const client = new Redis({ ...REDIS, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null })
@@ -67,21 +65,23 @@ async function redisUp (): Promise<boolean> {
 /** Starts a configuration's server pinned to CPU 0 and checks it behaves as configured before it is measured. */
 async function start (config: BenchConfig): Promise<Server> {
   const child = spawnNode(MAIN, [config.server, config.variant, redisPrefix], 0)
-  const { port, cookie } = await firstMessage<{ port: number, cookie: string | null }>(child)
-  const server = { config, pid: child.pid!, url: `http://127.0.0.1:${port}`, cookie, stop: () => stopChild(child) }
-  const get = (withCookie: string | null) => fetch(`${server.url}/me`, { headers: withCookie === null ? {} : { cookie: withCookie } })
+  const { port, credential, note } = await firstMessage<{ port: number, credential: Credential, note?: string }>(child)
+  if (note !== undefined) notes.push(note)
+  const server = { config, pid: child.pid!, url: `http://127.0.0.1:${port}`, credential, stop: () => stopChild(child) }
+  const get = (headers: Credential) => fetch(`${server.url}/me`, { headers: headers ?? {} })
   const problems: string[] = []
   if (config.signedIn || config.id === 'bare') {
-    const reply = await get(config.signedIn ? cookie : null)
+    const reply = await get(config.signedIn ? credential : null)
     const body = await reply.json().catch(() => ({})) as { email?: string }
     if (reply.status !== 200 || body.email !== 'ada@example.com') problems.push(`signed-in GET /me answered ${reply.status}`)
   }
   if (config.server !== 'bare' || config.variant === '401') {
-    if ((await get(null)).status !== 401) problems.push('GET /me without a cookie is not 401')
-    if (cookie !== null && (await get(`${cookie.split('=')[0]}=${'A'.repeat(40)}`)).status !== 401) problems.push('a forged cookie is not refused')
+    if ((await get(null)).status !== 401) problems.push('GET /me without a credential is not 401')
+    const forged = credential === null ? null : Object.fromEntries(Object.entries(credential).map(([name, value]) => [name, `${value.slice(0, -8)}AAAAAAAA`]))
+    if (forged !== null && (await get(forged)).status !== 401) problems.push('a forged credential is not refused')
   }
   if (problems.length > 0) throw new Error(`${config.id} misbehaves: ${problems.join('; ')}`)
-  log(`ready  ${config.id.padEnd(20)} pid ${server.pid}${cookie === null ? '' : ' (signed in)'}`)
+  log(`ready  ${config.id.padEnd(20)} pid ${server.pid}${credential === null ? '' : ' (signed in)'}`)
   return server
 }
 
@@ -106,7 +106,7 @@ async function main (): Promise<void> {
     for (const config of configs) servers.push(await start(config))
     for (let round = 1; round <= rounds; round++) {
       for (const [position, server] of shuffle([...servers]).entries()) {
-        const load = { url: server.url, cookie: server.config.signedIn ? server.cookie : null, pid: server.pid, durationS, warmupS: 1, connections, expect: server.config.expect }
+        const load = { url: server.url, credential: server.config.signedIn ? server.credential : null, pid: server.pid, durationS, warmupS: 1, connections, expect: server.config.expect }
         let result = await measure(load)
         let retries = 0
         while (disturbed(server.config, result) && retries < 2) {

@@ -4,12 +4,9 @@ import type { BenchConfig } from './servers/configs.js'
 export interface Run extends LoadResult {
   config: string
   round: number
-  /** Position in the round's shuffled order (0 = first). */
-  position: number
-  /** How many times it was measured again because the machine disturbed it. */
-  retries: number
-  /** Still disturbed after the retries. */
-  disturbed: boolean
+  position: number // in the round's shuffled order (0 = first)
+  retries: number // measured again because the machine disturbed it
+  disturbed: boolean // still, after the retries
 }
 
 export interface Summary {
@@ -31,9 +28,8 @@ export interface Summary {
 
 export function median (values: number[]): number {
   const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b)
-  if (sorted.length === 0) return NaN
   const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+  return sorted.length === 0 ? NaN : sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
 /** Per-configuration medians; ratios and differences to bare are taken within each round first. */

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis'
 import googleOAuth, { GOOGLE_ENDPOINTS, logSerializers } from 'fastify-google-oauth'
 import { DEFAULT_CLIENT, startFakeGoogle, type FakeGoogle } from 'fastify-google-oauth/testing'
 import type { ExampleConfig } from './config.js'
-import { homePage, profilePage } from './pages.js'
+import { calendarPage, homePage, profilePage } from './pages.js'
 
 // The example's own field on the signed-in user, filled in by onSignIn below.
 declare module 'fastify-google-oauth' {
@@ -15,6 +15,9 @@ declare module 'fastify-google-oauth' {
 
 /** Who is an admin in the example; a real app would look the account up in its database. */
 const ADMINS = new Set(['ada@example.com'])
+
+/** Read-only access to the user's calendars: asked for when they open the calendar page, not at sign-in. */
+const CALENDAR = 'https://www.googleapis.com/auth/calendar.readonly'
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: https:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
@@ -63,6 +66,8 @@ export async function buildExample (config: ExampleConfig, { logger = true, serv
     // Runs after Google vouched for the account, before the session is written: what it returns
     // is stored with the user (request.googleUser.role on every later request).
     onSignIn: ({ user }) => ({ role: user.email !== null && user.emailVerified && ADMINS.has(user.email) ? 'admin' : 'member' }),
+    // Google's "Sign in with Google" button and One Tap on the login page, beside the redirect button.
+    oneTap: true,
     ...(redis !== null && { store: new RedisStore({ client: redis, prefix: 'fastify-google-oauth-example:' }) as unknown as SessionStore })
   })
 
@@ -79,7 +84,15 @@ export async function buildExample (config: ExampleConfig, { logger = true, serv
     } catch (error) {
       request.log.warn({ code: (error as { code?: string }).code }, 'userinfo unavailable')
     }
-    return reply.type('text/html; charset=utf-8').header('content-security-policy', CSP).send(profilePage(request.googleUser!, userinfo))
+    const calendarConnected = app.googleOAuth.grantedScopes(request).includes(CALENDAR)
+    return reply.type('text/html; charset=utf-8').header('content-security-policy', CSP).send(profilePage(request.googleUser!, userinfo, calendarConnected))
+  })
+
+  // A feature that needs more access than sign-in: Google asks for it the first time (and only then).
+  const calendarListUrl = fakeGoogle?.apis.calendarList ?? 'https://www.googleapis.com/calendar/v3/users/me/calendarList'
+  app.get('/calendar', { preHandler: [app.googleOAuth.requireScopes([CALENDAR])] }, async (request, reply) => {
+    const { data } = await request.googleAuth!.request<{ items?: Array<{ summary?: string, primary?: boolean }> }>({ url: calendarListUrl })
+    return reply.type('text/html; charset=utf-8').header('content-security-policy', CSP).send(calendarPage(request.googleUser!, data.items ?? []))
   })
 
   app.get('/api/me', { preHandler: [app.authenticate] }, async (request) => request.googleUser)

@@ -66,7 +66,7 @@ ${status}
 </section>`)
 }
 
-export function profilePage (user: GoogleUser, userinfo: Record<string, unknown> | null): string {
+export function profilePage (user: GoogleUser, userinfo: Record<string, unknown> | null, calendarConnected: boolean): string {
   const rows: Array<[string, string | null]> = [
     ['Role in this app', user.role ?? null],
     ['Google id', user.id],
@@ -86,7 +86,22 @@ ${rows.filter(([, value]) => value !== null).map(([label, value]) => `<dt>${esca
 <h2>From Google's userinfo API</h2>
 <p>Loaded just now with <code>request.googleAuth</code>, as the signed-in user:</p>
 ${userinfo === null
-    ? '<p>Not available (the access token may have expired: sign in again).</p>'
+    ? '<p>Not available: Google\'s button and One Tap only say who you are (the calendar below asks for access), or the access has expired.</p>'
     : `<pre>${escape(JSON.stringify(userinfo, null, 2))}</pre>`}
+<h2>Your calendar</h2>
+${calendarConnected
+    ? '<p><a class="button secondary" href="/calendar">Your calendars</a></p>'
+    : '<p>Not connected. Google asks for read-only access when you open it, not at sign-in.</p><p><a class="button" href="/calendar">Connect your calendar</a></p>'}
+</section>`)
+}
+
+export function calendarPage (user: GoogleUser, calendars: Array<{ summary?: string, primary?: boolean }>): string {
+  return layout('Calendar', user, `<section class="card">
+<h1>Your calendars</h1>
+<p>Read with <code>request.googleAuth</code> and the read-only calendar scope, granted when you first opened this page.</p>
+<ul>
+${calendars.map((calendar) => `<li>${escape(calendar.summary ?? '(untitled)')}${calendar.primary === true ? ' (primary)' : ''}</li>`).join('\n')}
+</ul>
+<p><a href="/profile">Back to your profile</a></p>
 </section>`)
 }

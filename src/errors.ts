@@ -18,6 +18,11 @@ export const errors = {
   /** A guarded route was requested without a signed-in user. */
   UNAUTHENTICATED: define('UNAUTHENTICATED', 'Sign-in required.', 401),
 
+  /** A Bearer token was refused: malformed header, or a token that is not a valid Google ID token for this app (RFC 6750 `invalid_token`). */
+  INVALID_BEARER_TOKEN: define('INVALID_BEARER_TOKEN', 'The Bearer token is not a valid Google ID token for this app.', 401),
+  /** The signed-in user has not granted the Google scopes this route needs; `grantUrl` asks for them. */
+  INSUFFICIENT_SCOPE: define('INSUFFICIENT_SCOPE', '%s', 403),
+
   /** The callback arrived without a state parameter. */
   STATE_MISSING: define('STATE_MISSING', 'The sign-in response carried no state. Start the sign-in again.', 400),
   /** No pending sign-in attempt in this browser matches the state (another browser, already used, or forged). */
@@ -36,6 +41,12 @@ export const errors = {
   CODE_REJECTED: define('CODE_REJECTED', 'Google refused this sign-in code; it may have been used already. Start the sign-in again.', 400),
   /** The account's hosted domain is not the one the app is restricted to. */
   HOSTED_DOMAIN_MISMATCH: define('HOSTED_DOMAIN_MISMATCH', 'This app only accepts accounts of its own Google Workspace domain.', 403),
+  /** Google's grant of more scopes came back for another account than the signed-in one; nothing changed. */
+  ACCOUNT_MISMATCH: define('ACCOUNT_MISMATCH', 'You chose another Google account than the one you are signed in with. Nothing was changed: choose the same account, or sign out first.', 403),
+  /** A scope was asked for that the app never asks for (not in `scopes`, nor in any `requireScopes` guard). */
+  UNKNOWN_SCOPE: define('UNKNOWN_SCOPE', 'This app does not ask for that access.', 400),
+  /** A One Tap / button sign-in without the `g_csrf_token` cookie and body value, or with different ones. */
+  CSRF_TOKEN_MISMATCH: define('CSRF_TOKEN_MISMATCH', 'This sign-in could not be verified as coming from this site. Reload the page and sign in again.', 403),
   /** The app refused the account: `allowedEmails` / `allowedDomains`, or its `onSignIn` (the message is the app's). */
   SIGN_IN_REFUSED: define('SIGN_IN_REFUSED', '%s', 403),
   /** The app's `onSignIn` did not finish within `onSignInTimeout`. */
@@ -73,6 +84,9 @@ export interface PluginError extends Error {
   reason?: string
   /** Where a sign-in that failed meant to go: kept on the "try again" link. */
   returnTo?: string
+  /** INSUFFICIENT_SCOPE: where to grant the missing scopes, and which they are. */
+  grantUrl?: string
+  missingScopes?: string[]
 }
 
 /** Creates a plugin error carrying a short machine reason for the logs. */

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
+import type { SignInMethod } from './sign-in/admit.js'
 
 /** Why a sign-in was refused: a policy, the app's `onSignIn`, or the hook failing. */
 export type SignInRefusal = 'hosted-domain' | 'email-not-verified' | 'email-not-allowed' | 'on-sign-in'
@@ -17,7 +18,8 @@ interface EventBase {
  * cookie: ids, reasons and counts only.
  */
 export type GoogleOAuthEvent =
-  | EventBase & { type: 'sign-in', scopes: string[] }
+  | EventBase & { type: 'sign-in', method: SignInMethod, scopes: string[] }
+  | EventBase & { type: 'scopes-granted', scopes: string[] }
   | EventBase & { type: 'sign-in-refused', reason: SignInRefusal }
   | EventBase & { type: 'sign-out', everywhere: boolean, sessions: number }
   | EventBase & { type: 'session-expired', reason: 'idle' | 'absolute' }

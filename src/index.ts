@@ -5,12 +5,15 @@ import { createGoogleClient, googleClientOptions } from './google/client.js'
 import { createUserClients, type UserGoogleClient } from './google/user-client.js'
 import { createIdTokenVerifier } from './google/verify-id-token.js'
 import { checkGuardedRoutes, claimNames } from './http/decorators.js'
-import { createGuard } from './http/guard.js'
+import { createGuards } from './http/guard.js'
+import { createIdentity } from './http/identity.js'
 import { resolveOptions, type GoogleOAuthOptions } from './options.js'
 import { routes } from './routes/index.js'
 import { registerSessions } from './session/index.js'
 import { createAdmission } from './sign-in/admit.js'
 import { createLoginAttempts } from './sign-in/attempt.js'
+import { createBearerAuth } from './sign-in/bearer.js'
+import { createScopeRegistry, grantedScopes } from './sign-in/scopes.js'
 import type { GoogleOAuthApi, GoogleTokens, GoogleUser } from './types.js'
 
 const kGoogleAuth = Symbol('fastify-google-oauth.googleAuth')
@@ -30,14 +33,16 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
     fastify.log.warn('fastify-google-oauth: the app registered @fastify/session itself, so its store and cookie settings apply; the plugin\'s store, cookie, maxSessions and maxSessionsPerUser options are ignored')
   }
 
+  // Who a request is: its session, or with `bearer`, its Authorization header (never a mix of the two).
+  const identity = createIdentity(fastify, sessions, options.bearer !== null)
   fastify.decorateRequest('googleUser', {
     getter (this: FastifyRequest): GoogleUser | null {
-      return sessions.user(this)
+      return identity.user(this)
     }
   })
   fastify.decorateRequest('googleTokens', {
     getter (this: FastifyRequest): GoogleTokens | null {
-      return sessions.tokens(this)
+      return identity.tokens(this)
     }
   })
   const clientFor = createUserClients(sessions, googleClientOptions(options), emit)
@@ -45,12 +50,32 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
   fastify.decorateRequest('googleAuth', {
     getter (this: FastifyRequest): UserGoogleClient | null {
       const request = this as WithClient
-      if (request[kGoogleAuth] === undefined) request[kGoogleAuth] = clientFor(request)
+      // A request authenticated by an ID token has no Google access (and never its cookie session's).
+      if (request[kGoogleAuth] === undefined) request[kGoogleAuth] = identity.byHeader(request) ? null : clientFor(request)
       return request[kGoogleAuth]
     }
   })
   const pages = { loginUrl: options.loginUrl, app: { name: options.appName, url: options.appUrl } }
-  const authenticate = createGuard(sessions, pages, fastify.server)
+  const admit = createAdmission({ policies: options.policies, onSignIn: options.onSignIn, onSignInTimeout: options.onSignInTimeout, emit })
+  const idTokens = createIdTokenVerifier({
+    jwksUrl: options.endpoints.jwks,
+    timeout: options.googleTimeout,
+    clientId: options.clientId,
+    now: options.clock.now
+  })
+  const scopes = createScopeRegistry(options.scopes)
+  const { authenticate, requireScopes } = createGuards({
+    sessions,
+    identity,
+    bearer: options.bearer === null
+      ? null
+      : createBearerAuth({ verifier: idTokens, ...options.bearer, admit, emit, now: options.clock.now }),
+    pages,
+    realm: options.appOrigin,
+    startUrl: options.routes.start,
+    scopes,
+    server: fastify.server
+  })
   if (options.authenticateDecorator !== false) fastify.decorate(options.authenticateDecorator, authenticate)
   async function signOut (request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const userId = sessions.user(request)?.id ?? null
@@ -68,6 +93,8 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
       emit({ type: 'sign-out', everywhere: true, sessions: ended, userId, requestId: null })
       return ended
     },
+    requireScopes,
+    grantedScopes: (request: FastifyRequest): string[] => [...grantedScopes(identity.tokens(request))],
     async updateUser (request: FastifyRequest, fields: Partial<Omit<GoogleUser, 'id'>>): Promise<GoogleUser> {
       if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) throw new TypeError('updateUser(request, fields): fields must be an object, e.g. { role: \'admin\' }')
       // Stored as JSON, so that it comes back the same from every store.
@@ -80,17 +107,14 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
   await fastify.register(routes({
     options,
     sessions,
+    identity,
     pages,
     emit,
     signOut,
-    admit: createAdmission({ policies: options.policies, onSignIn: options.onSignIn, onSignInTimeout: options.onSignInTimeout, emit }),
+    admit,
+    scopes,
     google: createGoogleClient(options),
-    idTokens: createIdTokenVerifier({
-      jwksUrl: options.endpoints.jwks,
-      timeout: options.googleTimeout,
-      clientId: options.clientId,
-      now: options.clock.now
-    }),
+    idTokens,
     attempts: createLoginAttempts({
       secrets: options.secrets,
       cookiePrefix: options.attemptCookiePrefix,
@@ -99,7 +123,10 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
       secure: options.secure,
       lifetime: options.loginTimeout,
       now: options.clock.now
-    })
+    }),
+    oneTap: options.oneTap === null
+      ? null
+      : { clientId: options.clientId, routeUrl: `${options.appOrigin}${options.routes.oneTap}`, scriptUrl: options.endpoints.gsiClient, ...options.oneTap }
   }))
 }
 
@@ -112,9 +139,10 @@ export const googleOAuth: FastifyPluginAsync<GoogleOAuthOptions> = fp(googleOAut
 export default googleOAuth
 export { errors } from './errors.js'
 export type { GoogleOAuthEvent, SignInRefusal } from './events.js'
-export { refuseSignIn, type AppUserFields, type OnSignIn, type SignInContext } from './sign-in/admit.js'
+export { refuseSignIn, type AppUserFields, type OnSignIn, type SignInContext, type SignInMethod } from './sign-in/admit.js'
+export type { OneTapPage } from './sign-in/one-tap.js'
 export { GOOGLE_ENDPOINTS, type GoogleEndpoints } from './google/endpoints.js'
 export { logSerializers, redactUrl } from './http/log.js'
 export { BoundedMemoryStore, type MemoryStoreOptions } from './session/memory-store.js'
-export type { Clock, GoogleOAuthOptions, LoginPageContext, RoutePaths, SessionStoreLike } from './options.js'
+export type { BearerOptions, Clock, GoogleOAuthOptions, LoginPageContext, OneTapOptions, RoutePaths, SessionStoreLike } from './options.js'
 export type { GoogleIdTokenClaims, GoogleOAuthApi, GoogleTokens, GoogleUser } from './types.js'

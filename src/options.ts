@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify'
 import type { GoogleOAuthEvent } from './events.js'
 import type { GoogleEndpoints } from './google/endpoints.js'
 import type { OnSignIn } from './sign-in/admit.js'
+import type { OneTapPage } from './sign-in/one-tap.js'
 import type { Policies } from './sign-in/policies.js'
 
 /**
@@ -16,6 +17,12 @@ export interface LoginPageContext {
   /** The validated same-origin path the user goes to after signing in. */
   returnTo: string
   request: FastifyRequest
+  /**
+   * With `oneTap`: the settings of Google's button and One Tap for this page view (render them
+   * with Google's HTML API: a `g_id_onload` element with `data-client_id`, `data-login_uri`,
+   * `data-nonce`, and the script at `scriptUrl`). Null without `oneTap`.
+   */
+  oneTap: OneTapPage | null
 }
 
 export interface GoogleOAuthOptions {
@@ -53,6 +60,19 @@ export interface GoogleOAuthOptions {
   onSignInTimeout?: number | undefined
   /** Receives the plugin's events (sign-in, refusals, sign-out, expiry, refreshes) for audit logs and metrics. Never a token. */
   onEvent?: ((event: GoogleOAuthEvent) => void | Promise<void>) | undefined
+  /**
+   * Also accept `Authorization: Bearer <Google ID token>` in the guard, for mobile apps, SPAs and
+   * CLIs that signed in with Google's own SDKs and call this app's API. No session, no cookie.
+   * `true` accepts tokens issued to `clientId`; the object adds other audiences (web client ids)
+   * and authorized parties (Android and iOS client ids). Off by default.
+   */
+  bearer?: boolean | BearerOptions | undefined
+  /**
+   * Google's "Sign in with Google" button and One Tap on the built-in login page, and the route
+   * that accepts their sign-ins (`POST <prefix>/oauth2/google/one-tap`). `true` shows both;
+   * `{ prompt: false }` only the button, `{ button: false }` only the One Tap prompt. Off by default.
+   */
+  oneTap?: boolean | OneTapOptions | undefined
   /** Passed to Google as `login_hint`. */
   loginHint?: string | undefined
   /** Passed to Google as `prompt` (e.g. `'consent'`, `'select_account'`). */
@@ -141,12 +161,32 @@ export interface SessionStoreLike {
   destroy (sessionId: string, callback: (error?: any) => void): unknown
 }
 
+/** The `bearer` option's settings. */
+export interface BearerOptions {
+  /** `aud` values accepted besides `clientId` (e.g. another web client of the same project). */
+  audiences?: string[] | undefined
+  /** `azp` values accepted besides `clientId`: the Android or iOS client ids that ask Google for tokens for this server. */
+  authorizedParties?: string[] | undefined
+  /** Most verified tokens kept in memory (each until its `exp`). Default 10 000. */
+  cacheSize?: number | undefined
+}
+
+/** The `oneTap` option's settings. */
+export interface OneTapOptions {
+  /** Show the "Sign in with Google" button. Default true. */
+  button?: boolean | undefined
+  /** Show the One Tap prompt. Default true. */
+  prompt?: boolean | undefined
+}
+
 /** The plugin's routes, with the prefix. */
 export interface RoutePaths {
   login: string
   start: string
   callback: string
   logout: string
+  /** Where Google's button and One Tap post their sign-ins (served only with the `oneTap` option). */
+  oneTap: string
 }
 
 /** Options after validation, with every default applied. */
@@ -164,6 +204,8 @@ export interface ResolvedOptions {
   onSignIn: OnSignIn | null
   onSignInTimeout: number
   onEvent: ((event: GoogleOAuthEvent) => unknown) | null
+  bearer: { audiences: string[], authorizedParties: string[], cacheSize: number } | null
+  oneTap: { button: boolean, prompt: boolean } | null
   loginHint: string | undefined
   prompt: string | undefined
   accessType: 'online' | 'offline'

@@ -69,6 +69,16 @@ export interface GoogleOAuthApi {
    */
   signOutEverywhere (userId: string): Promise<number>
   /**
+   * A guard (give it in the `preHandler` array, like `authenticate`) for routes that need Google
+   * scopes beyond sign-in, e.g. `['https://www.googleapis.com/auth/calendar.readonly']`. Signed in
+   * with every scope granted: the request goes on. Otherwise a page navigation goes to Google to
+   * grant the missing ones (for the same account) and comes back; API requests get 403
+   * `FST_GOOGLE_OAUTH_INSUFFICIENT_SCOPE` with the `grantUrl`.
+   */
+  requireScopes (scopes: string[]): preHandlerHookHandler
+  /** The scopes the request's Google tokens carry (`email` and `profile` in their URL form); none signed out or by Bearer token. */
+  grantedScopes (request: FastifyRequest): string[]
+  /**
    * Changes the app's fields of the request's signed-in user (those `onSignIn` returned), in the
    * session, for this and later requests; returns the user. `id` cannot change.
    */

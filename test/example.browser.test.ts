@@ -71,10 +71,63 @@ if (haveChromium()) {
     }
   })
 
+  t.test('One Tap signs a person in; the calendar asks Google for read-only access the first time it is opened', async (t) => {
+    const { base, browser } = await site
+    const { page, problems } = await openPage(browser, 'light')
+    await page.goto(`${base}/login?returnTo=%2Fprofile`)
+    const oneTap = page.getByRole('dialog', { name: 'Sign in with Google' })
+    await oneTap.waitFor()
+    await page.screenshot({ path: `${SCREENSHOTS}/one-tap.png` })
+    await oneTap.getByRole('button', { name: 'Continue as Ada Lovelace' }).click()
+    await page.waitForURL(`${base}/profile`)
+    t.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Ada Lovelace', 'signed in by One Tap')
+    t.match(await page.textContent('dl'), /Role in this app\s*admin/, 'through the same onSignIn')
+
+    await page.getByRole('link', { name: 'Connect your calendar' }).click()
+    await page.getByRole('heading', { name: 'Choose an account' }).waitFor()
+    t.match(await page.textContent('main'), /allows it to:\s*See and download any calendar/, 'Google lists the access asked for')
+    await page.getByRole('button', { name: /Ada Lovelace/ }).click()
+    // Ada consented to the example before (an earlier test signed her in through Google): then Google asks again for the new scope.
+    const allow = page.getByRole('button', { name: 'Allow' })
+    await Promise.race([page.waitForURL(`${base}/calendar`), allow.waitFor().then(() => allow.click(), () => {})])
+    await page.waitForURL(`${base}/calendar`)
+    t.match(await page.textContent('main'), /ada@example\.com \(primary\)[\s\S]*Holidays/, 'the calendars, read as Ada with the new scope')
+    await page.screenshot({ path: `${SCREENSHOTS}/calendar.png` })
+    await page.goto(`${base}/profile`)
+    t.ok(await page.getByRole('link', { name: 'Your calendars' }).isVisible(), 'connected')
+    t.same(problems, [], 'no console errors (the page\'s policy allows Google\'s script and nothing else)')
+  })
+
+  t.test('Google\'s button, then a grant of more access on Google\'s consent screen for an account that consented before', async (t) => {
+    const { base, browser } = await site
+    const { page, problems } = await openPage(browser, 'light')
+    await page.goto(`${base}/login?returnTo=%2Fprofile`)
+    await page.getByRole('link', { name: 'Sign in with Google' }).click()
+    await page.getByRole('button', { name: /Grace Hopper/ }).click()
+    await page.waitForURL(`${base}/profile`)
+    await page.getByRole('link', { name: 'Connect your calendar' }).click()
+    await page.getByRole('button', { name: /Grace Hopper/ }).click()
+    await page.getByRole('button', { name: 'Allow' }).waitFor()
+    t.match(await page.textContent('body'), /wants additional access/, 'Google\'s consent screen for the new scope')
+    await page.getByRole('button', { name: 'Allow' }).click()
+    await page.waitForURL(`${base}/calendar`)
+    t.match(await page.textContent('main'), /grace@example\.com \(primary\)/)
+
+    await Promise.all([page.waitForResponse((response) => response.url() === `${base}/logout`), page.getByRole('button', { name: 'Sign out' }).click()])
+    await page.goto(`${base}/login?returnTo=%2Fprofile`)
+    await page.locator('.g_id_signin').getByRole('button', { name: 'Sign in with Google' }).click()
+    await page.getByRole('button', { name: 'Continue as Grace Hopper' }).click()
+    await page.waitForURL(`${base}/profile`)
+    t.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Grace Hopper', 'signed in again with Google\'s button')
+    t.same(problems, [])
+  })
+
   t.test('a protected page opened while signed out comes back to that same page after sign-in', async (t) => {
     const { base, browser } = await site
     const { page, problems } = await openPage(browser, 'light', 390)
     await page.goto(`${base}/profile?tab=settings`)
+    // On a narrow screen the One Tap prompt covers the page: this person closes it and uses the redirect.
+    await page.getByRole('dialog', { name: 'Sign in with Google' }).getByRole('button', { name: 'Close' }).click()
     await page.getByRole('link', { name: 'Sign in with Google' }).click()
     await page.getByRole('button', { name: /Grace Hopper/ }).click()
     await page.waitForURL(`${base}/profile?tab=settings`)

@@ -3,11 +3,13 @@ import { writeFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { OAuth2Client } from 'google-auth-library'
 import { DEFAULT_CLIENT, GOOGLE_ISSUER, startFakeGoogle, type FakeGoogle } from 'fastify-google-oauth/testing'
+import { createIdTokenVerifier } from '../../src/google/verify-id-token.js'
 
 /**
  * What verifying one ID token costs once the keys are cached: google-auth-library's
  * `OAuth2Client.verifyIdToken` against the fake Google's certs, and node:crypto's RS256
- * signature check alone (the floor), with a cached KeyObject and with the PEM text parsed each time.
+ * signature check alone (the floor), with a cached KeyObject and with the PEM text parsed each time,
+ * jose's `jwtVerify`, and this plugin's own verifier (node:crypto on cached key objects).
  * Run with `npx tsx bench/extra/id-token.ts [--quick] [--json out.json]`.
  */
 
@@ -28,6 +30,8 @@ export interface IdTokenResult {
   joseJwtVerify: Timing | null
   /** RS256 signing with a 2048-bit key: what the fake Google spends on each ID token it issues. */
   cryptoSignRs256: Timing
+  /** This plugin's verifier (what a new Bearer token or a sign-in costs), keys cached. */
+  pluginVerify: Timing
 }
 
 /** An ID token from the fake's token endpoint, as a real sign-in gets it. */
@@ -107,7 +111,12 @@ export async function measureIdToken (quick: boolean): Promise<IdTokenResult> {
     const signOnce = () => sign('RSA-SHA256', signed, privateKey)
     await time(200, signOnce)
     const cryptoSignRs256 = await time(durationMs, signOnce)
-    return { idTokenChars: idToken.length, verifyIdToken, joseJwtVerify, cryptoVerifyKeyObject, cryptoVerifyPem, cryptoSignRs256 }
+    const ours = createIdTokenVerifier({ jwksUrl: google.endpoints.jwks, timeout: 4_000, clientId: DEFAULT_CLIENT.clientId, now: Date.now })
+    const oursOnce = async () => { if ((await ours.verify(idToken, { nonce: 'bench-nonce', accessToken: null })).user.email !== 'ada@example.com') throw new Error('unexpected user') }
+    await oursOnce()
+    await time(200, oursOnce)
+    const pluginVerify = await time(durationMs, oursOnce)
+    return { idTokenChars: idToken.length, verifyIdToken, joseJwtVerify, cryptoVerifyKeyObject, cryptoVerifyPem, cryptoSignRs256, pluginVerify }
   } finally {
     await google.close()
   }

@@ -21,6 +21,7 @@ export const CONFIGS: BenchConfig[] = [
   { id: 'bare-401', label: 'bare Fastify, 401 answer', server: 'bare', variant: '401', signedIn: false, expect: 401, redis: false },
   { id: 'ours-memory', label: 'ours, signed in, memory store', server: 'ours', variant: 'memory', signedIn: true, expect: 200, redis: false },
   { id: 'ours-redis', label: 'ours, signed in, Redis store', server: 'ours', variant: 'redis', signedIn: true, expect: 200, redis: true },
+  { id: 'ours-bearer', label: 'ours, Bearer ID token (verified once, cached)', server: 'ours', variant: 'bearer', signedIn: true, expect: 200, redis: false },
   { id: 'ours-401', label: 'ours, no cookie (401)', server: 'ours', variant: 'memory', signedIn: false, expect: 401, redis: false, baseline: 'bare-401' },
   { id: 'session-defaults', label: '@fastify/session defaults + guard', server: 'fastify-session', variant: 'defaults', signedIn: true, expect: 200, redis: false },
   { id: 'session-lean', label: '@fastify/session rolling:false, saveUninit:false + guard', server: 'fastify-session', variant: 'lean', signedIn: true, expect: 200, redis: false },
@@ -34,10 +35,14 @@ export const CONFIGS: BenchConfig[] = [
 /** The Redis server of the Redis configurations. */
 export const REDIS = { host: '127.0.0.1', port: 6379 }
 
-/** What a server module builds: an app, and how to get its signed-in `Cookie` header (through `app.inject`). */
+/** What a server module builds: an app, and how to get its signed-in credential (through `app.inject`). */
 export interface BuiltServer {
   app: FastifyInstance
+  /** The value of the credential header (`Cookie` unless `header` says otherwise). */
   signIn?: () => Promise<string>
+  header?: 'cookie' | 'authorization'
+  /** A measurement made in the server process before it listens, for the report's notes. */
+  probe?: () => Promise<string>
   /** Releases what the app holds besides itself (fake Google, Redis keys). */
   close?: () => Promise<void>
 }

@@ -2,7 +2,7 @@ import type { Build, BuiltServer } from './configs.js'
 
 /**
  * A benchmark server process: `main.ts <server> <variant> <redisPrefix>`. Builds the app, signs in
- * when the configuration needs it, listens on 127.0.0.1, and reports { port, cookie } to its
+ * when the configuration needs it, listens on 127.0.0.1, and reports { port, credential, note } to its
  * parent over IPC. Stops on SIGTERM, or as soon as the parent goes away.
  */
 const [server = '', variant = '', redisPrefix = 'fgo-bench:'] = process.argv.slice(2)
@@ -33,9 +33,10 @@ try {
   const load = modules[server]
   if (load === undefined) throw new Error(`unknown server ${server}`)
   built = await (await load()).build(variant, redisPrefix)
-  const cookie = built.signIn === undefined ? null : await built.signIn()
+  const credential = built.signIn === undefined ? null : { [built.header ?? 'cookie']: await built.signIn() }
+  const note = await built.probe?.()
   await built.app.listen({ host: '127.0.0.1', port: 0 })
-  process.send?.({ port: (built.app.server.address() as { port: number }).port, cookie })
+  process.send?.({ port: (built.app.server.address() as { port: number }).port, credential, note })
 } catch (error) {
   process.stderr.write(`server ${server}/${variant} failed: ${error instanceof Error ? error.stack : String(error)}\n`)
   await stop(1)

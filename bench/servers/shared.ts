@@ -26,21 +26,15 @@ export function guardedMe (app: FastifyInstance, isSignedIn: (request: FastifyRe
   app.get('/me', {
     preHandler (request, reply, done) {
       reply.header('cache-control', 'no-store')
-      if (!isSignedIn(request)) {
-        reply.code(401).header('content-type', 'application/json; charset=utf-8').send(UNAUTHENTICATED)
-        return
-      }
-      done()
+      if (isSignedIn(request)) done()
+      else reply.code(401).header('content-type', 'application/json; charset=utf-8').send(UNAUTHENTICATED)
     }
   }, async (request) => user(request))
 }
 
 /** A setup-only POST /__bench/login that signs the caller in; returns how to get its `name=value` cookie. */
 export function setupLogin (app: FastifyInstance, cookieName: string, login: (request: FastifyRequest) => void | Promise<void>): () => Promise<string> {
-  app.post('/__bench/login', async (request) => {
-    await login(request)
-    return { signedIn: true }
-  })
+  app.post('/__bench/login', async (request) => { await login(request); return { signedIn: true } })
   return async () => {
     const reply = await app.inject({ method: 'POST', url: '/__bench/login' })
     // The raw `name=value`, as a browser sends it back (not decoded).

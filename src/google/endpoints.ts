@@ -5,7 +5,9 @@ export const GOOGLE_ENDPOINTS = {
   userinfo: 'https://openidconnect.googleapis.com/v1/userinfo',
   revocation: 'https://oauth2.googleapis.com/revoke',
   /** Google's signing keys as a JSON Web Key Set: what ID tokens are verified against. */
-  jwks: 'https://www.googleapis.com/oauth2/v3/certs'
+  jwks: 'https://www.googleapis.com/oauth2/v3/certs',
+  /** Google Identity Services' client script: the "Sign in with Google" button and One Tap (the `oneTap` option). */
+  gsiClient: 'https://accounts.google.com/gsi/client'
 } as const
 
 export type GoogleEndpoints = { -readonly [K in keyof typeof GOOGLE_ENDPOINTS]: string }

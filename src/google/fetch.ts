@@ -1,5 +1,4 @@
 import nodeFetch, { type RequestInit as NodeFetchInit } from 'node-fetch'
-import type { FetchImplementation } from 'jose'
 
 /** Most bytes accepted from Google's token, revocation and key-set endpoints (their answers are a few KB). */
 const GOOGLE_BODY_LIMIT = 1_000_000
@@ -29,14 +28,13 @@ export function googleAuthFetch (guardedEndpoints: readonly string[]): typeof fe
 }
 
 /**
- * The fetch jose downloads Google's key set with: redirects are not followed (jose then refuses
- * the non-200 answer), and the body is limited to {@link GOOGLE_BODY_LIMIT} while it streams
- * (jose itself reads it whole, whatever its size).
+ * How Google's key set is downloaded: redirects are not followed (the non-200 answer is refused),
+ * and the body is limited to {@link GOOGLE_BODY_LIMIT} while it streams.
  */
-export const jwksFetch: FetchImplementation = async (url, options) => {
+export async function jwksFetch (url: string, options: { headers: Headers, signal: AbortSignal }): Promise<Response> {
   try {
     const response = await nodeFetch(url, {
-      method: options.method,
+      method: 'GET',
       headers: [...options.headers],
       redirect: 'manual',
       follow: 0,
@@ -45,7 +43,7 @@ export const jwksFetch: FetchImplementation = async (url, options) => {
     })
     return response as unknown as Response
   } catch (error) {
-    // node-fetch reports a timed-out signal as an AbortError: give jose the timeout it expects.
+    // node-fetch reports a timed-out signal as an AbortError: say it timed out.
     if (options.signal.aborted) throw options.signal.reason
     throw error
   }

@@ -8,7 +8,9 @@ import { prefersHtml } from './request-kind.js'
 
 const TITLES_BY_CODE: Record<string, string> = {
   FST_GOOGLE_OAUTH_ACCESS_DENIED: 'Sign-in cancelled',
-  FST_GOOGLE_OAUTH_STATE_EXPIRED: 'Sign-in took too long'
+  FST_GOOGLE_OAUTH_STATE_EXPIRED: 'Sign-in took too long',
+  FST_GOOGLE_OAUTH_INSUFFICIENT_SCOPE: 'More access needed',
+  FST_GOOGLE_OAUTH_ACCOUNT_MISMATCH: 'Another Google account'
 }
 
 const TITLES: Record<number, string> = {
@@ -32,6 +34,9 @@ export interface ErrorBody {
   error: string
   message: string
   loginUrl?: string
+  /** INSUFFICIENT_SCOPE: the URL that asks Google for the missing scopes, and which they are. */
+  grantUrl?: string
+  missingScopes?: string[]
 }
 
 export function errorBody (failure: PluginError, loginUrl: string): ErrorBody {
@@ -40,7 +45,8 @@ export function errorBody (failure: PluginError, loginUrl: string): ErrorBody {
     code: failure.code,
     error: STATUS_CODES[failure.statusCode] ?? 'Error',
     message: failure.message,
-    ...(failure.statusCode === 401 && { loginUrl })
+    ...(failure.statusCode === 401 && { loginUrl }),
+    ...(failure.grantUrl !== undefined && { grantUrl: failure.grantUrl, missingScopes: failure.missingScopes ?? [] })
   }
 }
 
@@ -56,18 +62,25 @@ function toPluginError (error: unknown): PluginError {
   return fail('INTERNAL', 'unexpected')
 }
 
+/**
+ * Our error for what failed, logged: a refusal's reason at debug level; a bug's, or the app's own
+ * hook's, stack at error level with tokens redacted. Neither is ever sent.
+ */
+export function loggedFailure (error: unknown, request: FastifyRequest): PluginError {
+  const failure = toPluginError(error)
+  if (failure.code === 'FST_GOOGLE_OAUTH_INTERNAL') {
+    const source = (failure.reason === 'unexpected' ? error : failure.cause ?? error) as Error | undefined
+    request.log.error({ reason: failure.reason, err: { type: source?.name, stack: redact(String(source?.stack ?? source)) } }, 'google sign-in failed unexpectedly')
+  } else {
+    request.log.debug({ code: failure.code, reason: failure.reason }, 'google sign-in refused')
+  }
+  return failure
+}
+
 /** Error handler for the plugin's routes: logs a reason (never a secret), answers HTML or JSON. */
 export function createErrorHandler (pages: ErrorPages) {
   return function handleError (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-    const failure = toPluginError(error)
-    if (failure.code === 'FST_GOOGLE_OAUTH_INTERNAL') {
-      // A bug, or the app's own hook failing: its stack is logged (tokens redacted), never sent.
-      const source = (failure.reason === 'unexpected' ? error : failure.cause ?? error) as Error | undefined
-      request.log.error({ reason: failure.reason, err: { type: source?.name, stack: redact(String(source?.stack ?? source)) } }, 'google sign-in failed unexpectedly')
-    } else {
-      request.log.debug({ code: failure.code, reason: failure.reason }, 'google sign-in refused')
-    }
-    return sendError(request, reply, failure, pages)
+    return sendError(request, reply, loggedFailure(error, request), pages)
   }
 }
 
@@ -79,7 +92,8 @@ export function sendError (request: FastifyRequest, reply: FastifyReply, failure
     : `${pages.loginUrl}${pages.loginUrl.includes('?') ? '&' : '?'}returnTo=${encodeURIComponent(failure.returnTo)}`
   if (prefersHtml(request)) {
     const title = TITLES_BY_CODE[failure.code] ?? TITLES[failure.statusCode] ?? STATUS_CODES[failure.statusCode] ?? 'Error'
-    return sendPage(reply, failure.statusCode, errorPage(title, failure.message, failure.code, retryUrl, pages.app))
+    const link = failure.grantUrl === undefined ? { url: retryUrl, text: 'Back to sign in' } : { url: failure.grantUrl, text: 'Grant access' }
+    return sendPage(reply, failure.statusCode, errorPage(title, failure.message, failure.code, link, pages.app))
   }
   return reply.code(failure.statusCode).send(errorBody(failure, retryUrl))
 }

@@ -2,23 +2,75 @@ import type { Server } from 'node:http'
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { fail } from '../errors.js'
 import type { Sessions } from '../session/sessions.js'
+import type { BearerAuth, BearerError } from '../sign-in/bearer.js'
+import { grantedScopes, missingScopes, saysScopesDenied, type ScopeRegistry } from '../sign-in/scopes.js'
 import { kGuardOf } from './decorators.js'
-import { errorBody, sendError, type ErrorPages } from './error-reply.js'
+import { errorBody, loggedFailure, sendError, type ErrorPages } from './error-reply.js'
+import type { Identity } from './identity.js'
 import { isPageNavigation } from './request-kind.js'
 
+export interface GuardOptions {
+  sessions: Sessions
+  identity: Identity
+  /** Bearer ID tokens, with the `bearer` option. */
+  bearer: BearerAuth | null
+  pages: ErrorPages
+  /** The app's origin: the realm of `WWW-Authenticate` answers. */
+  realm: string
+  /** The start route, where a grant of more scopes begins. */
+  startUrl: string
+  scopes: ScopeRegistry
+  /** The app the guards belong to: a route of another app using them is refused at startup. */
+  server: Server
+}
+
+type Guard = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void
+
+const JSON_TYPE = 'application/json; charset=utf-8'
+
 /**
- * `fastify.authenticate`: lets signed-in requests through; sends page navigations to the login
- * page (with `returnTo`) and answers API requests 401 JSON. It trusts only the server-side
- * session. Protected responses are never cached.
+ * The guards: `fastify.authenticate`, and `requireScopes(scopes)` on top of it. Signed-in requests
+ * go on; signed-out page navigations go to the login page (with `returnTo`) and API requests get
+ * 401 JSON. Only the server-side session counts, or, with the `bearer` option, a verified Google ID
+ * token in the `Authorization` header. Protected responses are never cached.
  */
-export function createGuard (sessions: Sessions, pages: ErrorPages, server: Server) {
+export function createGuards (options: GuardOptions) {
+  const { sessions, identity, bearer, pages, realm } = options
   const { loginUrl } = pages
   const separator = loginUrl.includes('?') ? '&' : '?'
   // The 401 answer is the same for every request: serialized once.
   const body = JSON.stringify(errorBody(fail('UNAUTHENTICATED'), loginUrl))
+  const challenge = (error?: string, extra = ''): string => `Bearer realm="${realm}"${error === undefined ? '' : `, error="${error}"`}${extra}`
+
+  function refuseBearer (request: FastifyRequest, reply: FastifyReply, error: unknown): void {
+    const failure = loggedFailure(error, request) as BearerError
+    if (failure.challenge !== undefined) reply.header('www-authenticate', challenge(failure.challenge))
+    // Never a page or a redirect: the request carried a credential, its client is not a browser navigation.
+    reply.code(failure.statusCode).header('content-type', JSON_TYPE).send(errorBody(failure, loginUrl))
+  }
 
   function authenticate (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     reply.header('cache-control', 'no-store')
+    if (bearer !== null && identity.byHeader(request)) {
+      let user
+      try {
+        user = bearer.authenticate(request.headers.authorization!, request)
+      } catch (error) {
+        refuseBearer(request, reply, error)
+        return
+      }
+      if (!(user instanceof Promise)) {
+        // A token verified before: a lookup, no promise.
+        identity.setBearerUser(request, user)
+        done()
+        return
+      }
+      user.then((verified) => {
+        identity.setBearerUser(request, verified)
+        done()
+      }, (error: unknown) => refuseBearer(request, reply, error))
+      return
+    }
     const status = sessions.status(request)
     if (status === 'signed-in') {
       done()
@@ -33,8 +85,47 @@ export function createGuard (sessions: Sessions, pages: ErrorPages, server: Serv
       reply.redirect(`${loginUrl}${separator}returnTo=${encodeURIComponent(request.url)}`, 302)
       return
     }
-    reply.code(401).header('content-type', 'application/json; charset=utf-8').send(body)
+    if (bearer !== null) reply.header('www-authenticate', challenge())
+    reply.code(401).header('content-type', JSON_TYPE).send(body)
   }
-  // The app it belongs to: a route of another app using it is refused at startup.
-  return Object.assign(authenticate, { [kGuardOf]: server })
+
+  const owned = <T extends Guard>(guard: T): T => Object.assign(guard, { [kGuardOf]: options.server })
+
+  /**
+   * A guard for routes that need Google scopes beyond sign-in: signed in as `authenticate` checks,
+   * then every scope granted, or page navigations go to Google to grant the missing ones and come
+   * back (once: a person who declines sees a page saying so), and API requests get 403 JSON with
+   * the URL that grants them.
+   */
+  function requireScopes (scopes: string[]): Guard {
+    const wanted = options.scopes.add(scopes)
+    return owned(function requireGoogleScopes (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+      authenticate(request, reply, (error) => {
+        if (error !== undefined) return done(error)
+        const missing = missingScopes(wanted, grantedScopes(identity.tokens(request)))
+        if (missing.length === 0) return done()
+        request.log.debug({ reason: 'missing-scopes', missing }, 'guard refused request')
+        const grantUrl = `${options.startUrl}?${new URLSearchParams({ scope: missing.join(' '), returnTo: request.url }).toString()}`
+        const declined = saysScopesDenied(request.url)
+        if (!declined && !identity.byHeader(request) && isPageNavigation(request)) {
+          reply.redirect(grantUrl, 302)
+          return
+        }
+        const failure = fail('INSUFFICIENT_SCOPE', declined ? 'scopes-declined' : 'missing-scopes', declined
+          ? 'You did not grant the access to your Google account that this page needs. You are still signed in; grant it to use this page.'
+          : 'This needs access to your Google account that you have not granted yet.')
+        failure.grantUrl = grantUrl
+        failure.missingScopes = missing
+        if (identity.byHeader(request)) {
+          // An ID token grants no Google access: the client gets it with Google's own SDK.
+          reply.header('www-authenticate', challenge('insufficient_scope', `, scope="${missing.join(' ')}"`))
+          reply.code(403).header('content-type', JSON_TYPE).send(errorBody(failure, loginUrl))
+          return
+        }
+        sendError(request, reply, failure, pages)
+      })
+    })
+  }
+
+  return { authenticate: owned(authenticate), requireScopes }
 }

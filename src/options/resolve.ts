@@ -1,5 +1,5 @@
 import { BASE_SCOPES, GOOGLE_ENDPOINTS, type GoogleEndpoints } from '../google/endpoints.js'
-import type { Clock, GoogleOAuthOptions, ResolvedOptions, RoutePaths } from '../options.js'
+import type { BearerOptions, Clock, GoogleOAuthOptions, OneTapOptions, ResolvedOptions, RoutePaths } from '../options.js'
 import { invalid, nonEmptyString, optionalString, parseUrl, positiveInteger, positiveMs, readBoolean, readLocalPath, show } from './checks.js'
 import { readClientSecretsFile, type ClientCredentials } from './client-secrets.js'
 import { refuseUnknown } from './unknown.js'
@@ -14,7 +14,8 @@ const ROUTES = {
   login: '/login',
   start: '/oauth2/google',
   callback: '/oauth2/google/callback',
-  logout: '/logout'
+  logout: '/logout',
+  oneTap: '/oauth2/google/one-tap'
 } as const
 
 /** The system clock; its timers never keep the process alive. */
@@ -61,6 +62,41 @@ function readEmails (value: unknown): string[] {
     throw invalid(`options.allowedEmails must be a non-empty array of addresses such as ["ada@example.com"] (got ${show(value)}).`)
   }
   return [...new Set((value as string[]).map(normaliseEmail))]
+}
+
+/** Client ids: non-empty strings without spaces. */
+function readClientIds (name: string, value: unknown): string[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value) || value.some((id) => typeof id !== 'string' || !/^[^\s]{1,255}$/.test(id))) {
+    throw invalid(`options.${name} must be an array of OAuth client ids such as ["1234-abc.apps.googleusercontent.com"] (got ${show(value)}).`)
+  }
+  return value as string[]
+}
+
+function readBearer (value: unknown, clientId: string): ResolvedOptions['bearer'] {
+  if (value === undefined || value === false) return null
+  if (value === true) return { audiences: [clientId], authorizedParties: [clientId], cacheSize: 10_000 }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(`options.bearer must be true, false or { audiences, authorizedParties, cacheSize } (got ${show(value)}).`)
+  const raw = value as BearerOptions
+  const unknown = Object.keys(raw).filter((key) => !['audiences', 'authorizedParties', 'cacheSize'].includes(key))
+  if (unknown.length > 0) throw invalid(`options.bearer.${unknown[0]!} is not a setting of bearer; use audiences, authorizedParties or cacheSize.`)
+  return {
+    audiences: [...new Set([clientId, ...readClientIds('bearer.audiences', raw.audiences)])],
+    authorizedParties: [...new Set([clientId, ...readClientIds('bearer.authorizedParties', raw.authorizedParties)])],
+    cacheSize: positiveInteger('bearer.cacheSize', raw.cacheSize, 10_000)
+  }
+}
+
+function readOneTap (value: unknown): ResolvedOptions['oneTap'] {
+  if (value === undefined || value === false) return null
+  if (value === true) return { button: true, prompt: true }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(`options.oneTap must be true, false or { button, prompt } (got ${show(value)}).`)
+  const raw = value as OneTapOptions
+  const unknown = Object.keys(raw).filter((key) => !['button', 'prompt'].includes(key))
+  if (unknown.length > 0) throw invalid(`options.oneTap.${unknown[0]!} is not a setting of oneTap; use button or prompt.`)
+  const settings = { button: readBoolean('oneTap.button', raw.button) ?? true, prompt: readBoolean('oneTap.prompt', raw.prompt) ?? true }
+  if (!settings.button && !settings.prompt) throw invalid('options.oneTap shows nothing with both button and prompt false: leave oneTap out instead.')
+  return settings
 }
 
 function readDecoratorName (value: unknown): string | false {
@@ -191,7 +227,8 @@ export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
     login: `${prefix}${ROUTES.login}`,
     start: `${prefix}${ROUTES.start}`,
     callback: `${prefix}${ROUTES.callback}`,
-    logout: `${prefix}${ROUTES.logout}`
+    logout: `${prefix}${ROUTES.logout}`,
+    oneTap: `${prefix}${ROUTES.oneTap}`
   }
   const loginUrl = readLocalPath('loginUrl', raw.loginUrl, loginPage === false ? routes.start : routes.login)
   const googleTimeout = positiveMs('googleTimeout', raw.googleTimeout, 4_000)
@@ -220,6 +257,8 @@ export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
     onSignIn: readFunction('onSignIn', raw.onSignIn),
     onSignInTimeout: positiveMs('onSignInTimeout', raw.onSignInTimeout, 10_000),
     onEvent: readFunction('onEvent', raw.onEvent),
+    bearer: readBearer(raw.bearer, clientId),
+    oneTap: readOneTap(raw.oneTap),
     loginHint: optionalString('loginHint', raw.loginHint),
     prompt: optionalString('prompt', raw.prompt),
     accessType: raw.accessType ?? 'online',

@@ -1,28 +1,19 @@
-import type { FastifyInstance } from 'fastify'
-import { fail, isPluginError, type PluginError } from '../errors.js'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { fail, isPluginError } from '../errors.js'
 import { withDeadline } from '../google/client.js'
 import { exchangeCode } from '../google/exchange-code.js'
-import type { ResolvedOptions } from '../options.js'
-import type { TakeResult } from '../sign-in/attempt.js'
+import { whyNotPending } from '../sign-in/attempt.js'
 import { readCallbackParams, readState } from '../sign-in/callback-params.js'
 import { safeReturnTo } from '../sign-in/return-to.js'
+import { grantedScopes, missingScopes, withScopesDenied } from '../sign-in/scopes.js'
+import type { Sessions } from '../session/sessions.js'
+import type { GoogleTokens } from '../types.js'
 import type { RouteContext } from './context.js'
 
 const PROVIDER_ERROR = /^[a-z_]{1,40}$/
 
-/** Why no pending attempt matched, in words a person can act on. */
-function mismatch (taken: Extract<TakeResult, { ok: false }>, options: ResolvedOptions): PluginError {
-  if (taken.reason === 'expired') return fail('STATE_EXPIRED', taken.reason)
-  const why = taken.reason === 'no-browser-cookies'
-    ? `this browser brought back none of the cookies the sign-in set, as happens when it starts on another address than ${options.appOrigin} (localhost and 127.0.0.1 are different sites). Open the app at ${options.appOrigin} and sign in again.`
-    : taken.reason === 'no-attempt-cookie'
-      ? 'it is no longer pending: it was already completed, or more than five sign-ins were started at once in this browser and it was dropped. Start the sign-in again.'
-      : 'it was started in another browser, or it was already completed. Start the sign-in again.'
-  return fail('STATE_MISMATCH', taken.reason, why)
-}
-
 /** GET /oauth2/google/callback: completes the attempt this browser started, or refuses it. */
-export function callbackRoute (app: FastifyInstance, { options, google, idTokens, attempts, sessions, admit, emit }: RouteContext): void {
+export function callbackRoute (app: FastifyInstance, { options, google, idTokens, attempts, sessions, admit, emit, identity }: RouteContext): void {
   app.get(options.routes.callback, async (request, reply) => {
     reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer')
     const query = request.query as Record<string, unknown>
@@ -35,13 +26,21 @@ export function callbackRoute (app: FastifyInstance, { options, google, idTokens
         request.log.debug({ reason: taken.reason }, 'callback of a finished sign-in: already signed in')
         return reply.redirect(safeReturnTo(taken.returnTo), 303)
       }
-      throw mismatch(taken, options)
+      throw whyNotPending(taken, options.appOrigin)
     }
     const { attempt } = taken
+    const returnTo = safeReturnTo(attempt.returnTo)
+    // A grant of more scopes by the signed-in user (rather than a sign-in).
+    const current = identity.user(request)
+    const upgrade = attempt.upgradeFor !== undefined && current !== null
     try {
       const params = readCallbackParams(query)
       if (params.error !== null) {
-        if (params.error === 'access_denied') throw fail('ACCESS_DENIED', 'access_denied')
+        if (params.error === 'access_denied') {
+          // Declining more access changes nothing: back to the page, which says what is missing.
+          if (upgrade) return reply.redirect(withScopesDenied(returnTo), 303)
+          throw fail('ACCESS_DENIED', 'access_denied')
+        }
         const code = PROVIDER_ERROR.test(params.error) ? params.error : 'unknown_error'
         throw fail('PROVIDER_ERROR', `provider:${code}`, code)
       }
@@ -54,20 +53,40 @@ export function callbackRoute (app: FastifyInstance, { options, google, idTokens
         const verified = await idTokens.verify(tokens.idToken, { nonce: attempt.nonce, accessToken: tokens.accessToken })
         return { tokens, verified }
       })
-
-      // Who may sign in, and as whom: the policies, then the app's onSignIn. Nothing is stored before.
       const scopes = tokens.scope?.split(' ').filter(Boolean) ?? []
-      const user = await admit({ user: verified.user, claims: verified.claims, scopes, request })
-      // A new session id (fixation defence); the old session is destroyed in the store.
-      await sessions.signIn(request, reply, user, tokens)
-      request.log.debug({ sub: user.id }, 'google sign-in completed')
-      emit({ type: 'sign-in', scopes, userId: user.id, requestId: request.id })
+
+      if (upgrade) {
+        // Only for the account that asked: another one's tokens must not land in this session.
+        if (verified.user.id !== attempt.upgradeFor || current.id !== attempt.upgradeFor) throw fail('ACCOUNT_MISMATCH', 'grant-other-account')
+        await grantMore(request, sessions, tokens)
+        emit({ type: 'scopes-granted', scopes, userId: current.id, requestId: request.id })
+      } else {
+        // Who may sign in, and as whom: the policies, then the app's onSignIn. Nothing is stored before.
+        const user = await admit({ user: verified.user, claims: verified.claims, scopes, request, method: 'redirect' })
+        // A new session id (fixation defence); the old session is destroyed in the store.
+        await sessions.signIn(request, reply, user, tokens)
+        request.log.debug({ sub: user.id }, 'google sign-in completed')
+        emit({ type: 'sign-in', method: 'redirect', scopes, userId: user.id, requestId: request.id })
+      }
+      // Granular consent: the person may have left some of the scopes asked for unticked.
+      const declined = missingScopes(attempt.scopes ?? [], grantedScopes(tokens))
+      // Checked again as it comes out of the cookie (defence in depth: it was checked going in).
+      return reply.redirect(declined.length > 0 ? withScopesDenied(returnTo) : returnTo, 303)
     } catch (error) {
       // "Try again" keeps where the person was going.
-      if (isPluginError(error)) error.returnTo = safeReturnTo(attempt.returnTo)
+      if (isPluginError(error)) error.returnTo = returnTo
       throw error
     }
-    // Checked again as it comes out of the cookie (defence in depth: it was checked going in).
-    return reply.redirect(safeReturnTo(attempt.returnTo), 303)
   })
+}
+
+/**
+ * Puts the tokens of a grant of more scopes into the session: they carry every scope granted so
+ * far; Google's answer may lack a refresh token, then the session's stays.
+ */
+async function grantMore (request: FastifyRequest, sessions: Sessions, tokens: GoogleTokens): Promise<void> {
+  const holder = sessions.tokenOwner(request)
+  const previous = sessions.tokens(request)
+  const saved = holder !== null && await holder.owner.save({ ...tokens, refreshToken: tokens.refreshToken ?? previous?.refreshToken ?? null })
+  if (!saved) throw fail('UNAUTHENTICATED', 'grant-session-ended')
 }

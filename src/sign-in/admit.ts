@@ -4,12 +4,18 @@ import type { Emit, SignInRefusal } from '../events.js'
 import type { GoogleIdTokenClaims, GoogleUser } from '../types.js'
 import { refusalOf, type Policies } from './policies.js'
 
+/** How a user arrived: Google's redirect flow, Google's button or One Tap, or a Bearer ID token. */
+export type SignInMethod = 'redirect' | 'one-tap' | 'bearer'
+
 /** What `onSignIn` receives: the verified user and ID token, the scopes granted, the request. */
 export interface SignInContext {
   user: GoogleUser
   claims: Readonly<GoogleIdTokenClaims>
+  /** The scopes Google granted (none for One Tap and Bearer tokens: they carry no access). */
   scopes: readonly string[]
   request: FastifyRequest
+  /** How the user arrived. With `'bearer'`, what `onSignIn` returns is kept with the token until it expires. */
+  method: SignInMethod
 }
 
 /** Fields of the app's own (declared by merging into `GoogleUser`) to store with the user; never its `id`. */

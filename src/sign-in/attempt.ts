@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { LRUCache } from 'lru-cache'
 import { randomToken, sameText, sha256 } from '../crypto.js'
+import { fail, type PluginError } from '../errors.js'
 import { allCookies, clearCookie, setCookie, type CookieAttributes } from '../http/cookies.js'
 import { createSealedBox } from './sealed-box.js'
 
@@ -19,6 +20,16 @@ export interface LoginAttempt {
   startedAt: number
   /** Hash of this browser's binding cookie. */
   browser: string
+  /** Scopes asked for beyond the configured ones (a grant of more access). */
+  scopes?: string[]
+  /** The signed-in user (`sub`) the grant of more scopes is for: Google must answer for that account. */
+  upgradeFor?: string
+}
+
+/** What an attempt asks for beyond a plain sign-in. */
+export interface AttemptExtras {
+  scopes?: string[]
+  upgradeFor?: string
 }
 
 export type TakeResult =
@@ -79,6 +90,8 @@ export function createLoginAttempts (options: LoginAttemptsOptions) {
       const data = JSON.parse(plain) as Partial<LoginAttempt>
       if (typeof data.state !== 'string' || typeof data.nonce !== 'string' || typeof data.codeVerifier !== 'string' ||
         typeof data.returnTo !== 'string' || typeof data.startedAt !== 'number' || typeof data.browser !== 'string') return null
+      if (data.scopes !== undefined && (!Array.isArray(data.scopes) || data.scopes.some((scope) => typeof scope !== 'string'))) return null
+      if (data.upgradeFor !== undefined && typeof data.upgradeFor !== 'string') return null
       return data as LoginAttempt
     } catch {
       return null
@@ -127,7 +140,7 @@ export function createLoginAttempts (options: LoginAttemptsOptions) {
     bindBrowser,
 
     /** Starts an attempt: fresh state, nonce and verifier, sealed into this browser's cookie. */
-    begin (request: FastifyRequest, reply: FastifyReply, returnTo: string): StartedAttempt {
+    begin (request: FastifyRequest, reply: FastifyReply, returnTo: string, extras: AttemptExtras = {}): StartedAttempt {
       prune(request, reply)
       const binding = bindBrowser(request, reply)
       const attempt: LoginAttempt = {
@@ -136,7 +149,9 @@ export function createLoginAttempts (options: LoginAttemptsOptions) {
         codeVerifier: randomToken(48),
         returnTo,
         startedAt: options.now(),
-        browser: sha256(binding)
+        browser: sha256(binding),
+        ...(extras.scopes !== undefined && extras.scopes.length > 0 && { scopes: extras.scopes }),
+        ...(extras.upgradeFor !== undefined && { upgradeFor: extras.upgradeFor })
       }
       const name = cookieNameOf(attempt.state)
       setCookie(reply, name, box.seal(JSON.stringify(attempt), name), {
@@ -167,3 +182,14 @@ export function createLoginAttempts (options: LoginAttemptsOptions) {
 }
 
 export type LoginAttempts = ReturnType<typeof createLoginAttempts>
+
+/** Why no pending attempt matched, in words a person can act on. */
+export function whyNotPending (taken: Extract<TakeResult, { ok: false }>, appOrigin: string): PluginError {
+  if (taken.reason === 'expired') return fail('STATE_EXPIRED', taken.reason)
+  const why = taken.reason === 'no-browser-cookies'
+    ? `this browser brought back none of the cookies the sign-in set, as happens when it starts on another address than ${appOrigin} (localhost and 127.0.0.1 are different sites). Open the app at ${appOrigin} and sign in again.`
+    : taken.reason === 'no-attempt-cookie'
+      ? 'it is no longer pending: it was already completed, or more than five sign-ins were started at once in this browser and it was dropped. Start the sign-in again.'
+      : 'it was started in another browser, or it was already completed. Start the sign-in again.'
+  return fail('STATE_MISMATCH', taken.reason, why)
+}

@@ -15,12 +15,14 @@ export { DEFAULT_ACCOUNTS, DEFAULT_CLIENT, GOOGLE_ISSUER } from './fake-google/d
 export type {
   FakeGoogle,
   FakeGoogleAccount,
+  FakeGoogleApis,
   FakeGoogleClient,
   FakeGoogleEndpoint,
   FakeGoogleEndpoints,
   FakeGoogleOptions,
   FakeGooglePluginOptions,
   FakeGoogleRequest,
+  IdTokenForOptions,
   IdTokenParts,
   IdTokenSigning,
   IdTokenTamperer,
@@ -28,5 +30,6 @@ export type {
   IssueCodeOptions,
   IssuedCode,
   Misbehaviour,
-  OAuth2ClientEndpoints
+  OAuth2ClientEndpoints,
+  OneTapCredentialOptions
 } from './fake-google/types.js'

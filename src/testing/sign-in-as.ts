@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import type { GoogleUser } from '../types.js'
 import type { FakeGoogle, FakeGoogleAccount } from './fake-google/types.js'
@@ -12,6 +13,12 @@ export interface SignInAsOptions {
   claims?: Record<string, unknown>
   /** A Cookie header the browser already holds (an earlier session, the app's own cookies). */
   cookie?: string
+  /**
+   * How to sign in: `'redirect'` (default) through Google's authorization flow, or `'one-tap'`
+   * through Google's button / One Tap on the built-in login page (the app needs the `oneTap`
+   * option): the page's nonce, a credential from the fake, the `g_csrf_token` double-submit.
+   */
+  via?: 'redirect' | 'one-tap'
 }
 
 /** What {@link signInAs} gives back. */
@@ -37,6 +44,10 @@ class CookieJar {
       const index = pair.indexOf('=')
       if (index > 0) this.#cookies.set(pair.slice(0, index).trim(), { value: pair.slice(index + 1).trim(), path: '/' })
     }
+  }
+
+  set (name: string, value: string): void {
+    this.#cookies.set(name, { value, path: '/' })
   }
 
   keep (response: { cookies: Array<{ name: string, value: string, path?: string, maxAge?: number, expires?: Date }> }): void {
@@ -73,20 +84,60 @@ export async function signInAs (app: FastifyInstance, google: FakeGoogle, who: s
   // As a browser on the app's own address (the one of callbackUrl).
   const origin = new URL(app.googleOAuth.origin)
   const jar = new CookieJar(options.cookie)
-  const inject = async (url: string): Promise<LightMyRequestResponse> => {
+  const inject = async (url: string, form?: Record<string, string>): Promise<LightMyRequestResponse> => {
     const path = url.split('?')[0]!
     const cookie = jar.headerFor(path)
     const request: InjectOptions = {
-      method: 'GET',
+      method: form === undefined ? 'GET' : 'POST',
       url,
-      headers: { host: origin.host, accept: 'text/html', ...(origin.protocol === 'https:' && { 'x-forwarded-proto': 'https' }), ...(cookie !== '' && { cookie }) }
+      headers: {
+        host: origin.host,
+        accept: 'text/html',
+        ...(origin.protocol === 'https:' && { 'x-forwarded-proto': 'https' }),
+        ...(cookie !== '' && { cookie }),
+        ...(form !== undefined && { 'content-type': 'application/x-www-form-urlencoded', origin: origin.origin, 'sec-fetch-site': 'same-origin' })
+      },
+      ...(form !== undefined && { payload: new URLSearchParams(form).toString() })
     }
     const response = await app.inject(request)
     jar.keep(response)
     return response
   }
+  const finish = (done: LightMyRequestResponse, what: string): SignedIn => {
+    if (done.statusCode !== 303) {
+      // The error page (or a JSON answer) names the error's code.
+      const code = /FST_GOOGLE_OAUTH_[A-Z_]+/.exec(done.body)?.[0]
+      throw new Error(`signInAs: ${what} answered ${done.statusCode}${code === undefined ? '' : ` ${code}`}`)
+    }
+    const cookie = jar.headerFor('/')
+    const account = google.accounts.find((a) => a.email === who || a.sub === who)!
+    return { cookie, headers: { cookie }, location: String(done.headers.location), user: googleUserOf(account, options.claims) }
+  }
+  const query = options.returnTo === undefined ? '' : `?returnTo=${encodeURIComponent(options.returnTo)}`
 
-  const start = await inject(options.returnTo === undefined ? routes.start : `${routes.start}?returnTo=${encodeURIComponent(options.returnTo)}`)
+  if (options.via === 'one-tap') {
+    // As Google's script on the login page: a credential for the page's nonce, posted with the CSRF double-submit.
+    const page = await inject(`${routes.login}${query}`)
+    const setting = (name: string): string | undefined => {
+      const value = new RegExp(`data-${name}="([^"]*)"`).exec(page.body)?.[1]
+      return value?.replace(/&quot;/g, '"').replace(/&#39;/g, '\'').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+    }
+    const loginUri = setting('login_uri')
+    if (page.statusCode !== 200 || loginUri === undefined) {
+      throw new Error(`signInAs: ${routes.login} shows no Google button or One Tap (answered ${page.statusCode}); register the plugin with oneTap: true`)
+    }
+    const credential = google.oneTapCredentialFor(who, {
+      ...(setting('client_id') !== undefined && { clientId: setting('client_id') }),
+      ...(setting('nonce') !== undefined && { nonce: setting('nonce') }),
+      ...(options.claims !== undefined && { claims: options.claims })
+    })
+    const csrf = randomBytes(16).toString('hex')
+    jar.set('g_csrf_token', csrf)
+    const target = new URL(loginUri)
+    return finish(await inject(target.pathname + target.search, { credential, g_csrf_token: csrf, select_by: 'user' }), routes.oneTap)
+  }
+
+  const start = await inject(`${routes.start}${query}`)
   const location = start.headers.location
   if (start.statusCode !== 302 || typeof location !== 'string') {
     throw new Error(`signInAs: ${routes.start} answered ${start.statusCode} instead of sending the browser to Google`)
@@ -107,15 +158,7 @@ export async function signInAs (app: FastifyInstance, google: FakeGoogle, who: s
   })
 
   const callback = new URL(issued.callbackUrl)
-  const done = await inject(callback.pathname + callback.search)
-  if (done.statusCode !== 303) {
-    // The error page (or a JSON answer) names the error's code.
-    const code = /FST_GOOGLE_OAUTH_[A-Z_]+/.exec(done.body)?.[0]
-    throw new Error(`signInAs: the callback answered ${done.statusCode}${code === undefined ? '' : ` ${code}`}`)
-  }
-  const cookie = jar.headerFor('/')
-  const account = google.accounts.find((a) => a.email === who || a.sub === who)!
-  return { cookie, headers: { cookie }, location: String(done.headers.location), user: googleUserOf(account, options.claims) }
+  return finish(await inject(callback.pathname + callback.search), 'the callback')
 }
 
 /**

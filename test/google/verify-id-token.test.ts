@@ -1,5 +1,5 @@
 import t from 'tap'
-import { CLIENT_ID, startApp, type TestApp } from '../fixtures/app.js'
+import { startApp, type TestApp } from '../fixtures/app.js'
 
 /** Signs a new browser in and returns the status and error code of the callback. */
 async function attempt (app: TestApp): Promise<{ status: number, code?: string }> {
@@ -11,7 +11,6 @@ async function attempt (app: TestApp): Promise<{ status: number, code?: string }
 }
 
 const certFetches = (app: TestApp) => app.google.requests.filter((r) => r.endpoint === 'certs').length
-const now = () => Math.floor(Date.now() / 1000)
 
 t.test('Google rotating its keys: a new kid is picked up without waiting for the cache to expire', async (t) => {
   const app = await startApp(t)
@@ -33,23 +32,10 @@ t.test('an unknown kid is refused, and cannot make us download keys more than ev
   t.equal(certFetches(app), 2, 'one refetch for the unknown kid, none for the second')
 })
 
-t.test('audience and lifetime checks', async (t) => {
+t.test('the short issuer form Google also uses is accepted', async (t) => {
   const app = await startApp(t)
-  const cases: Array<[string, Parameters<TestApp['google']['tamperIdToken']>[0]]> = [
-    ['an array aud containing us', ({ claims }) => ({ claims: { ...claims, aud: [CLIENT_ID, 'other.apps.googleusercontent.com'] } })],
-    ['a lifetime over 24 h', ({ claims }) => ({ claims: { ...claims, iat: now(), exp: now() + 25 * 3600 } })],
-    ['issued two days ago and still valid for an hour (lifetime over 24 h)', ({ claims }) => ({ claims: { ...claims, iat: now() - 48 * 3600, exp: now() + 3600 } })],
-    ['issued an hour in the future', ({ claims }) => ({ claims: { ...claims, iat: now() + 3600, exp: now() + 7200 } })],
-    ['no iat', ({ claims }) => { const { iat: _iat, ...rest } = claims; return { claims: rest } }],
-    ['an http issuer', ({ claims }) => ({ claims: { ...claims, iss: 'http://accounts.google.com' } })],
-    ['a tampered payload', ({ claims }) => ({ claims: { ...claims, email: 'someone-else@example.com' }, signWith: 'rogue-key' })]
-  ]
-  for (const [name, tamper] of cases) {
-    app.google.tamperIdToken(tamper)
-    t.same(await attempt(app), { status: 502, code: 'FST_GOOGLE_OAUTH_ID_TOKEN_INVALID' }, name)
-  }
   app.google.tamperIdToken(({ claims }) => ({ claims: { ...claims, iss: 'accounts.google.com' } }))
-  t.same(await attempt(app), { status: 303 }, 'the short issuer form Google also uses is accepted')
+  t.same(await attempt(app), { status: 303 })
 })
 
 t.test('the key download failing or hanging fails closed', async (t) => {
@@ -61,4 +47,29 @@ t.test('the key download failing or hanging fails closed', async (t) => {
   t.same(await attempt(app), { status: 504, code: 'FST_GOOGLE_OAUTH_GOOGLE_TIMEOUT' })
   app.google.reset()
   t.same(await attempt(app), { status: 303 }, 'works again once Google does')
+})
+
+t.test('only RS256 signing keys of 2048 bits or more are taken from the key set', async (t) => {
+  const { generateKeyPairSync, sign } = await import('node:crypto')
+  const Fastify = (await import('fastify')).default
+  const { createIdTokenVerifier } = await import('../../src/google/verify-id-token.js')
+  const rsa = (bits: number) => generateKeyPairSync('rsa', { modulusLength: bits })
+  const keys = { good: rsa(2048), weak: rsa(1024), enc: rsa(2048), rs512: rsa(2048) }
+  const jwk = (name: keyof typeof keys, extra: object = {}) => ({ ...keys[name].publicKey.export({ format: 'jwk' }), kid: name, ...extra })
+  const server = Fastify()
+  server.get('/certs', async () => ({ keys: [jwk('good', { alg: 'RS256', use: 'sig' }), jwk('weak'), jwk('enc', { use: 'enc' }), jwk('rs512', { alg: 'RS512' }), { kty: 'EC', kid: 'ec', crv: 'P-256', x: 'x', y: 'y' }] }))
+  t.teardown(() => server.close())
+  const url = await server.listen({ port: 0, host: '127.0.0.1' })
+  const verifier = createIdTokenVerifier({ jwksUrl: `${url}/certs`, timeout: 2000, clientId: 'client', now: Date.now })
+  const now = Math.floor(Date.now() / 1000)
+  const token = (name: keyof typeof keys) => {
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
+    const signed = `${part({ alg: 'RS256', kid: name })}.${part({ iss: 'https://accounts.google.com', aud: 'client', sub: '1', iat: now, exp: now + 3600 })}`
+    return `${signed}.${sign('RSA-SHA256', Buffer.from(signed), keys[name].privateKey).toString('base64url')}`
+  }
+  const expected = { nonce: null, accessToken: null }
+  t.equal((await verifier.verify(token('good'), expected)).user.id, '1')
+  for (const name of ['weak', 'enc', 'rs512'] as const) {
+    await t.rejects(verifier.verify(token(name), expected), { code: 'FST_GOOGLE_OAUTH_ID_TOKEN_INVALID', reason: 'unknown-kid' }, name)
+  }
 })

@@ -64,7 +64,7 @@ t.test('refuses bad callback URLs', async (t) => {
 t.test('accepts a prefix whose callback matches it', async (t) => {
   const options = resolveOptions({ ...valid, prefix: '/auth', callbackUrl: 'https://app.example.com/auth/oauth2/google/callback' })
   t.equal(options.loginUrl, '/auth/login')
-  t.same(options.routes, { login: '/auth/login', start: '/auth/oauth2/google', callback: '/auth/oauth2/google/callback', logout: '/auth/logout' }, 'every route path resolved once, with the prefix')
+  t.same(options.routes, { login: '/auth/login', start: '/auth/oauth2/google', callback: '/auth/oauth2/google/callback', logout: '/auth/logout', oneTap: '/auth/oauth2/google/one-tap' }, 'every route path resolved once, with the prefix')
   refusal(t, { ...valid, prefix: 'auth/' }, /options\.prefix/, 'malformed prefix')
 })
 
@@ -168,4 +168,14 @@ t.test('who may sign in: domains and addresses normalised, the hd hint only for 
   refusal(t, { ...valid, onSignIn: 'admin' }, /onSignIn must be a function \(got "admin"\)/, 'onSignIn')
   refusal(t, { ...valid, onEvent: {} }, /onEvent must be a function/, 'onEvent')
   refusal(t, { ...valid, onSignInTimeout: 0 }, /onSignInTimeout/, 'onSignInTimeout')
+})
+
+t.test('oneTap: off by default, true shows the button and the prompt, either can be turned off, not both', async (t) => {
+  t.equal(resolveOptions(valid).oneTap, null)
+  t.same(resolveOptions({ ...valid, oneTap: true }).oneTap, { button: true, prompt: true })
+  t.same(resolveOptions({ ...valid, oneTap: { prompt: false } }).oneTap, { button: true, prompt: false })
+  refusal(t, { ...valid, oneTap: { button: false, prompt: false } }, /shows nothing/, 'nothing to show')
+  refusal(t, { ...valid, oneTap: { autoSelect: true } }, /oneTap\.autoSelect is not a setting of oneTap/, 'an unknown setting')
+  refusal(t, { ...valid, oneTap: 'yes' }, /options\.oneTap must be true, false or/, 'a string')
+  t.equal(resolveOptions({ ...valid, endpoints: { gsiClient: 'http://127.0.0.1:9/gsi/client' } }).endpoints.gsiClient, 'http://127.0.0.1:9/gsi/client', 'Google\'s script can be pointed elsewhere (the fake Google)')
 })

@@ -5,7 +5,7 @@ import Fastify, { type FastifyRequest, type preHandlerHookHandler } from 'fastif
 import { RedisStore } from 'fastify-session-redis-store'
 import type { OAuth2Client } from 'google-auth-library'
 import { Redis } from 'ioredis'
-import googleOAuth, { errors, googleOAuth as named, refuseSignIn, type GoogleIdTokenClaims, type GoogleOAuthApi, type GoogleOAuthEvent, type GoogleOAuthOptions, type GoogleTokens, type GoogleUser, type OnSignIn } from 'fastify-google-oauth'
+import googleOAuth, { errors, googleOAuth as named, refuseSignIn, type GoogleIdTokenClaims, type GoogleOAuthApi, type GoogleOAuthEvent, type GoogleOAuthOptions, type GoogleTokens, type GoogleUser, type OnSignIn, type SignInMethod } from 'fastify-google-oauth'
 import { signInAs, startFakeGoogle, type FakeGoogle } from 'fastify-google-oauth/testing'
 
 declare module 'fastify-google-oauth' {
@@ -104,6 +104,27 @@ export async function main (): Promise<void> {
     const ended: number = await app.googleOAuth.signOutEverywhere(updated.id)
     return { ended }
   })
+  // Bearer tokens, the button and One Tap, more scopes.
+  const ways: GoogleOAuthOptions = { ...options, bearer: { audiences: ['web.apps.googleusercontent.com'], authorizedParties: ['android.apps.googleusercontent.com'] }, oneTap: { prompt: false } }
+  // @ts-expect-error bearer takes true, false or its settings
+  const badBearer: GoogleOAuthOptions = { ...options, bearer: 'yes' }
+  const calendarGuard: preHandlerHookHandler = app.googleOAuth.requireScopes(['https://www.googleapis.com/auth/calendar.readonly'])
+  app.get('/calendar', { preHandler: [calendarGuard] }, async (request) => {
+    const granted: string[] = app.googleOAuth.grantedScopes(request)
+    return { granted }
+  })
+  const customPage: GoogleOAuthOptions['loginPage'] = ({ oneTap, startUrl }) => oneTap === null
+    ? `<a href="${startUrl}">Sign in</a>`
+    : `<div id="g_id_onload" data-client_id="${oneTap.clientId}" data-login_uri="${oneTap.loginUri}" data-nonce="${oneTap.nonce}"></div><script src="${oneTap.scriptUrl}" async></script>`
+  const method: SignInMethod = 'one-tap'
+  const oneTapSignIn = await signInAs(app, google, 'ada@example.com', { via: 'one-tap' })
+  const bearerToken: string = google.idTokenFor('ada@example.com', { authorizedParty: null })
+  void ways
+  void badBearer
+  void customPage
+  void method
+  void oneTapSignIn
+  void bearerToken
   void unknownField
   void badRole
   void claimsType

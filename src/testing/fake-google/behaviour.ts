@@ -5,7 +5,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { portalPage, serverErrorPage } from './pages.js'
 import type { FakeGoogleEndpoint, Misbehaviour } from './types.js'
 
-const ENDPOINTS: readonly FakeGoogleEndpoint[] = ['authorization', 'token', 'userinfo', 'revocation', 'certs']
+const ENDPOINTS: readonly string[] = ['authorization', 'token', 'userinfo', 'revocation', 'certs'] satisfies FakeGoogleEndpoint[]
+
 const NAMED: readonly string[] = [
   'invalid_grant', 'invalid_client', 'server_error', 'unavailable', 'rate_limited', 'hang', 'reset',
   'malformed', 'html', 'empty', 'no_id_token', 'huge', 'chunked-huge', 'redirect'
@@ -16,6 +17,11 @@ const CHUNKED_HUGE_BYTES = 20 * 1024 * 1024
 const CHUNK = 'x'.repeat(64 * 1024)
 /** Where 'redirect' sends the client: a path of the fake that answers like the endpoint would have. */
 export const REDIRECT_TARGET_PATH = '/redirect-target'
+
+/** Whether `misbehave` applies to the endpoint (discovery, the GSI stand-in and the APIs never misbehave). */
+export function canMisbehave (endpoint: string): endpoint is FakeGoogleEndpoint {
+  return ENDPOINTS.includes(endpoint)
+}
 
 /**
  * A JSON object answer padded to `CHUNKED_HUGE_BYTES` and streamed in chunks, without a

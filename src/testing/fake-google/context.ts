@@ -2,6 +2,7 @@ import type { Behaviours } from './behaviour.js'
 import type { Grants } from './grants.js'
 import type { KeyRing } from './keys.js'
 import type { Account, Settings } from './options.js'
+import type { GrantedScopes } from './scopes.js'
 import type { FakeGoogleClient, FakeGoogleRequest, IdTokenTamperer } from './types.js'
 
 /** The mutable state of one fake, shared by its routes. */
@@ -17,6 +18,8 @@ export interface FakeGoogleContext {
   /** Current auto-consent mode: false (chooser), true, an email or sub, or `'deny'`. */
   autoConsent: boolean | string
   tamperer: IdTokenTamperer | null
+  /** Scopes every consent leaves out (`declineScopes`), or null. */
+  declined: GrantedScopes | null
   /** Base URL once listening, e.g. `http://127.0.0.1:54321`. */
   baseUrl: string
 }

@@ -15,27 +15,36 @@ export const DEFAULT_CLIENT: FakeGoogleClient = Object.freeze({
   ]) as string[]
 })
 
-const PALETTE = ['#1a73e8', '#188038', '#a142f4', '#e37400', '#d93025', '#007b83']
+/** Avatar background colours; an account's is picked by {@link avatarColour}. */
+export const PALETTE: readonly string[] = ['#1a73e8', '#188038', '#a142f4', '#e37400', '#d93025', '#007b83']
 
-/**
- * An avatar as an inline `data:` SVG showing the initials of `name`, so pages need no network.
- * The colour is derived from `seed` (e.g. the account's sub).
- */
-export function initialsAvatar (name: string, seed: string): string {
-  const initials = name
+/** Up to two initials of a name, letters and digits only, e.g. `'AL'` for Ada Lovelace. */
+export function initialsOf (name: string): string {
+  return name
     .split(/\s+/)
     .filter(Boolean)
     .slice(0, 2)
     .map((word) => word[0]!.toUpperCase())
     .join('')
     .replace(/[^\p{L}\p{N}]/gu, '')
+}
+
+/** The index in {@link PALETTE} of the avatar colour derived from `seed` (e.g. the account's sub). */
+export function avatarColour (seed: string): number {
   let hash = 0
   for (const char of seed) hash = (hash * 31 + char.charCodeAt(0)) >>> 0
-  const colour = PALETTE[hash % PALETTE.length]!
+  return hash % PALETTE.length
+}
+
+/**
+ * An avatar as an inline `data:` SVG showing the initials of `name`, so pages need no network.
+ * The colour is derived from `seed` (e.g. the account's sub).
+ */
+export function initialsAvatar (name: string, seed: string): string {
   const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96" viewBox="0 0 96 96">' +
-    `<circle cx="48" cy="48" r="48" fill="${colour}"/>` +
+    `<circle cx="48" cy="48" r="48" fill="${PALETTE[avatarColour(seed)]!}"/>` +
     '<text x="48" y="48" dy=".35em" text-anchor="middle" font-family="Arial,sans-serif" ' +
-    `font-size="40" fill="#fff">${initials}</text></svg>`
+    `font-size="40" fill="#fff">${initialsOf(name)}</text></svg>`
   return `data:image/svg+xml,${encodeURIComponent(svg)}`
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Account } from './options.js'
-import type { GrantedScopes } from './scopes.js'
+import { unionScopes, type GrantedScopes } from './scopes.js'
 
 /** Google's authorization codes live 10 minutes. */
 const CODE_LIFETIME_MS = 10 * 60 * 1000
@@ -52,24 +52,33 @@ export class Grants {
   readonly #tokens = new Map<string, TokenRecord>()
   /** `clientId\nsub` of accounts holding a live refresh token for a client. */
   readonly #offline = new Set<string>()
-  /** `clientId\nsub` of accounts that consented to a client. */
-  readonly #consented = new Set<string>()
+  /** What each account granted each client so far (`clientId\nsub`): the union of its consents. */
+  readonly #granted = new Map<string, GrantedScopes>()
   readonly #now: () => number
 
   constructor (now: () => number) {
     this.#now = now
   }
 
-  /** Whether the account already consented to the client (Google then skips the consent screen). */
-  hasConsented (clientId: string, sub: string): boolean {
-    return this.#consented.has(`${clientId}\n${sub}`)
+  /**
+   * The scopes the account granted the client so far, or undefined when it never consented (or
+   * the grant was revoked). Google skips the consent screen for scopes in it.
+   */
+  grantedScopes (clientId: string, sub: string): GrantedScopes | undefined {
+    return this.#granted.get(`${clientId}\n${sub}`)
   }
 
-  /** Records a consent and returns its authorization code, `4/0A…` like Google's. */
+  /** Adds scopes to what the account granted the client. */
+  recordConsent (clientId: string, sub: string, scopes: GrantedScopes): void {
+    const key = `${clientId}\n${sub}`
+    const earlier = this.#granted.get(key)
+    this.#granted.set(key, earlier === undefined ? scopes : unionScopes(earlier, scopes))
+  }
+
+  /** Binds a consent to a new authorization code, `4/0A…` like Google's. */
   issueCode (consent: Consent): string {
     const code = `4/0A${random(54)}`
     this.#codes.set(code, { ...consent, issuedAt: this.#now(), used: false, tokens: [] })
-    this.#consented.add(`${consent.clientId}\n${consent.account.sub}`)
     return code
   }
 
@@ -138,7 +147,7 @@ export class Grants {
 
   /**
    * Revokes a token as Google's revocation endpoint does: the whole grant of that client and
-   * account goes (every access and refresh token) and its consent is forgotten.
+   * account goes (every access and refresh token) and its consent (the scopes granted) is forgotten.
    * Returns false for an unknown, expired or already revoked token.
    */
   revoke (token: string): boolean {
@@ -149,15 +158,15 @@ export class Grants {
       if (other.clientId === record.clientId && other.account.sub === record.account.sub) other.revoked = true
     }
     this.#offline.delete(key)
-    this.#consented.delete(key)
+    this.#granted.delete(key)
     return true
   }
 
-  /** Revokes every token issued so far and forgets every consent. */
+  /** Revokes every token issued so far and forgets every consent and the scopes it granted. */
   revokeAll (): void {
     for (const record of this.#tokens.values()) record.revoked = true
     this.#offline.clear()
-    this.#consented.clear()
+    this.#granted.clear()
   }
 
   #revokeOne (token: string): void {

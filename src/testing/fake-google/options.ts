@@ -51,7 +51,24 @@ export function checkClient (client: FakeGoogleClient, name = 'client'): FakeGoo
     if (uri.includes('#')) fail(`${field} must not contain a fragment`)
     return uri
   })
-  return Object.freeze({ clientId, clientSecret, redirectUris: Object.freeze(redirectUris) as string[] })
+  const checked: FakeGoogleClient = { clientId, clientSecret, redirectUris: Object.freeze(redirectUris) as string[] }
+  if (client.javascriptOrigins !== undefined) {
+    if (!Array.isArray(client.javascriptOrigins)) fail(`${name}.javascriptOrigins must be an array of origins such as "http://127.0.0.1:3000"`)
+    checked.javascriptOrigins = Object.freeze(client.javascriptOrigins.map((origin, i) => {
+      const field = `${name}.javascriptOrigins[${i}]`
+      nonEmptyString(origin, field)
+      if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+        fail(`${field} must be an origin (scheme, host and port, no path or trailing slash) such as "http://127.0.0.1:3000", got ${JSON.stringify(origin)}`)
+      }
+      return origin
+    })) as string[]
+  }
+  return Object.freeze(checked)
+}
+
+/** The client's authorized JavaScript origins: its `javascriptOrigins`, or the origins of its redirect URIs. */
+export function javascriptOrigins (client: FakeGoogleClient): readonly string[] {
+  return client.javascriptOrigins ?? [...new Set(client.redirectUris.map((uri) => new URL(uri).origin))]
 }
 
 /** Fills an account's defaults and checks it. Throws a TypeError saying what to fix. */

@@ -39,8 +39,15 @@ text-align:left;border-radius:8px}
 .account small{color:var(--muted);font-size:.875rem;overflow-wrap:anywhere}
 .hint{margin-left:auto;color:var(--accent);font-size:.8rem;white-space:nowrap}
 .actions{display:flex;justify-content:flex-end;margin-top:1.5rem}
-.cancel{padding:.5rem 1.25rem;border:1px solid var(--line);border-radius:999px;background:none;color:var(--accent);font-weight:500}
+.actions{gap:.75rem}
+.cancel,.allow{padding:.5rem 1.25rem;border:1px solid var(--line);border-radius:999px;background:none;color:var(--accent);font-weight:500}
 .cancel:hover{background:var(--hover)}
+.allow{border-color:var(--accent);background:var(--accent);color:var(--card)}
+.allow:hover{opacity:.9}
+ul.scopes{margin:.75rem 0 0;padding:0 0 0 1.25rem;border:0;list-style:disc}
+ul.scopes li{border:0;padding:.25rem 0}
+.who{display:flex;align-items:center;gap:.5rem;margin:.75rem 0 0}
+.who img{width:1.5rem;height:1.5rem;border-radius:50%}
 button:focus-visible,a:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 .error{color:var(--error)}
 dl{margin:1rem 0 0;font-size:.875rem}dt{font-weight:500}dd{margin:0 0 .5rem;color:var(--muted)}
@@ -84,6 +91,20 @@ export interface ChooserView {
   clientId: string
   /** What consenting shares, e.g. `['name and profile picture', 'email address']`. */
   shares: string[]
+  /** What else consenting allows: the scopes beyond sign-in's. */
+  allows: readonly ScopeLine[]
+}
+
+/** A scope as the consent screen lists it: Google's words for it, or its URL. */
+export interface ScopeLine {
+  scope: string
+  description: string | undefined
+}
+
+function scopeList (scopes: readonly ScopeLine[]): string {
+  return `<ul class="scopes">
+${scopes.map((s) => `<li>${s.description === undefined ? `<code>${escapeHtml(s.scope)}</code>` : escapeHtml(s.description)}</li>`).join('\n')}
+</ul>`
 }
 
 function accountButton (account: Account, hinted: boolean): string {
@@ -104,8 +125,39 @@ export function chooserPage (view: ChooserView): string {
 ${ordered.map((a) => accountButton(a, a.sub === view.hinted)).join('\n')}
 </ul>
 <p>Choosing an account shares its ${escapeHtml(view.shares.join(' and '))} with
-<code>${escapeHtml(view.clientId)}</code>.</p>
+<code>${escapeHtml(view.clientId)}</code>${view.allows.length > 0 ? ', and allows it to:' : '.'}</p>
+${view.allows.length > 0 ? scopeList(view.allows) : ''}
 <div class="actions"><button class="cancel" type="submit" name="action" value="deny">Cancel</button></div>
+</form>`)
+}
+
+/** What the consent screen for more scopes shows. */
+export interface ConsentView {
+  /** Opaque ID of the pending authorization request, posted back with the answer. */
+  requestId: string
+  /** Where the form posts. */
+  action: string
+  account: Account
+  /** The host the user continues to, from the redirect URI. */
+  appHost: string
+  clientId: string
+  /** The scopes asked for that the account has not granted yet. */
+  scopes: readonly ScopeLine[]
+}
+
+/**
+ * The consent screen shown to an account that consented before when more scopes are asked for:
+ * the new scopes, Allow and Cancel (which denies).
+ */
+export function consentPage (view: ConsentView): string {
+  return layout('Consent – Fake Google', `<h1 id="title">${escapeHtml(view.appHost)} wants additional access to your Google Account</h1>
+<p class="who"><img src="${escapeHtml(view.account.picture)}" alt=""><span>${escapeHtml(view.account.email)}</span></p>
+<form method="post" action="${escapeHtml(view.action)}" aria-labelledby="title">
+<input type="hidden" name="request" value="${escapeHtml(view.requestId)}">
+<p>This will allow <code>${escapeHtml(view.clientId)}</code> to:</p>
+${scopeList(view.scopes)}
+<div class="actions"><button class="cancel" type="submit" name="action" value="deny">Cancel</button>
+<button class="allow" type="submit" name="action" value="allow" autofocus>Allow</button></div>
 </form>`)
 }
 

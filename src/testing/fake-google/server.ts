@@ -1,23 +1,24 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
-import { Behaviours, REDIRECT_TARGET_PATH } from './behaviour.js'
-import { consentRedirect, type PendingAuthorization } from './consent.js'
+import { Behaviours, canMisbehave, REDIRECT_TARGET_PATH } from './behaviour.js'
 import type { FakeGoogleContext } from './context.js'
 import { Grants } from './grants.js'
+import { idTokenFor, issueCodeFor, oneTapCredentialFor } from './issue.js'
 import { KeyRing, startupSigningKeys } from './keys.js'
-import { checkAutoConsent, checkClient, findAccount, resolveSettings } from './options.js'
+import { checkAutoConsent, checkClient, resolveSettings } from './options.js'
 import { registerFormParser } from './params.js'
-import { AUTHORIZATION_PATH, authorizationRoutes, checkAuthorizationRequest } from './routes/authorization.js'
+import { AUTHORIZATION_PATH, authorizationRoutes } from './routes/authorization.js'
+import { CALENDAR_LIST_PATH, calendarRoutes } from './routes/calendar.js'
 import { certsRoutes, JWKS_PATH, PEM_CERTS_PATH } from './routes/certs.js'
 import { DISCOVERY_PATH, discoveryRoutes } from './routes/discovery.js'
+import { GSI_CLIENT_PATH, gsiRoutes } from './routes/gsi.js'
 import { REVOCATION_PATH, revocationRoutes } from './routes/revocation.js'
 import { TOKEN_PATH, tokenRoutes } from './routes/token.js'
 import { USERINFO_PATH, userinfoRoutes } from './routes/userinfo.js'
-import type {
-  FakeGoogle, FakeGoogleAccount, FakeGoogleEndpoint, FakeGoogleOptions, FakeGoogleRequest, IssueCodeOptions, IssuedCode
-} from './types.js'
+import { declinedScopes } from './scopes.js'
+import type { FakeGoogle, FakeGoogleOptions, FakeGoogleRequest } from './types.js'
 
 interface RouteConfig {
-  endpoint?: FakeGoogleEndpoint | 'discovery'
+  endpoint?: FakeGoogleRequest['endpoint']
   /** Never misbehaves (the chooser's form submission). */
   exempt?: boolean
 }
@@ -36,7 +37,7 @@ function instrument (app: FastifyInstance, ctx: FakeGoogleContext): void {
       path: request.url.split('?')[0]!,
       at: ctx.settings.now()
     })
-    if (endpoint === undefined || endpoint === 'discovery' || exempt === true) return
+    if (endpoint === undefined || !canMisbehave(endpoint) || exempt === true) return
     const behaviour = ctx.behaviours.take(endpoint)
     if (behaviour !== undefined && await ctx.behaviours.apply(behaviour, request, reply)) return reply
   })
@@ -47,38 +48,6 @@ function instrument (app: FastifyInstance, ctx: FakeGoogleContext): void {
 function redirectTargetRoute (app: FastifyInstance): void {
   app.all(REDIRECT_TARGET_PATH, async (_request, reply) =>
     reply.code(200).send({ access_token: 'ya29.redirected', expires_in: 3599, token_type: 'Bearer', scope: 'openid' }))
-}
-
-/** Mints a code for an account without a browser; see {@link FakeGoogle.issueCodeFor}. */
-function issueCodeFor (ctx: FakeGoogleContext, who: string | FakeGoogleAccount, options: IssueCodeOptions = {}): IssuedCode {
-  const account = findAccount(ctx.accounts, typeof who === 'string' ? who : who.sub)
-  if (account === undefined) throw new TypeError(`issueCodeFor: no account with email or sub ${JSON.stringify(typeof who === 'string' ? who : who.sub)}`)
-  const client = options.clientId === undefined ? ctx.clients.values().next().value! : ctx.clients.get(options.clientId)
-  if (client === undefined) throw new TypeError(`issueCodeFor: no client ${JSON.stringify(options.clientId)}`)
-  const query: Record<string, string | undefined> = {
-    client_id: client.clientId,
-    redirect_uri: options.redirectUri ?? client.redirectUris[0],
-    response_type: 'code',
-    scope: options.scope ?? 'openid email profile',
-    state: options.state,
-    nonce: options.nonce,
-    code_challenge: options.codeChallenge,
-    code_challenge_method: options.codeChallenge === undefined ? undefined : options.codeChallengeMethod ?? 'S256',
-    access_type: options.accessType,
-    prompt: options.prompt
-  }
-  const params = Object.fromEntries(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined))
-  const checked = checkAuthorizationRequest(ctx, params)
-  if (!checked.ok) {
-    const why = 'page' in checked ? `${checked.page.error}: ${checked.page.description}` : new URL(checked.redirect).searchParams.get('error')
-    throw new TypeError(`issueCodeFor: the request would fail at Google (${String(why)})`)
-  }
-  if (options.claims !== undefined && (typeof options.claims !== 'object' || options.claims === null)) {
-    throw new TypeError('issueCodeFor: claims must be an object of ID token claims')
-  }
-  const pending: PendingAuthorization = { ...checked.pending, ...(options.claims !== undefined && { claims: { ...options.claims } }) }
-  const callbackUrl = consentRedirect(ctx, pending, account)
-  return { code: new URL(callbackUrl).searchParams.get('code')!, callbackUrl }
 }
 
 /**
@@ -113,6 +82,7 @@ export async function startFakeGoogle (options: FakeGoogleOptions = {}): Promise
     requests: [],
     autoConsent: settings.autoConsent,
     tamperer: null,
+    declined: null,
     baseUrl: ''
   }
 
@@ -125,6 +95,8 @@ export async function startFakeGoogle (options: FakeGoogleOptions = {}): Promise
   revocationRoutes(app, ctx)
   certsRoutes(app, ctx)
   discoveryRoutes(app, ctx)
+  gsiRoutes(app, ctx)
+  calendarRoutes(app, ctx)
   redirectTargetRoute(app)
 
   await app.listen({ port: settings.port, host: settings.host })
@@ -143,13 +115,15 @@ export async function startFakeGoogle (options: FakeGoogleOptions = {}): Promise
     revocation: url + REVOCATION_PATH,
     certs: url + PEM_CERTS_PATH,
     jwks: url + JWKS_PATH,
-    discovery: url + DISCOVERY_PATH
+    discovery: url + DISCOVERY_PATH,
+    gsiClient: url + GSI_CLIENT_PATH
   })
   let closing: Promise<void> | undefined
 
   return {
     url,
     endpoints,
+    apis: Object.freeze({ calendarList: url + CALENDAR_LIST_PATH }),
     oauth2ClientEndpoints: Object.freeze({
       oauth2AuthBaseUrl: endpoints.authorization,
       oauth2TokenUrl: endpoints.token,
@@ -190,6 +164,7 @@ export async function startFakeGoogle (options: FakeGoogleOptions = {}): Promise
     reset () {
       ctx.behaviours.clear()
       ctx.tamperer = null
+      ctx.declined = null
       ctx.autoConsent = settings.autoConsent
     },
     rotateKeys () {
@@ -201,6 +176,15 @@ export async function startFakeGoogle (options: FakeGoogleOptions = {}): Promise
     },
     issueCodeFor (account, opts) {
       return issueCodeFor(ctx, account, opts)
+    },
+    idTokenFor (account, opts) {
+      return idTokenFor(ctx, account, opts)
+    },
+    oneTapCredentialFor (account, opts) {
+      return oneTapCredentialFor(ctx, account, opts)
+    },
+    declineScopes (scopes) {
+      ctx.declined = declinedScopes(scopes)
     },
     revokeAll () {
       ctx.grants.revokeAll()

@@ -34,6 +34,12 @@ export interface FakeGoogleClient {
   clientSecret: string
   /** Authorized redirect URIs. The authorization request's `redirect_uri` must equal one of them exactly. */
   redirectUris: string[]
+  /**
+   * Authorized JavaScript origins, e.g. `['http://127.0.0.1:3000']` (scheme, host and port; no
+   * path, no trailing slash): the pages allowed to use the Sign in with Google button and One Tap
+   * for this client (see {@link FakeGoogleEndpoints.gsiClient}). Default: the origins of `redirectUris`.
+   */
+  javascriptOrigins?: string[]
 }
 
 /** The fake's endpoints that can be told to misbehave. */
@@ -106,8 +112,11 @@ export interface FakeGoogleOptions {
 
 /** One request received by the fake. Holds no secret: no query string, no body, no header. */
 export interface FakeGoogleRequest {
-  /** Which endpoint it reached. */
-  endpoint: FakeGoogleEndpoint | 'discovery' | 'other'
+  /**
+   * Which endpoint it reached: `'gsi'` for the Google Identity Services stand-in (`/gsi/client`,
+   * `/gsi/style`, `/gsi/credential`), `'calendar'` for {@link FakeGoogle.apis}.
+   */
+  endpoint: FakeGoogleEndpoint | 'discovery' | 'gsi' | 'calendar' | 'other'
   /** HTTP method. */
   method: string
   /** URL path, without the query string. */
@@ -163,6 +172,8 @@ export interface IssueCodeOptions {
   accessType?: 'online' | 'offline'
   /** As the authorization request's `prompt`, e.g. `'consent'`. */
   prompt?: string
+  /** As `include_granted_scopes=true`: the grant holds every scope the account granted the client before too. */
+  includeGrantedScopes?: boolean
   /**
    * Claims that replace or add to this code's ID token, e.g. `{ email_verified: false }` or
    * `{ hd: 'example.com' }`. The token is still signed with the fake's current key.
@@ -202,6 +213,63 @@ export interface FakeGoogleEndpoints {
   jwks: string
   /** `GET /.well-known/openid-configuration` */
   discovery: string
+  /**
+   * `GET /gsi/client`: a stand-in for Google Identity Services' script
+   * (`https://accounts.google.com/gsi/client`), the "Sign in with Google" button and One Tap,
+   * working without a network. Load it with `<script src="…" async></script>`.
+   *
+   * It reads Google's HTML API: the element with id `g_id_onload` (`data-client_id`,
+   * `data-login_uri`, `data-nonce`, `data-callback`, `data-auto_prompt`: One Tap shows unless it
+   * is `"false"`), and renders a button named "Sign in with Google" in each element of class
+   * `g_id_signin` (`data-type="icon"`, `data-theme`, `data-size`, `data-shape`, `data-width` and
+   * `data-text`: `signin_with`, `signup_with`, `continue_with` or `signin`). It also defines
+   * `google.accounts.id` with `initialize({ client_id, login_uri, nonce, callback, auto_prompt })`
+   * (`auto_prompt: true` shows One Tap at once; otherwise, as at Google, call `prompt()`),
+   * `renderButton(element, options)`, `prompt()`, `cancel()` and `disableAutoSelect()` (nothing
+   * to disable: the fake never selects an account by itself), and calls `window.onGoogleLibraryLoad`.
+   *
+   * One Tap is a dialog named "Sign in with Google" in the page's top right corner listing the
+   * fake's accounts as buttons "Continue as <name>" (shown by their initials, so the page needs no
+   * `img-src`), and a "Close" button; the button opens the same dialog. Choosing an account posts
+   * `{ client_id, sub, nonce, select_by }` (`select_by` is `'user'` from One Tap, `'btn'` from the
+   * button) to `POST /gsi/credential`, which answers `{ credential }`: an ID token as
+   * {@link FakeGoogle.oneTapCredentialFor} makes it (tampering applies). The endpoint answers 400
+   * `{ error: 'invalid_client' }` for an unregistered client, `{ error: 'origin_mismatch' }` when
+   * the request's `Origin` is not one of the client's `javascriptOrigins`, and
+   * `{ error: 'access_denied' }` while `setAutoConsent('deny')` is in force. Its CORS preflight
+   * allows the page's exact origin when it is an authorized JavaScript origin of a registered
+   * client (`POST`, header `content-type`, no credentials).
+   *
+   * With a `callback`, the script calls it with `{ credential, select_by }`. Otherwise it does what
+   * Google's script does with `login_uri` (default: the current page): sets the cookie
+   * `g_csrf_token` (random hex; `path=/`, `SameSite=Lax`, `Secure` on https pages) and submits a
+   * form POST to `login_uri` with `credential`, `g_csrf_token` (the cookie's value) and `select_by`.
+   *
+   * The script embeds the accounts and the auto-consent mode as they are when it is requested.
+   * While `setAutoConsent('deny')` is in force, the dialog lists no account and says that access
+   * was denied; other auto-consent values change nothing (the dialog waits for a click).
+   *
+   * A page with a Content-Security-Policy needs `script-src <gsiClient>`,
+   * `style-src <url>/gsi/style` (the script adds that stylesheet itself; it sets no inline style
+   * and uses no `eval`), `connect-src <url>/gsi/` and a `form-action` allowing `login_uri`.
+   */
+  gsiClient: string
+}
+
+/** Google APIs the fake serves, called as the user with an access token of the fake. */
+export interface FakeGoogleApis {
+  /**
+   * `GET /calendar/v3/users/me/calendarList` (as at `https://www.googleapis.com/calendar/v3/users/me/calendarList`),
+   * with the access token in `Authorization: Bearer …` only. A live token granting
+   * `https://www.googleapis.com/auth/calendar.readonly` or `…/auth/calendar` gets 200 with two
+   * calendars: the account's primary one (its email, `accessRole: 'owner'`) and "Holidays"
+   * (`accessRole: 'reader'`). A live token without either scope gets 403 `PERMISSION_DENIED`
+   * (`ACCESS_TOKEN_SCOPE_INSUFFICIENT`, `WWW-Authenticate: … error="insufficient_scope"`); no
+   * token, or an unknown, expired or revoked one, gets 401 `UNAUTHENTICATED`
+   * (`WWW-Authenticate: … error="invalid_token"`), with Google's JSON error bodies.
+   * The root URL for `@googleapis/calendar`'s `rootUrl` option is {@link FakeGoogle.url} plus `/`.
+   */
+  calendarList: string
 }
 
 /** The `endpoints` option of google-auth-library's `OAuth2Client`, pointed at the fake. */
@@ -213,12 +281,41 @@ export interface OAuth2ClientEndpoints {
   oauth2FederatedSignonJwkCertsUrl: string
 }
 
+/** Options of {@link FakeGoogle.idTokenFor}. */
+export interface IdTokenForOptions {
+  /** The `aud` claim: the client the token is for. Default: the first registered client's ID. */
+  audience?: string
+  /**
+   * The `azp` claim: the client that asked for the token, e.g. an Android or iOS client's ID
+   * when `audience` is the server's web client. Default: `audience`. `null` leaves `azp` out.
+   */
+  authorizedParty?: string | null
+  /** The `nonce` claim; none by default. */
+  nonce?: string
+  /** Claims that replace or add to the token's, e.g. `{ email_verified: false }`; a claim set to `undefined` is removed. */
+  claims?: Record<string, unknown>
+  /** `exp - iat`, in seconds. Default `3600`. */
+  lifetimeSeconds?: number
+}
+
+/** Options of {@link FakeGoogle.oneTapCredentialFor}. */
+export interface OneTapCredentialOptions {
+  /** A registered client's ID: the token's `aud` and `azp`. Default: the first registered client. */
+  clientId?: string
+  /** The `nonce` claim (the page's `data-nonce`); none by default. */
+  nonce?: string
+  /** Claims that replace or add to the token's; a claim set to `undefined` is removed. */
+  claims?: Record<string, unknown>
+}
+
 /** A running fake Google. Create one with {@link startFakeGoogle}; always `close()` it. */
 export interface FakeGoogle {
   /** Base URL, e.g. `http://127.0.0.1:54321`. */
   readonly url: string
   /** Endpoint URLs. */
   readonly endpoints: FakeGoogleEndpoints
+  /** URLs of the Google APIs the fake serves (not sign-in endpoints: keep them out of the plugin's `endpoints`). */
+  readonly apis: FakeGoogleApis
   /** Ready to spread into `new OAuth2Client({ endpoints })`. Also pass `issuers: ['https://accounts.google.com']`. */
   readonly oauth2ClientEndpoints: OAuth2ClientEndpoints
   /** Accounts offered by the chooser. */
@@ -238,8 +335,12 @@ export interface FakeGoogle {
   /** Registers another client. Throws if its ID is taken. */
   addClient(client: FakeGoogleClient): void
   /**
-   * Changes how the authorization endpoint answers: `false` shows the chooser, `true` or an
-   * account's email or sub consents at once, `'deny'` redirects back with `error=access_denied`.
+   * Changes how the authorization endpoint answers: `false` shows the chooser (and the consent
+   * screen when an account that consented before is asked for more scopes), `true` or an
+   * account's email or sub consents at once (new scopes included), `'deny'` redirects back with
+   * `error=access_denied`. `'deny'` also empties the One Tap and button dialog of pages loading
+   * the script from then on, and makes `POST /gsi/credential` answer `access_denied`
+   * (see {@link FakeGoogleEndpoints.gsiClient}).
    */
   setAutoConsent(value: boolean | string | 'deny'): void
   /**
@@ -248,7 +349,10 @@ export interface FakeGoogle {
    * submission and the discovery document never misbehave.
    */
   misbehave(endpoint: FakeGoogleEndpoint, behaviour: Misbehaviour, options?: { times?: number }): void
-  /** Clears misbehaviour and ID token tampering, and restores the options' `autoConsent`. Tokens stay valid. */
+  /**
+   * Clears misbehaviour, ID token tampering and {@link FakeGoogle.declineScopes}, and restores the
+   * options' `autoConsent`. Tokens and granted scopes stay.
+   */
   reset(): void
   /**
    * A new signing key with a new `kid` becomes current. The certs then publish it and the
@@ -268,7 +372,35 @@ export interface FakeGoogle {
    * {@link FakeGoogle.accounts}.
    */
   issueCodeFor(account: string | FakeGoogleAccount, options?: IssueCodeOptions): IssuedCode
-  /** Revokes every token issued so far, refresh tokens included, and forgets every consent. */
+  /**
+   * A signed ID token for an account without a browser, as Google gives one to an Android or iOS
+   * app (to send to its server as a Bearer token) or to a page through Google Identity Services:
+   * `iss`, `azp`, `aud`, `sub`, `hd` (Workspace accounts), `email`, `email_verified`, `nonce` (when
+   * given), `nbf` (`iat - 300`), `name`, `picture`, `given_name`, `family_name`, `iat`, `exp`, `jti`;
+   * RS256 with the current key and its `kid`. Tampering ({@link FakeGoogle.tamperIdToken}) applies.
+   * `account` is an email, a sub or an account object of {@link FakeGoogle.accounts}. Throws for an
+   * unknown account or bad options.
+   */
+  idTokenFor(account: string | FakeGoogleAccount, options?: IdTokenForOptions): string
+  /**
+   * The credential `POST /gsi/credential` would give a page of a registered client for an account
+   * (`aud` and `azp` are the client ID), for tests that post to an app's One Tap route without a
+   * browser. The same claims as {@link FakeGoogle.idTokenFor}; tampering applies. Throws for an
+   * unknown account or client.
+   */
+  oneTapCredentialFor(account: string | FakeGoogleAccount, options?: OneTapCredentialOptions): string
+  /**
+   * From now on (until called with `null` or {@link FakeGoogle.reset}), every consent leaves these
+   * scopes out, as a user unticking them on Google's granular consent screen: the redirect's and
+   * the token response's `scope` lack them, and so do the access tokens. `email` and `profile`
+   * may be named by their short or URL form. Only scopes not granted before are left out (those
+   * granted earlier are not on the screen). `openid` cannot be declined: naming it throws.
+   */
+  declineScopes(scopes: readonly string[] | null): void
+  /**
+   * Revokes every token issued so far, refresh tokens included, and forgets every consent and the
+   * scopes it granted (the next sign-in is a first consent again).
+   */
   revokeAll(): void
   /** Stops the server, ending hanging and delayed requests. */
   close(): Promise<void>

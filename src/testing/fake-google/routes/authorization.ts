@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import { autoDecision, candidates, consentRedirect, errorRedirect, type PendingAuthorization } from '../consent.js'
+import {
+  autoDecision, candidates, consentRedirect, errorRedirect, needsConsentScreen, ungrantedScopes, type PendingAuthorization
+} from '../consent.js'
 import type { FakeGoogleContext } from '../context.js'
-import { findAccount } from '../options.js'
-import { chooserPage, errorPage, PAGE_CSP, type ErrorView } from '../pages.js'
+import { findAccount, type Account } from '../options.js'
+import { chooserPage, consentPage, errorPage, PAGE_CSP, type ErrorView, type ScopeLine } from '../pages.js'
 import { toParams, type Params } from '../params.js'
-import { grantScopes, type GrantedScopes } from '../scopes.js'
+import { anyScope, describeScope, grantScopes, scopeNames, type GrantedScopes } from '../scopes.js'
 
 export const AUTHORIZATION_PATH = '/o/oauth2/v2/auth'
 const DECIDE_PATH = '/o/oauth2/v2/auth/decide'
@@ -29,6 +31,11 @@ function sendError (reply: FastifyReply, view: ErrorView): FastifyReply {
 function sharedData (scopes: GrantedScopes): string[] {
   const shared = [...(scopes.profile ? ['name and profile picture'] : []), ...(scopes.email ? ['email address'] : [])]
   return shared.length > 0 ? shared : ['Google account ID']
+}
+
+/** Scopes as the consent screen lists them. */
+function scopeLines (scopes: GrantedScopes): ScopeLine[] {
+  return scopeNames(scopes).map((scope) => ({ scope, description: describeScope(scope) }))
 }
 
 type Checked = { ok: true; pending: PendingAuthorization } | { ok: false; page: ErrorView } | { ok: false; redirect: string }
@@ -87,22 +94,45 @@ export function checkAuthorizationRequest (ctx: FakeGoogleContext, p: Params): C
   }
   if (p.login_hint) pending.loginHint = p.login_hint
   if (p.hd) pending.hd = p.hd
+  if (p.include_granted_scopes === 'true') pending.includeGrantedScopes = true
   return { ok: true, pending }
 }
 
-/** `GET /o/oauth2/v2/auth` and the chooser's `POST /o/oauth2/v2/auth/decide`. */
-export function authorizationRoutes (app: FastifyInstance, ctx: FakeGoogleContext): void {
-  const waiting = new Map<string, { pending: PendingAuthorization; at: number }>()
+/** A request waiting for the chooser, or (with `account`) for the consent screen's answer. */
+interface Waiting {
+  pending: PendingAuthorization
+  account?: Account
+  at: number
+}
 
-  function remember (pending: PendingAuthorization): string {
+/**
+ * `GET /o/oauth2/v2/auth`, and `POST /o/oauth2/v2/auth/decide` where the chooser and the consent
+ * screen post their answers.
+ */
+export function authorizationRoutes (app: FastifyInstance, ctx: FakeGoogleContext): void {
+  const waiting = new Map<string, Waiting>()
+
+  function remember (pending: PendingAuthorization, account?: Account): string {
     const now = ctx.settings.now()
     for (const [id, entry] of waiting) {
       if (waiting.size < PENDING_MAX && now - entry.at < PENDING_TTL_MS) break
       waiting.delete(id)
     }
     const id = randomBytes(18).toString('base64url')
-    waiting.set(id, { pending, at: now })
+    waiting.set(id, { pending, at: now, ...(account !== undefined && { account }) })
     return id
+  }
+
+  /** The consent screen for the scopes the account has not granted yet. */
+  function askConsent (reply: FastifyReply, pending: PendingAuthorization, account: Account): FastifyReply {
+    return sendPage(reply, 200, consentPage({
+      requestId: remember(pending, account),
+      action: DECIDE_PATH,
+      account,
+      appHost: new URL(pending.redirectUri).host,
+      clientId: pending.clientId,
+      scopes: scopeLines(ungrantedScopes(ctx, pending, account))
+    }))
   }
 
   app.get(AUTHORIZATION_PATH, { config: { endpoint: 'authorization' } }, async (request, reply) => {
@@ -113,7 +143,7 @@ export function authorizationRoutes (app: FastifyInstance, ctx: FakeGoogleContex
     if (decision === 'deny') return reply.redirect(errorRedirect(pending, 'access_denied'), 302)
     if (pending.prompt.includes('none')) {
       if (decision === undefined) return reply.redirect(errorRedirect(pending, 'interaction_required'), 302)
-      if (!ctx.grants.hasConsented(pending.clientId, decision.sub)) {
+      if (anyScope(ungrantedScopes(ctx, pending, decision))) {
         return reply.redirect(errorRedirect(pending, 'consent_required'), 302)
       }
     }
@@ -126,7 +156,8 @@ export function authorizationRoutes (app: FastifyInstance, ctx: FakeGoogleContex
       hinted: pending.loginHint === undefined ? undefined : findAccount(offered, pending.loginHint)?.sub,
       appHost: new URL(pending.redirectUri).host,
       clientId: pending.clientId,
-      shares: sharedData(pending.scopes)
+      shares: sharedData(pending.scopes),
+      allows: scopeLines({ openid: false, email: false, profile: false, others: pending.scopes.others })
     }))
   })
 
@@ -144,10 +175,15 @@ export function authorizationRoutes (app: FastifyInstance, ctx: FakeGoogleContex
     waiting.delete(p.request!)
     const { pending } = entry
     if (p.action === 'deny') return reply.redirect(errorRedirect(pending, 'access_denied'), 302)
+    if (entry.account !== undefined) {
+      if (p.action !== 'allow') return sendError(reply, { status: 400, error: 'invalid_request', description: 'Answer with Allow or Cancel.' })
+      return reply.redirect(consentRedirect(ctx, pending, entry.account), 302)
+    }
     const account = ctx.accounts.find((a) => a.sub === p.account)
     if (account === undefined) {
       return sendError(reply, { status: 400, error: 'invalid_request', description: 'No such account.' })
     }
+    if (needsConsentScreen(ctx, pending, account)) return askConsent(reply, pending, account)
     return reply.redirect(consentRedirect(ctx, pending, account), 302)
   })
 }

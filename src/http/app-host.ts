@@ -1,0 +1,18 @@
+import type { FastifyRequest } from 'fastify'
+
+/** The host a request was sent to, normalised as a URL's (lower case, no default port). */
+function hostOf (protocol: string, host: string): string {
+  try {
+    return new URL(`${protocol}://${host}`).host
+  } catch {
+    return ''
+  }
+}
+
+/**
+ * Whether a request came to the app's own host (`callbackUrl`'s), where the sign-in's cookies
+ * live. The Host header is only compared here, never used to build a URL.
+ */
+export function onAppHost (request: FastifyRequest, appOrigin: string): boolean {
+  return hostOf(request.protocol, request.host) === new URL(appOrigin).host
+}

@@ -1,0 +1,108 @@
+import type { FastifyRequest } from 'fastify'
+import { LRUCache } from 'lru-cache'
+import { sha256 } from '../crypto.js'
+import { fail, isPluginError, type PluginError } from '../errors.js'
+import type { Emit } from '../events.js'
+import type { IdTokenVerifier } from '../google/verify-id-token.js'
+import type { GoogleUser } from '../types.js'
+import type { Admit } from './admit.js'
+
+/** Longest Authorization header looked at: Google's ID tokens are 1-2 KB. */
+const MAX_HEADER = 4096
+/** `Bearer <header>.<payload>.<signature>`: base64url parts (an empty signature is verified, and refused, as a token), one space, nothing else. */
+const BEARER = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/i
+
+export interface BearerAuthOptions {
+  verifier: IdTokenVerifier
+  /** Accepted `aud` values (our client id first). */
+  audiences: readonly string[]
+  /** Accepted `azp` values, when a token has one. */
+  authorizedParties: readonly string[]
+  /** Most verified tokens kept. */
+  cacheSize: number
+  admit: Admit
+  emit: Emit
+  now: () => number
+}
+
+/** Why a Bearer request was refused, for the `WWW-Authenticate` answer (RFC 6750 §3.1). */
+export type BearerChallenge = 'invalid_request' | 'invalid_token'
+
+/** A refused Bearer token or header carries what `WWW-Authenticate` says about it. */
+export type BearerError = PluginError & { challenge?: BearerChallenge }
+
+function refusal (challenge: BearerChallenge, reason: string): BearerError {
+  const error: BearerError = fail('INVALID_BEARER_TOKEN', reason)
+  error.challenge = challenge
+  return error
+}
+
+/** The token of an `Authorization: Bearer <JWT>` header, or the refusal of an unusable header. */
+export function readBearerHeader (header: string): string | BearerError {
+  if (header.length > MAX_HEADER) return refusal('invalid_request', 'header-too-long')
+  const match = BEARER.exec(header)
+  if (match === null) return refusal('invalid_request', /^bearer(\s|$)/i.test(header) ? 'malformed-bearer' : 'not-bearer')
+  return match[1]!
+}
+
+interface Admitted {
+  user: GoogleUser
+  /** When the token expires (epoch ms): the cache entry goes then. */
+  expiresAt: number
+}
+
+/**
+ * Google ID tokens as Bearer credentials: verified as the redirect flow's are (minus the nonce,
+ * with the configured audiences and authorized parties), then the policies and `onSignIn`. What
+ * they give is cached by a hash of the token until it expires, so a repeat request costs a lookup;
+ * concurrent requests with one new token share one verification.
+ */
+export function createBearerAuth (options: BearerAuthOptions) {
+  const admitted = new LRUCache<string, Admitted>({ max: options.cacheSize, perf: { now: options.now } })
+  const pending = new Map<string, Promise<Admitted>>()
+
+  async function admit (token: string, request: FastifyRequest): Promise<Admitted> {
+    let verified
+    try {
+      verified = await options.verifier.verify(token, { nonce: null, accessToken: null, audiences: options.audiences, authorizedParties: options.authorizedParties })
+    } catch (error) {
+      // The token is at fault (401); Google's key set being unreachable is not (502/504, as for any sign-in).
+      if (isPluginError(error) && error.code === 'FST_GOOGLE_OAUTH_ID_TOKEN_INVALID') throw refusal('invalid_token', `bearer:${error.reason ?? 'invalid'}`)
+      throw error
+    }
+    const user = await options.admit({ user: verified.user, claims: verified.claims, scopes: [], request, method: 'bearer' })
+    options.emit({ type: 'sign-in', method: 'bearer', scopes: [], userId: user.id, requestId: request.id })
+    return { user, expiresAt: verified.claims.exp * 1000 }
+  }
+
+  return {
+    /**
+     * The user an `Authorization` header names: at once (no promise) when its token is cached,
+     * else a promise of the verification. Throws, or rejects with, a `BearerError` for an unusable
+     * header or token, or the sign-in's own errors (policies, `onSignIn`, Google's keys unreachable).
+     */
+    authenticate (header: string, request: FastifyRequest): GoogleUser | Promise<GoogleUser> {
+      const token = readBearerHeader(header)
+      if (typeof token !== 'string') throw token
+      const key = sha256(token)
+      const known = admitted.get(key)
+      if (known !== undefined) {
+        if (known.expiresAt > options.now()) return known.user
+        admitted.delete(key)
+        throw refusal('invalid_token', 'bearer:expired')
+      }
+      let shared = pending.get(key)
+      if (shared === undefined) {
+        shared = admit(token, request).then((result) => {
+          const left = result.expiresAt - options.now()
+          if (left > 0) admitted.set(key, result, { ttl: left })
+          return result
+        }).finally(() => pending.delete(key))
+        pending.set(key, shared)
+      }
+      return shared.then((result) => result.user)
+    }
+  }
+}
+
+export type BearerAuth = ReturnType<typeof createBearerAuth>

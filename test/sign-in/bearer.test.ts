@@ -1,0 +1,178 @@
+import t from 'tap'
+import type { GoogleOAuthEvent } from '../../src/index.js'
+import { CLIENT_ID, startApp, type TestApp } from '../fixtures/app.js'
+import { CountingStore } from '../fixtures/counting-store.js'
+import { HOSTILE_ID_TOKENS } from '../fixtures/hostile-id-tokens.js'
+
+const ADA = 'ada@example.com'
+const ANDROID_CLIENT = '123-android.apps.googleusercontent.com'
+/** A browser's page navigation: what would be sent to the login page without a credential. */
+const NAVIGATION = { accept: 'text/html,application/xhtml+xml', 'sec-fetch-mode': 'navigate' }
+
+const bearer = (token: string, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${token}`, ...extra })
+const me = async (app: TestApp, headers: Record<string, string>) => app.app.inject({ url: '/api/me', headers })
+
+t.test('a Google ID token as a Bearer credential: the same guard, the same user, no session and no cookie', async (t) => {
+  const store = new CountingStore()
+  const app = await startApp(t, { plugin: { bearer: true, store } })
+  const response = await me(app, bearer(app.google.idTokenFor(ADA)))
+  t.equal(response.statusCode, 200)
+  t.match(response.json(), { id: '100000000000000000001', email: ADA, emailVerified: true })
+  t.equal(response.headers['set-cookie'], undefined, 'no cookie')
+  t.equal(store.sets, 0, 'no session')
+  t.equal(response.headers['cache-control'], 'no-store')
+})
+
+t.test('off by default: the header is not a credential', async (t) => {
+  const app = await startApp(t)
+  const response = await me(app, bearer(app.google.idTokenFor(ADA)))
+  t.equal(response.statusCode, 401)
+  t.equal(response.headers['www-authenticate'], undefined)
+})
+
+t.test('audiences and authorized parties: an Android app\'s token for our web client, only when its client id is listed', async (t) => {
+  const android = { audience: CLIENT_ID, authorizedParty: ANDROID_CLIENT }
+  const plain = await startApp(t, { plugin: { bearer: true } })
+  t.equal((await me(plain, bearer(plain.google.idTokenFor(ADA, android)))).statusCode, 401, 'an azp that is not ours')
+  t.equal((await me(plain, bearer(plain.google.idTokenFor(ADA, { audience: CLIENT_ID, authorizedParty: null })))).statusCode, 200, 'no azp: aud decides')
+
+  const app = await startApp(t, { plugin: { bearer: { authorizedParties: [ANDROID_CLIENT], audiences: ['other-web.apps.googleusercontent.com'] } } })
+  t.equal((await me(app, bearer(app.google.idTokenFor(ADA, android)))).statusCode, 200, 'a listed authorized party')
+  t.equal((await me(app, bearer(app.google.idTokenFor(ADA, { audience: 'other-web.apps.googleusercontent.com', authorizedParty: null })))).statusCode, 200, 'a listed audience')
+  const foreign = await me(app, bearer(app.google.idTokenFor(ADA, { audience: ANDROID_CLIENT, authorizedParty: ANDROID_CLIENT })))
+  t.equal(foreign.statusCode, 401, 'an authorized party is no audience')
+  t.match(foreign.headers['www-authenticate'], /^Bearer realm="http:\/\/127\.0\.0\.1:\d+", error="invalid_token"$/)
+})
+
+t.test('every ID token the redirect flow refuses is refused as a Bearer token: 401 invalid_token, never a redirect', async (t) => {
+  const app = await startApp(t, { plugin: { bearer: true } })
+  for (const { name, tamper, acceptedOn } of HOSTILE_ID_TOKENS) {
+    app.google.tamperIdToken(tamper)
+    const token = app.google.idTokenFor(ADA, { nonce: 'a-nonce-of-someone-else' })
+    app.google.tamperIdToken(null)
+    const response = await me(app, bearer(token, NAVIGATION))
+    if (acceptedOn?.includes('bearer') === true) {
+      t.equal(response.statusCode, 200, `${name}: not a Bearer token's concern`)
+      continue
+    }
+    t.equal(response.statusCode, 401, name)
+    t.match(response.json(), { code: 'FST_GOOGLE_OAUTH_INVALID_BEARER_TOKEN' }, name)
+    t.match(response.headers['www-authenticate'], /error="invalid_token"/, name)
+  }
+})
+
+t.test('a malformed Authorization header is a 401 invalid_request, never a 500 or a redirect', async (t) => {
+  const app = await startApp(t, { plugin: { bearer: true } })
+  const token = app.google.idTokenFor(ADA)
+  const headers = ['Bearer', 'Bearer ', `Bearer ${token} ${token}`, `Bearer ${token}, Bearer ${token}`, `Bearer  ${token}`, `Bearer ${'a'.repeat(10_000)}`,
+    'Bearer not-a-jwt', 'Bearer a.b', 'Basic YWRhOnNlY3JldA==', `Token ${token}`, 'Bearer a.b.c.d', 'Bearer <script>.a.b']
+  for (const authorization of headers) {
+    const response = await me(app, { authorization, ...NAVIGATION })
+    t.equal(response.statusCode, 401, authorization.slice(0, 40))
+    t.match(response.json(), { statusCode: 401, code: 'FST_GOOGLE_OAUTH_INVALID_BEARER_TOKEN', message: String })
+    t.match(response.headers['www-authenticate'], /error="(invalid_request|invalid_token)"/)
+    t.notMatch(response.body, /stack|at .*\.js/, 'no stack trace')
+  }
+  const garbage = await me(app, bearer('eyJhbGciOiJSUzI1NiJ9.e30.c2ln'))
+  t.match([garbage.statusCode, garbage.headers['www-authenticate']], [401, /invalid_token/], 'a JWT of nothing')
+})
+
+t.test('with the option, a request without a credential is told so (RFC 6750) and pages still go to the login page', async (t) => {
+  const app = await startApp(t, { plugin: { bearer: true } })
+  const api = await me(app, {})
+  t.equal(api.statusCode, 401)
+  t.match(api.headers['www-authenticate'], /^Bearer realm="http:\/\/127\.0\.0\.1:\d+"$/)
+  const page = await me(app, NAVIGATION)
+  t.equal(page.statusCode, 302)
+})
+
+t.test('the header wins over a cookie session, and never mixes with it', async (t) => {
+  const app = await startApp(t, { plugin: { bearer: true } })
+  const ada = await app.signInAs(ADA)
+  const graceToken = app.google.idTokenFor('grace@example.com')
+  const both = await me(app, { ...ada.headers, ...bearer(graceToken) })
+  t.equal(both.json().email, 'grace@example.com', 'the header\'s user')
+  t.equal((await me(app, { ...ada.headers, authorization: 'Bearer broken' })).statusCode, 401, 'a bad header is not saved by the cookie')
+  t.same((await app.app.inject({ url: '/api/has-client', headers: { ...ada.headers, ...bearer(graceToken) } })).json(), { client: false }, 'an ID token grants no Google access, and the session\'s is not lent')
+  t.same((await app.app.inject({ url: '/api/has-client', headers: ada.headers })).json(), { client: true })
+  t.same((await app.app.inject({ url: '/', headers: { ...ada.headers, authorization: 'Bearer broken' } })).json(), { home: true, user: null }, 'unguarded routes too: the header, unverified, is nobody')
+})
+
+t.test('policies and onSignIn apply; what onSignIn returns is kept with the token until it expires', async (t) => {
+  const events: GoogleOAuthEvent[] = []
+  const calls: string[] = []
+  const app = await startApp(t, {
+    plugin: {
+      bearer: true,
+      allowedDomains: ['example.com'],
+      onSignIn: ({ user, method, scopes }) => {
+        calls.push(`${user.email!} ${method} ${scopes.length}`)
+        return user.email === 'grace@example.com' ? false : { role: 'admin' }
+      },
+      onEvent: (event) => { events.push(event) }
+    }
+  })
+  const token = app.google.idTokenFor(ADA)
+  for (let i = 0; i < 3; i++) t.match((await me(app, bearer(token))).json(), { email: ADA, role: 'admin' })
+  t.same(calls, [`${ADA} bearer 0`], 'onSignIn once for the token')
+  t.match(events.filter((event) => event.type === 'sign-in'), [{ method: 'bearer', userId: '100000000000000000001', scopes: [] }])
+  t.equal(app.google.requests.filter((request) => request.endpoint === 'certs').length, 1, 'the keys downloaded once')
+
+  const refused = await me(app, bearer(app.google.idTokenFor('grace@example.com'), NAVIGATION))
+  t.match([refused.statusCode, refused.json().code], [403, 'FST_GOOGLE_OAUTH_SIGN_IN_REFUSED'], 'refused by onSignIn, as JSON')
+  const policy = await me(app, bearer(app.google.idTokenFor('charles@analytical.example')))
+  t.match([policy.statusCode, policy.json().code], [403, 'FST_GOOGLE_OAUTH_SIGN_IN_REFUSED'], 'refused by a policy')
+  t.notMatch(JSON.stringify(events), /eyJ/, 'no token in any event')
+})
+
+t.test('the cache knows whole tokens: a verified token\'s signature on another payload is refused', async (t) => {
+  const app = await startApp(t, { plugin: { bearer: true } })
+  const token = app.google.idTokenFor(ADA)
+  t.equal((await me(app, bearer(token))).statusCode, 200)
+  const [header, payload, signature] = token.split('.')
+  const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>
+  const forged = `${header!}.${Buffer.from(JSON.stringify({ ...claims, sub: '100000000000000000002', email: 'grace@example.com' })).toString('base64url')}.${signature!}`
+  const response = await me(app, bearer(forged))
+  t.match([response.statusCode, response.headers['www-authenticate']], [401, /invalid_token/])
+  t.equal((await me(app, bearer(token))).json().email, ADA, 'the real one still works')
+})
+
+t.test('concurrent requests with one new token share one verification', async (t) => {
+  let calls = 0
+  const app = await startApp(t, { plugin: { bearer: true, onSignIn: async () => { calls++; await new Promise((resolve) => setTimeout(resolve, 20)) } } })
+  const token = app.google.idTokenFor(ADA)
+  const answers = await Promise.all(Array.from({ length: 20 }, () => me(app, bearer(token))))
+  t.same(answers.map((answer) => answer.statusCode), Array(20).fill(200))
+  t.equal(calls, 1)
+})
+
+t.test('a cached token stops working when it expires', async (t) => {
+  const { testClock } = await import('../fixtures/clock.js')
+  const clock = testClock()
+  const app = await startApp(t, { clock, plugin: { bearer: true } })
+  const token = app.google.idTokenFor(ADA, { lifetimeSeconds: 600 })
+  t.equal((await me(app, bearer(token))).statusCode, 200)
+  // Past its exp and the 5 minutes of clock skew allowed with Google.
+  await clock.tick(901_000)
+  const expired = await me(app, bearer(token))
+  t.match([expired.statusCode, expired.headers['www-authenticate']], [401, /invalid_token/])
+})
+
+t.test('Google\'s keys unreachable is Google\'s failure (502), not a bad token', async (t) => {
+  const app = await startApp(t, { plugin: { bearer: true, googleTimeout: 300 } })
+  app.google.misbehave('certs', 'server_error')
+  const response = await me(app, bearer(app.google.idTokenFor(ADA)))
+  t.match([response.statusCode, response.json().code], [502, 'FST_GOOGLE_OAUTH_GOOGLE_BAD_RESPONSE'])
+  t.equal(response.headers['www-authenticate'], undefined)
+})
+
+t.test('bearer options are checked at startup', async (t) => {
+  for (const [bearerOption, pattern] of [
+    ['yes', /options\.bearer must be true, false or/],
+    [{ audience: ['x'] }, /options\.bearer\.audience is not a setting of bearer/],
+    [{ authorizedParties: 'x' }, /bearer\.authorizedParties must be an array of OAuth client ids/],
+    [{ cacheSize: 0 }, /bearer\.cacheSize/]
+  ] as const) {
+    await t.rejects(startApp(t, { plugin: { bearer: bearerOption as never } }), { code: 'FST_GOOGLE_OAUTH_INVALID_OPTION', message: pattern })
+  }
+})
