@@ -50,6 +50,7 @@ const PAIRS: Array<{ a: string, b: string, goal?: number }> = [
   { a: 'ours-401', b: 'bare-401', goal: 0.9 },
   { a: 'ours-bearer', b: 'bare', goal: 0.7 },
   { a: 'ours-redis', b: 'session-redis', goal: 1.5 },
+  { a: 'ours-redis-store', b: 'bare', goal: 0.75 },
   { a: 'ours-memory', b: 'session-defaults' },
   { a: 'ours-memory', b: 'passport' },
   { a: 'ours-memory', b: 'secure-session' },

@@ -51,15 +51,8 @@ interface Server { config: BenchConfig, pid: number, url: string, credential: Cr
 async function redisUp (): Promise<boolean> {
   const client = new Redis({ ...REDIS, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null })
   client.on('error', () => {})
-  try {
-    await client.connect()
-    await deleteKeys(client, redisPrefix)
-    return true
-  } catch {
-    return false
-  } finally {
-    client.disconnect()
-  }
+  // Up if it answers; this run's keys are deleted on the way (before and after the runs).
+  return await client.connect().then(() => deleteKeys(client, redisPrefix)).then(() => true, () => false).finally(() => client.disconnect())
 }
 
 /** Starts a configuration's server pinned to CPU 0 and checks it behaves as configured before it is measured. */

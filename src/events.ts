@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { SignInMethod } from './sign-in/admit.js'
 
 /** Why a sign-in was refused: a policy, the app's `onSignIn`, or the hook failing. */
-export type SignInRefusal = 'hosted-domain' | 'email-not-verified' | 'email-not-allowed' | 'on-sign-in'
+export type SignInRefusal = 'hosted-domain' | 'email-not-verified' | 'email-not-authoritative' | 'email-not-allowed' | 'on-sign-in'
 
 interface EventBase {
   /** The Google account (`sub`), when known. */
@@ -21,6 +21,7 @@ export type GoogleOAuthEvent =
   | EventBase & { type: 'sign-in', method: SignInMethod, scopes: string[] }
   | EventBase & { type: 'scopes-granted', scopes: string[] }
   | EventBase & { type: 'sign-in-refused', reason: SignInRefusal }
+  | EventBase & { type: 'sign-in-failed', reason: 'on-sign-in-threw' | 'on-sign-in-timeout' | 'on-sign-in-returned-no-object' | 'on-sign-in-changed-id' | 'on-sign-in-returned-no-json' }
   | EventBase & { type: 'sign-out', everywhere: boolean, sessions: number }
   | EventBase & { type: 'session-expired', reason: 'idle' | 'absolute' }
   | EventBase & { type: 'token-refreshed' }

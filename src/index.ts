@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import fp from 'fastify-plugin'
 import { createEmitter } from './events.js'
 import { createGoogleClient, googleClientOptions } from './google/client.js'
+import { revokeTokens } from './google/revoke-tokens.js'
+import { fail } from './errors.js'
 import { createUserClients, type UserGoogleClient } from './google/user-client.js'
 import { createIdTokenVerifier } from './google/verify-id-token.js'
 import { checkGuardedRoutes, claimNames } from './http/decorators.js'
@@ -50,8 +52,8 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
   fastify.decorateRequest('googleAuth', {
     getter (this: FastifyRequest): UserGoogleClient | null {
       const request = this as WithClient
-      // A request authenticated by an ID token has no Google access (and never its cookie session's).
-      if (request[kGoogleAuth] === undefined) request[kGoogleAuth] = identity.byHeader(request) ? null : clientFor(request)
+      // No client without Google access: signed out, a Bearer token, or Google's button until a grant.
+      if (request[kGoogleAuth] === undefined) request[kGoogleAuth] = identity.tokens(request) === null ? null : clientFor(request)
       return request[kGoogleAuth]
     }
   })
@@ -64,12 +66,13 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
     now: options.clock.now
   })
   const scopes = createScopeRegistry(options.scopes)
+  const bearer = options.bearer === null ? null : createBearerAuth({ verifier: idTokens, ...options.bearer, admit, emit, now: options.clock.now })
+  const google = createGoogleClient(options)
   const { authenticate, requireScopes } = createGuards({
     sessions,
     identity,
-    bearer: options.bearer === null
-      ? null
-      : createBearerAuth({ verifier: idTokens, ...options.bearer, admit, emit, now: options.clock.now }),
+    bearer,
+    clock: options.clock,
     pages,
     realm: options.appOrigin,
     startUrl: options.routes.start,
@@ -77,9 +80,21 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
     server: fastify.server
   })
   if (options.authenticateDecorator !== false) fastify.decorate(options.authenticateDecorator, authenticate)
+  /**
+   * Signs the request's user out. A cookie session ends (and, with `revokeOnLogout`, its Google
+   * token is revoked); a request authenticated by a Bearer token has no session: its user's
+   * verified tokens are forgotten, so that their next request runs the policies and `onSignIn`
+   * again. Never both: one request, one identity.
+   */
   async function signOut (request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const userId = sessions.user(request)?.id ?? null
-    await sessions.signOut(request, reply)
+    const userId = identity.user(request)?.id ?? null
+    if (identity.byHeader(request)) {
+      if (userId !== null) bearer?.forgetUser(userId)
+    } else {
+      const tokens = sessions.tokens(request)
+      await sessions.signOut(request, reply)
+      if (options.revokeOnLogout && tokens !== null && tokens.accessToken !== '') revokeTokens(google, tokens, request.log)
+    }
     if (userId !== null) emit({ type: 'sign-out', everywhere: false, sessions: 1, userId, requestId: request.id })
   }
   const api: GoogleOAuthApi = Object.freeze({
@@ -89,6 +104,7 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
     signOut,
     async signOutEverywhere (userId: string): Promise<number> {
       if (typeof userId !== 'string' || userId === '') throw new TypeError('signOutEverywhere(userId): give the user\'s id (request.googleUser.id)')
+      bearer?.forgetUser(userId)
       const ended = await sessions.signOutEverywhere(userId)
       emit({ type: 'sign-out', everywhere: true, sessions: ended, userId, requestId: null })
       return ended
@@ -97,6 +113,7 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
     grantedScopes: (request: FastifyRequest): string[] => [...grantedScopes(identity.tokens(request))],
     async updateUser (request: FastifyRequest, fields: Partial<Omit<GoogleUser, 'id'>>): Promise<GoogleUser> {
       if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) throw new TypeError('updateUser(request, fields): fields must be an object, e.g. { role: \'admin\' }')
+      if (identity.byHeader(request)) throw fail('NOT_SUPPORTED', 'update-user-bearer', 'updateUser changes a signed-in session; a request authenticated by a Bearer token has none (its fields come from onSignIn).')
       // Stored as JSON, so that it comes back the same from every store.
       return await sessions.updateUser(request, JSON.parse(JSON.stringify(fields)) as typeof fields)
     }
@@ -113,7 +130,7 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
     signOut,
     admit,
     scopes,
-    google: createGoogleClient(options),
+    google,
     idTokens,
     attempts: createLoginAttempts({
       secrets: options.secrets,

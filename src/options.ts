@@ -50,6 +50,13 @@ export interface GoogleOAuthOptions {
   /** Only addresses of these domains may sign in (case-insensitive; verified addresses only). */
   allowedDomains?: string[] | undefined
   /**
+   * Which addresses `allowedEmails` and `allowedDomains` count. `'verified'` (default): any address
+   * Google marks verified. `'authoritative'`: only addresses Google speaks for, a Gmail address or
+   * a Workspace account's own-domain address (`hd`); a consumer Google account made on a company
+   * address keeps its "verified" mark after the person leaves the company.
+   */
+  emailTrust?: 'verified' | 'authoritative' | undefined
+  /**
    * Called after the ID token is verified and the policies passed, before any session is written:
    * return nothing (sign in as is), fields of your own to store with the user (`{ role: 'admin' }`,
    * typed by declaration merging of `GoogleUser`), `false` or `throw refuseSignIn(message)` to
@@ -169,6 +176,12 @@ export interface BearerOptions {
   authorizedParties?: string[] | undefined
   /** Most verified tokens kept in memory (each until its `exp`). Default 10 000. */
   cacheSize?: number | undefined
+  /**
+   * Accept tokens that carry a `nonce`. Default false: a token with a nonce was issued for a
+   * sign-in (this app's redirect flow or One Tap), and such a token, if it leaked, must not work
+   * as an API credential. Set it when your mobile app sets a nonce of its own.
+   */
+  acceptNonce?: boolean | undefined
 }
 
 /** The `oneTap` option's settings. */
@@ -204,7 +217,7 @@ export interface ResolvedOptions {
   onSignIn: OnSignIn | null
   onSignInTimeout: number
   onEvent: ((event: GoogleOAuthEvent) => unknown) | null
-  bearer: { audiences: string[], authorizedParties: string[], cacheSize: number } | null
+  bearer: { audiences: string[], authorizedParties: string[], cacheSize: number, acceptNonce: boolean } | null
   oneTap: { button: boolean, prompt: boolean } | null
   loginHint: string | undefined
   prompt: string | undefined

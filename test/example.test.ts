@@ -74,8 +74,8 @@ t.test('the example keeps sessions in Redis when REDIS_URL is set', async (t) =>
   const id = b.cookiesFor(`http://127.0.0.1:${port}`)['goauth.sid']!.split('.')[0]!
   const redis = new Redis({ host: '127.0.0.1', port: SHARED_REDIS_PORT })
   t.teardown(() => redis.disconnect())
-  const key = `fastify-google-oauth-example:${id}`
-  t.equal(await redis.exists(key), 1, 'the session is in Redis under the example\'s prefix')
+  const key = `fastify-google-oauth-example:{${id.slice(0, 8)}}:s:${id}`
+  t.equal(await redis.exists(key), 1, 'the session is in Redis under the example\'s prefix, in the plugin\'s Redis store')
   await b.submit(`http://127.0.0.1:${port}/logout`)
   t.equal(await redis.exists(key), 0, 'and gone after sign-out')
 })

@@ -1,14 +1,15 @@
 import Fastify from 'fastify'
 import googleOAuth from 'fastify-google-oauth'
+import { redisStore as pluginRedisStore } from 'fastify-google-oauth/redis'
 import { DEFAULT_CLIENT, signInAs, startFakeGoogle } from 'fastify-google-oauth/testing'
 import type { Build } from './configs.js'
 import { redisStore } from './shared.js'
 
-/** This plugin on a fake Google in this process; `memory`: the default store, `redis`: a RedisStore, `bearer`: ID tokens, no session. */
+/** This plugin on a fake Google in this process; `memory`: the default store, `redis`: a RedisStore, `redis-store`: its own, `bearer`: ID tokens. */
 export const build: Build = async (variant, redisPrefix) => {
   const callbackUrl = 'http://localhost/oauth2/google/callback'
   const google = await startFakeGoogle({ clients: [{ ...DEFAULT_CLIENT, redirectUris: [callbackUrl] }] })
-  const redis = variant === 'redis' ? await redisStore(redisPrefix) : null
+  const redis = variant === 'redis' || variant === 'redis-store' ? await redisStore(redisPrefix) : null
   const app = Fastify()
   await app.register(googleOAuth, {
     clientId: DEFAULT_CLIENT.clientId,
@@ -17,7 +18,7 @@ export const build: Build = async (variant, redisPrefix) => {
     secret: 'a-benchmark-session-secret-of-at-least-32-chars',
     endpoints: google.endpoints,
     bearer: variant === 'bearer',
-    ...(redis !== null && { store: redis.store as never })
+    ...(redis !== null && { store: variant === 'redis' ? redis.store as never : pluginRedisStore(redis.client, { prefix: redisPrefix }) })
   })
   app.get('/me', { preHandler: [app.authenticate] }, async (request) => request.googleUser)
   /** CPU µs per request with these Bearer tokens, one after the other, through app.inject. */

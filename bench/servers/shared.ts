@@ -45,12 +45,12 @@ export function setupLogin (app: FastifyInstance, cookieName: string, login: (re
 }
 
 /** A RedisStore under this run's prefix; `close()` deletes its keys. */
-export async function redisStore (prefix: string): Promise<{ store: RedisStore, close: () => Promise<void> }> {
+export async function redisStore (prefix: string): Promise<{ store: RedisStore, client: Redis, close: () => Promise<void> }> {
   const client = new Redis({ ...REDIS, enableOfflineQueue: false, maxRetriesPerRequest: 1 })
   client.on('error', () => {})
   for (let i = 0; i < 100 && client.status !== 'ready'; i++) await new Promise((resolve) => setTimeout(resolve, 50))
   if (client.status !== 'ready') throw new Error(`Redis at ${REDIS.host}:${REDIS.port} is not reachable`)
-  return { store: new RedisStore({ client, prefix }), close: async () => { await deleteKeys(client, prefix); client.disconnect() } }
+  return { store: new RedisStore({ client, prefix }), client, close: async () => { await deleteKeys(client, prefix); client.disconnect() } }
 }
 
 /** Deletes every key under `prefix` (SCAN, never KEYS). */

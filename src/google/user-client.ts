@@ -79,6 +79,20 @@ export class UserGoogleClient extends OAuth2Client {
   }
 
   async #refresh (refreshToken?: string | null): Promise<GoogleTokens> {
+    const refreshOnce = this.#owner.refreshOnce
+    if (refreshOnce === undefined) return await this.#refreshAtGoogle(refreshToken)
+    // Instances sharing the session make one call to Google: this one, or the one holding its lock.
+    const previous = this.#tokens
+    const tokens = await refreshOnce(previous, () => this.#refreshAtGoogle(refreshToken))
+    if (tokens !== this.#tokens) {
+      this.#tokens = tokens
+      this.#shared.replaced = { accessToken: previous.accessToken, by: tokens }
+      this.#owner.adopt(tokens)
+    }
+    return tokens
+  }
+
+  async #refreshAtGoogle (refreshToken?: string | null): Promise<GoogleTokens> {
     let fresh: Credentials
     try {
       fresh = (await super.refreshTokenNoCache(refreshToken)).tokens
@@ -103,7 +117,7 @@ export class UserGoogleClient extends OAuth2Client {
     }
     this.#tokens = tokens
     this.#shared.replaced = { accessToken: previous.accessToken, by: tokens }
-    await this.#owner.save(tokens)
+    await this.#owner.save(tokens, previous)
     this.#report({ type: 'token-refreshed' })
     return tokens
   }

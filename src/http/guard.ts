@@ -1,6 +1,7 @@
 import type { Server } from 'node:http'
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { fail } from '../errors.js'
+import type { Clock } from '../options.js'
 import type { Sessions } from '../session/sessions.js'
 import type { BearerAuth, BearerError } from '../sign-in/bearer.js'
 import { grantedScopes, missingScopes, saysScopesDenied, type ScopeRegistry } from '../sign-in/scopes.js'
@@ -14,6 +15,8 @@ export interface GuardOptions {
   identity: Identity
   /** Bearer ID tokens, with the `bearer` option. */
   bearer: BearerAuth | null
+  /** The time tokens expire by. */
+  clock: Pick<Clock, 'now'>
   pages: ErrorPages
   /** The app's origin: the realm of `WWW-Authenticate` answers. */
   realm: string
@@ -102,7 +105,10 @@ export function createGuards (options: GuardOptions) {
     return owned(function requireGoogleScopes (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
       authenticate(request, reply, (error) => {
         if (error !== undefined) return done(error)
-        const missing = missingScopes(wanted, grantedScopes(identity.tokens(request)))
+        const tokens = identity.tokens(request)
+        // Access that cannot be renewed (no refresh token) and has expired is granted again, as if missing.
+        const lapsed = tokens !== null && tokens.refreshToken === null && tokens.expiresAt !== null && tokens.expiresAt < options.clock.now() + 60_000
+        const missing = lapsed ? wanted : missingScopes(wanted, grantedScopes(tokens))
         if (missing.length === 0) return done()
         request.log.debug({ reason: 'missing-scopes', missing }, 'guard refused request')
         const grantUrl = `${options.startUrl}?${new URLSearchParams({ scope: missing.join(' '), returnTo: request.url }).toString()}`

@@ -24,10 +24,14 @@ export function createIdentity (fastify: FastifyInstance, sessions: Sessions, be
     user: bearer
       ? (request: FastifyRequest): GoogleUser | null => (request as WithBearerUser)[kBearerUser] ?? (byHeader(request) ? null : sessions.user(request))
       : (request: FastifyRequest): GoogleUser | null => sessions.user(request),
-    /** The session's Google tokens: none for a request that authenticates by header (an ID token grants no access). */
-    tokens: bearer
-      ? (request: FastifyRequest): GoogleTokens | null => byHeader(request) ? null : sessions.tokens(request)
-      : (request: FastifyRequest): GoogleTokens | null => sessions.tokens(request)
+    /**
+     * The session's Google tokens: none for a request that authenticates by header, nor for a
+     * session signed in with Google's button or One Tap until a grant (an ID token grants no access).
+     */
+    tokens (request: FastifyRequest): GoogleTokens | null {
+      const tokens = bearer && byHeader(request) ? null : sessions.tokens(request)
+      return tokens === null || tokens.accessToken === '' ? null : tokens
+    }
   }
 }
 

@@ -75,15 +75,18 @@ function readClientIds (name: string, value: unknown): string[] {
 
 function readBearer (value: unknown, clientId: string): ResolvedOptions['bearer'] {
   if (value === undefined || value === false) return null
-  if (value === true) return { audiences: [clientId], authorizedParties: [clientId], cacheSize: 10_000 }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(`options.bearer must be true, false or { audiences, authorizedParties, cacheSize } (got ${show(value)}).`)
+  if (value === true) return { audiences: [clientId], authorizedParties: [clientId], cacheSize: 10_000, acceptNonce: false }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(`options.bearer must be true, false or { audiences, authorizedParties, cacheSize, acceptNonce } (got ${show(value)}).`)
   const raw = value as BearerOptions
-  const unknown = Object.keys(raw).filter((key) => !['audiences', 'authorizedParties', 'cacheSize'].includes(key))
-  if (unknown.length > 0) throw invalid(`options.bearer.${unknown[0]!} is not a setting of bearer; use audiences, authorizedParties or cacheSize.`)
+  const unknown = Object.keys(raw).filter((key) => !['audiences', 'authorizedParties', 'cacheSize', 'acceptNonce'].includes(key))
+  if (unknown.length > 0) throw invalid(`options.bearer.${unknown[0]!} is not a setting of bearer; use audiences, authorizedParties, cacheSize or acceptNonce.`)
+  const audiences = [...new Set([clientId, ...readClientIds('bearer.audiences', raw.audiences)])]
   return {
-    audiences: [...new Set([clientId, ...readClientIds('bearer.audiences', raw.audiences)])],
-    authorizedParties: [...new Set([clientId, ...readClientIds('bearer.authorizedParties', raw.authorizedParties)])],
-    cacheSize: positiveInteger('bearer.cacheSize', raw.cacheSize, 10_000)
+    audiences,
+    // A web client's own tokens name it as their authorized party too.
+    authorizedParties: [...new Set([...audiences, ...readClientIds('bearer.authorizedParties', raw.authorizedParties)])],
+    cacheSize: positiveInteger('bearer.cacheSize', raw.cacheSize, 10_000),
+    acceptNonce: readBoolean('bearer.acceptNonce', raw.acceptNonce) ?? false
   }
 }
 
@@ -97,6 +100,12 @@ function readOneTap (value: unknown): ResolvedOptions['oneTap'] {
   const settings = { button: readBoolean('oneTap.button', raw.button) ?? true, prompt: readBoolean('oneTap.prompt', raw.prompt) ?? true }
   if (!settings.button && !settings.prompt) throw invalid('options.oneTap shows nothing with both button and prompt false: leave oneTap out instead.')
   return settings
+}
+
+function readEmailTrust (value: unknown): Policies['emailTrust'] {
+  if (value === undefined) return 'verified'
+  if (value !== 'verified' && value !== 'authoritative') throw invalid(`options.emailTrust must be 'verified' or 'authoritative' (got ${show(value)}).`)
+  return value
 }
 
 function readDecoratorName (value: unknown): string | false {
@@ -238,10 +247,15 @@ export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
     throw invalid(`options.absoluteTimeout (${absoluteTimeout} ms) must not be shorter than options.idleTimeout (${idleTimeout} ms).`)
   }
   const endpoints = readEndpoints(raw.endpoints)
+  const oneTap = readOneTap(raw.oneTap)
+  if (oneTap !== null && loginPage === false) {
+    throw invalid('options.oneTap shows Google\'s button and One Tap on the login page, which loginPage: false removes. Keep the login page (or give your own with loginPage: (context) => html, which gets context.oneTap), or leave oneTap out.')
+  }
   const policies: Policies = {
     hostedDomains: readDomains('hostedDomain', raw.hostedDomain),
     allowedEmails: readEmails(raw.allowedEmails),
-    allowedDomains: readDomains('allowedDomains', raw.allowedDomains)
+    allowedDomains: readDomains('allowedDomains', raw.allowedDomains),
+    emailTrust: readEmailTrust(raw.emailTrust)
   }
 
   return {
@@ -258,7 +272,7 @@ export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
     onSignInTimeout: positiveMs('onSignInTimeout', raw.onSignInTimeout, 10_000),
     onEvent: readFunction('onEvent', raw.onEvent),
     bearer: readBearer(raw.bearer, clientId),
-    oneTap: readOneTap(raw.oneTap),
+    oneTap,
     loginHint: optionalString('loginHint', raw.loginHint),
     prompt: optionalString('prompt', raw.prompt),
     accessType: raw.accessType ?? 'online',
@@ -289,7 +303,8 @@ export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
     warnings: riskyInProduction(callback, endpoints, cookieName, {
       cookieName: raw.cookie?.name !== undefined,
       redirectUris: credentials.redirectUris,
-      secretsFile: raw.clientSecretsFile
+      secretsFile: raw.clientSecretsFile,
+      policies
     })
   }
 }

@@ -2,7 +2,7 @@ import { invalid } from './checks.js'
 
 const KNOWN_OPTIONS = [
   'clientId', 'clientSecret', 'clientSecretsFile', 'callbackUrl', 'secret', 'prefix', 'scopes', 'hostedDomain',
-  'loginHint', 'prompt', 'accessType', 'includeGrantedScopes', 'allowedEmails', 'allowedDomains', 'onSignIn', 'onSignInTimeout', 'onEvent', 'bearer', 'oneTap', 'loginPage', 'loginUrl', 'afterLogout',
+  'loginHint', 'prompt', 'accessType', 'includeGrantedScopes', 'allowedEmails', 'allowedDomains', 'emailTrust', 'onSignIn', 'onSignInTimeout', 'onEvent', 'bearer', 'oneTap', 'loginPage', 'loginUrl', 'afterLogout',
   'revokeOnLogout', 'appName', 'appUrl', 'authenticateDecorator', 'keepSessionInfo', 'cookie', 'idleTimeout', 'absoluteTimeout', 'store', 'maxSessions', 'maxSessionsPerUser', 'loginTimeout',
   'googleTimeout', 'endpoints', 'clock'
 ]

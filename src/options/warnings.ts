@@ -1,8 +1,9 @@
 import type { GoogleEndpoints } from '../google/endpoints.js'
+import type { Policies } from '../sign-in/policies.js'
 import { isLoopbackHost, show } from './checks.js'
 
-/** Settings that pass validation but are risky in production (SECURITY.md row 37). */
-export function riskyInProduction (callback: URL, endpoints: GoogleEndpoints, cookieName: string, custom: { cookieName: boolean, redirectUris: unknown, secretsFile: unknown }): string[] {
+/** Settings that pass validation but are risky in production (security checklist row 37). */
+export function riskyInProduction (callback: URL, endpoints: GoogleEndpoints, cookieName: string, custom: { cookieName: boolean, redirectUris: unknown, secretsFile: unknown, policies: Policies }): string[] {
   if (callback.protocol !== 'https:') return []
   const warnings: string[] = []
   const local = Object.entries(endpoints).filter(([, url]) => {
@@ -18,6 +19,11 @@ export function riskyInProduction (callback: URL, endpoints: GoogleEndpoints, co
   }
   if (Array.isArray(custom.redirectUris) && !custom.redirectUris.includes(callback.href) && !custom.redirectUris.includes(callback.href.replace(/\/$/, ''))) {
     warnings.push(`options.clientSecretsFile ${show(custom.secretsFile)} does not list callbackUrl ${show(callback.href)} in its redirect_uris: Google will answer redirect_uri_mismatch unless it is registered. Add it under Authorized redirect URIs in Google Cloud console and download the file again.`)
+  }
+  const { policies } = custom
+  const byAddress = policies.allowedDomains.filter((domain) => domain !== 'gmail.com' && domain !== 'googlemail.com')
+  if (policies.emailTrust === 'verified' && (byAddress.length > 0 || policies.allowedEmails.some((email) => !/@(gmail|googlemail)\.com$/.test(email)))) {
+    warnings.push('options.allowedDomains / allowedEmails admit consumer Google accounts made on those addresses, which keep Google\'s "verified" mark after the address changes hands (someone who left the company, a lapsed domain). For a Google Workspace domain use hostedDomain, or set options.emailTrust: \'authoritative\' to count only addresses Google itself speaks for.')
   }
   return warnings
 }

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { fail } from '../errors.js'
-import { revokeTokens } from '../google/revoke-tokens.js'
 import { prefersHtml } from '../http/request-kind.js'
 import { sendPage } from '../pages/html.js'
 import { logoutPage } from '../pages/logout-page.js'
@@ -15,7 +14,7 @@ function isCrossSite (request: FastifyRequest, appOrigin: string): boolean {
 }
 
 /** GET /logout shows a sign-out button; POST /logout signs out. */
-export function logoutRoutes (app: FastifyInstance, { options, sessions, google, pages, signOut }: RouteContext): void {
+export function logoutRoutes (app: FastifyInstance, { options, pages, signOut }: RouteContext): void {
   app.get(options.routes.logout, async (request, reply) => {
     const user = request.googleUser
     return sendPage(reply, 200, logoutPage(options.routes.logout, user === null ? null : (user.email ?? user.name ?? user.id), options.afterLogout, pages.app))
@@ -24,9 +23,7 @@ export function logoutRoutes (app: FastifyInstance, { options, sessions, google,
   app.post(options.routes.logout, async (request, reply) => {
     reply.header('cache-control', 'no-store')
     if (isCrossSite(request, options.appOrigin)) throw fail('CROSS_SITE_REQUEST', 'logout-cross-site')
-    const tokens = sessions.tokens(request)
     await signOut(request, reply)
-    if (options.revokeOnLogout && tokens !== null) revokeTokens(google, tokens, request.log)
     if (prefersHtml(request)) return reply.redirect(options.afterLogout, 303)
     return reply.code(204).send()
   })

@@ -1,7 +1,6 @@
 import { Signer } from '@fastify/cookie'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { LRUCache } from 'lru-cache'
-import { randomToken } from '../crypto.js'
 import { fail } from '../errors.js'
 import { clearCookie as dropCookie, findCookie, setCookie, type CookieAttributes } from '../http/cookies.js'
 import type { Emit } from '../events.js'
@@ -9,9 +8,9 @@ import type { ResolvedOptions } from '../options.js'
 import type { GoogleTokens, GoogleUser } from '../types.js'
 import { BoundedMemoryStore } from './memory-store.js'
 import { expiryReason, isSessionRecord, touchInterval, type SessionRecord } from './record.js'
-import { sessionRecords } from './records.js'
+import { genericBackend, hasOwnBackend, kSessionBackend, type SessionBackend } from './backend.js'
+import { storeOutage } from './outage.js'
 import type { Sessions } from './sessions.js'
-import { storeCalls } from './store.js'
 
 /** How long one session store call may take before the request is answered 503. */
 const STORE_TIMEOUT = 2_000
@@ -37,7 +36,7 @@ type RequestWithSession = FastifyRequest & { [kSession]: LoadedSession | typeof 
 export function registerLeanSessions (fastify: FastifyInstance, options: ResolvedOptions, emit: Emit): Sessions {
   const signer = new Signer(options.secrets, 'sha256')
   const { clock } = options
-  const rawStore = options.store ?? new BoundedMemoryStore({
+  const store = options.store ?? new BoundedMemoryStore({
     maxSessions: options.maxSessions,
     maxSessionsPerUser: options.maxSessionsPerUser,
     ttl: options.idleTimeout,
@@ -49,9 +48,10 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
       emit({ type: 'session-expired', reason, userId: value.googleUser.id, requestId: null })
     }
   })
-  const store = storeCalls(rawStore, STORE_TIMEOUT, clock)
-  // A store in this process's memory is not shared: this process's own memory of ended sessions suffices.
-  const records = sessionRecords(store, { shared: !(rawStore instanceof BoundedMemoryStore), timeout: STORE_TIMEOUT, clock })
+  const settings = { timeout: STORE_TIMEOUT, clock, maxSessionsPerUser: options.maxSessionsPerUser, lifetime: options.absoluteTimeout }
+  const records: SessionBackend = hasOwnBackend(store) ? store[kSessionBackend](settings) : genericBackend(store, settings)
+  if (records.close !== undefined) fastify.addHook('onClose', async () => { await records.close!() })
+  const outage = storeOutage(fastify.log, clock)
   const cookieOptions: CookieAttributes & { path: '/' } = { path: '/', httpOnly: true, sameSite: 'lax', secure: options.secure }
   const touchEvery = touchInterval(options)
 
@@ -93,12 +93,13 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
       return done()
     }
     const id = unsigned.id
-    store.getWithCallback(id, (error, value) => {
+    records.read(id, (error, value) => {
       if (error) {
-        request.log.warn({ code: (error as { code?: string }).code, reason: (error as { reason?: string }).reason }, 'session store unavailable')
+        outage.failed(error)
         ;(request as RequestWithSession)[kSession] = STORE_DOWN
         return done()
       }
+      outage.succeeded()
       if (!isSessionRecord(value) || records.isEnded(id)) {
         // (A read that was in flight while the session ended also lands here.)
         request.log.debug({ reason: 'unknown-session' }, 'session cookie ignored')
@@ -144,7 +145,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
     async signIn (request: FastifyRequest, reply: FastifyReply, user: GoogleUser, tokens: GoogleTokens): Promise<void> {
       const previous = loaded(request)
       if (previous !== null) await records.end(previous.id)
-      const id = randomToken(24)
+      const id = records.newId(user.id)
       const now = clock.now()
       const expires = new Date(now + options.absoluteTimeout)
       const record: SessionRecord = {
@@ -170,12 +171,10 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
     },
 
     async signOutEverywhere (userId: string): Promise<number> {
-      if (!(rawStore instanceof BoundedMemoryStore)) {
-        throw fail('NOT_SUPPORTED', 'no-user-index', 'signOutEverywhere needs a per-user index of sessions: the default store has one, this store has none.')
+      if (records.endAllOf === undefined) {
+        throw fail('NOT_SUPPORTED', 'no-user-index', 'signOutEverywhere needs a per-user index of sessions: the default store and the plugin\'s Redis store (fastify-google-oauth/redis) have one, this store has none.')
       }
-      const ids = rawStore.sessionsOf(userId)
-      for (const id of ids) await records.end(id)
-      return ids.length
+      return await records.endAllOf(userId)
     },
 
     async updateUser (request: FastifyRequest, fields: Partial<Omit<GoogleUser, 'id'>>): Promise<GoogleUser> {
@@ -198,12 +197,19 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
       return {
         key: id,
         owner: {
-          // Read, check, write: never revives a session that ended or changed hands meanwhile.
-          save: async (tokens: GoogleTokens) => {
-            const written = await records.update(id, (current) => current.googleUser.id === userId ? { ...current, googleTokens: tokens } : null)
+          // Read, check, write: never revives a session that ended or changed hands meanwhile, and a
+          // refresh never overwrites tokens newer than those it replaced.
+          save: async (tokens: GoogleTokens, replacing?: GoogleTokens) => {
+            const written = await records.update(id, (current) => current.googleUser.id === userId &&
+              (replacing === undefined || current.googleTokens.accessToken === replacing.accessToken)
+              ? { ...current, googleTokens: tokens }
+              : null)
             if (written !== null) session.record = written
             return written !== null
           },
+          ...(records.refreshOnce !== undefined && {
+            refreshOnce: (previous: GoogleTokens, refresh: () => Promise<GoogleTokens>) => records.refreshOnce!(id, previous, refresh)
+          }),
           adopt: (tokens: GoogleTokens) => { session.record = { ...session.record, googleTokens: tokens } },
           end: () => records.end(id)
         }

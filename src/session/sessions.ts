@@ -6,8 +6,16 @@ export type SessionStatus = 'signed-in' | 'anonymous' | 'store-unavailable'
 
 /** What a user's Google client needs from the session it belongs to. */
 export interface TokenOwner {
-  /** Persists refreshed tokens; false when the session ended meanwhile. */
-  save (tokens: GoogleTokens): Promise<boolean>
+  /**
+   * Persists new tokens; false when the session ended meanwhile, or, with `replacing`, when the
+   * session's tokens are no longer those (another refresh got there first).
+   */
+  save (tokens: GoogleTokens, replacing?: GoogleTokens): Promise<boolean>
+  /**
+   * Makes the instances sharing the session refresh its tokens once (see SessionBackend.refreshOnce);
+   * absent when each process refreshes on its own.
+   */
+  refreshOnce?: (previous: GoogleTokens, refresh: () => Promise<GoogleTokens>) => Promise<GoogleTokens>
   /** Takes tokens that another request of this session refreshed, for the rest of this request (no write). */
   adopt (tokens: GoogleTokens): void
   /** Ends the session (the refresh token was revoked or expired). */

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import { fail, isPluginError, type PluginError } from '../errors.js'
-import type { Emit, SignInRefusal } from '../events.js'
+import type { Emit, EventInput, SignInRefusal } from '../events.js'
 import type { GoogleIdTokenClaims, GoogleUser } from '../types.js'
 import { refusalOf, type Policies } from './policies.js'
 
@@ -65,6 +65,11 @@ export function createAdmission (options: AdmissionOptions) {
       options.emit({ type: 'sign-in-refused', reason, userId: user.id, requestId: request.id })
       return failure
     }
+    // The app's hook failed: no sign-in, reported for audit logs too.
+    const failed = (reason: Extract<EventInput, { type: 'sign-in-failed' }>['reason'], failure: PluginError): PluginError => {
+      options.emit({ type: 'sign-in-failed', reason, userId: user.id, requestId: request.id })
+      return failure
+    }
     const refusal = refusalOf(user, options.policies)
     if (refusal === 'hosted-domain') throw refuse(refusal, fail('HOSTED_DOMAIN_MISMATCH', user.hostedDomain === null ? 'hd-missing' : 'hd-differs'))
     if (refusal !== null) throw refuse(refusal, fail('SIGN_IN_REFUSED', refusal, POLICY_MESSAGE))
@@ -79,21 +84,21 @@ export function createAdmission (options: AdmissionOptions) {
       ])
     } catch (error) {
       if (isPluginError(error) && error.code === 'FST_GOOGLE_OAUTH_SIGN_IN_REFUSED') throw refuse('on-sign-in', error)
-      if (isPluginError(error) && error.code === 'FST_GOOGLE_OAUTH_SIGN_IN_HOOK_TIMEOUT') throw error
-      throw internal('on-sign-in-threw', error)
+      if (isPluginError(error) && error.code === 'FST_GOOGLE_OAUTH_SIGN_IN_HOOK_TIMEOUT') throw failed('on-sign-in-timeout', error)
+      throw failed('on-sign-in-threw', internal('on-sign-in-threw', error))
     } finally {
       clearTimeout(timer)
     }
     if (result === false) throw refuse('on-sign-in', fail('SIGN_IN_REFUSED', 'on-sign-in', POLICY_MESSAGE))
     if (result === undefined || result === null) return user
-    if (typeof result !== 'object' || Array.isArray(result)) throw internal('on-sign-in-returned-no-object')
-    if ('id' in result && (result as { id?: unknown }).id !== user.id) throw internal('on-sign-in-changed-id')
+    if (typeof result !== 'object' || Array.isArray(result)) throw failed('on-sign-in-returned-no-object', internal('on-sign-in-returned-no-object'))
+    if ('id' in result && (result as { id?: unknown }).id !== user.id) throw failed('on-sign-in-changed-id', internal('on-sign-in-changed-id'))
     let fields: AppUserFields
     try {
       // What is stored must come back the same from any store (Redis keeps JSON).
       fields = JSON.parse(JSON.stringify(result)) as AppUserFields
     } catch (error) {
-      throw internal('on-sign-in-returned-no-json', error)
+      throw failed('on-sign-in-returned-no-json', internal('on-sign-in-returned-no-json', error))
     }
     return { ...user, ...fields, id: user.id }
   }

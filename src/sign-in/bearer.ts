@@ -20,6 +20,8 @@ export interface BearerAuthOptions {
   authorizedParties: readonly string[]
   /** Most verified tokens kept. */
   cacheSize: number
+  /** Accept tokens that carry a nonce (issued for a sign-in: an app's own flow that sets one). */
+  acceptNonce: boolean
   admit: Admit
   emit: Emit
   now: () => number
@@ -51,14 +53,30 @@ interface Admitted {
   expiresAt: number
 }
 
+/** How long a refused token's refusal is remembered: the same token is not checked (nor onSignIn called) again meanwhile. */
+const REFUSAL_MS = 60_000
+
 /**
  * Google ID tokens as Bearer credentials: verified as the redirect flow's are (minus the nonce,
  * with the configured audiences and authorized parties), then the policies and `onSignIn`. What
  * they give is cached by a hash of the token until it expires, so a repeat request costs a lookup;
- * concurrent requests with one new token share one verification.
+ * a refusal is remembered for a minute; concurrent requests with one new token share one
+ * verification. A token carrying a nonce was issued for a sign-in (the redirect flow, One Tap):
+ * it is no Bearer credential unless `acceptNonce`.
  */
 export function createBearerAuth (options: BearerAuthOptions) {
-  const admitted = new LRUCache<string, Admitted>({ max: options.cacheSize, perf: { now: options.now } })
+  /** The cached tokens of each user, to forget them at sign-out (kept in step with the cache). */
+  const byUser = new Map<string, Set<string>>()
+  const admitted = new LRUCache<string, Admitted>({
+    max: options.cacheSize,
+    perf: { now: options.now },
+    dispose: (value, key) => {
+      const keys = byUser.get(value.user.id)
+      keys?.delete(key)
+      if (keys?.size === 0) byUser.delete(value.user.id)
+    }
+  })
+  const refused = new LRUCache<string, PluginError>({ max: options.cacheSize, ttl: REFUSAL_MS, perf: { now: options.now } })
   const pending = new Map<string, Promise<Admitted>>()
 
   async function admit (token: string, request: FastifyRequest): Promise<Admitted> {
@@ -70,6 +88,7 @@ export function createBearerAuth (options: BearerAuthOptions) {
       if (isPluginError(error) && error.code === 'FST_GOOGLE_OAUTH_ID_TOKEN_INVALID') throw refusal('invalid_token', `bearer:${error.reason ?? 'invalid'}`)
       throw error
     }
+    if (verified.claims.nonce !== undefined && !options.acceptNonce) throw refusal('invalid_token', 'bearer:sign-in-token')
     const user = await options.admit({ user: verified.user, claims: verified.claims, scopes: [], request, method: 'bearer' })
     options.emit({ type: 'sign-in', method: 'bearer', scopes: [], userId: user.id, requestId: request.id })
     return { user, expiresAt: verified.claims.exp * 1000 }
@@ -91,16 +110,34 @@ export function createBearerAuth (options: BearerAuthOptions) {
         admitted.delete(key)
         throw refusal('invalid_token', 'bearer:expired')
       }
+      const refusedBefore = refused.get(key)
+      if (refusedBefore !== undefined) throw refusedBefore
       let shared = pending.get(key)
       if (shared === undefined) {
         shared = admit(token, request).then((result) => {
           const left = result.expiresAt - options.now()
-          if (left > 0) admitted.set(key, result, { ttl: left })
+          if (left > 0) {
+            admitted.set(key, result, { ttl: left })
+            const keys = byUser.get(result.user.id) ?? new Set()
+            keys.add(key)
+            byUser.set(result.user.id, keys)
+          }
           return result
+        }, (error: unknown) => {
+          // A refusal of the token or of its user (not Google or the app failing) is remembered a while.
+          if (isPluginError(error) && error.statusCode < 500) refused.set(key, error)
+          throw error
         }).finally(() => pending.delete(key))
         pending.set(key, shared)
       }
       return shared.then((result) => result.user)
+    },
+
+    /** Forgets the tokens of a user verified so far: their next request runs the policies and `onSignIn` again. */
+    forgetUser (userId: string): number {
+      const keys = [...(byUser.get(userId) ?? [])]
+      for (const key of keys) admitted.delete(key)
+      return keys.length
     }
   }
 }

@@ -59,13 +59,18 @@ function field (body: unknown, name: string): string | undefined {
 
 /**
  * The credential of a post by Google's script, after the double-submit check: the `g_csrf_token`
- * cookie and body value must both be there and be equal (SECURITY.md row 29).
+ * cookie and body value must both be there and be equal (security checklist row 29).
  */
 export function readOneTapPost (body: unknown, csrfCookie: string | undefined): string {
   const csrf = field(body, 'g_csrf_token')
   if (csrf === undefined || csrfCookie === undefined || csrfCookie === '') throw fail('CSRF_TOKEN_MISMATCH', csrf === undefined ? 'one-tap:no-csrf-field' : 'one-tap:no-csrf-cookie')
   if (csrf.length > 512 || !sameText(csrf, csrfCookie)) throw fail('CSRF_TOKEN_MISMATCH', 'one-tap:csrf-differs')
   const credential = field(body, 'credential')
-  if (credential === undefined || credential.length > MAX_CREDENTIAL || !JWT.test(credential)) throw fail('INVALID_CALLBACK', 'one-tap:credential-malformed')
+  if (credential === undefined || credential.length > MAX_CREDENTIAL || !JWT.test(credential)) {
+    // Came through the browser: a bad request, with the code of any credential that fails.
+    const failure = fail('ID_TOKEN_INVALID', 'one-tap:credential-malformed')
+    failure.statusCode = 400
+    throw failure
+  }
   return credential
 }

@@ -9,7 +9,16 @@ export interface Policies {
   allowedEmails: readonly string[]
   /** Domains (lower case) whose addresses may sign in. */
   allowedDomains: readonly string[]
+  /**
+   * Which addresses count for the two lists: `'verified'`, any Google marks verified;
+   * `'authoritative'`, only those Google speaks for (a Gmail address, or a Workspace account's
+   * address in its own domain: `hd` is the address's domain).
+   */
+  emailTrust: 'verified' | 'authoritative'
 }
+
+/** Domains whose addresses Google itself hosts. */
+const GMAIL = ['gmail.com', 'googlemail.com']
 
 /** An address with its domain lower-cased: `Ada@Example.COM` → `Ada@example.com`. */
 export function normaliseEmail (email: string): string {
@@ -27,5 +36,7 @@ export function refusalOf (user: GoogleUser, policies: Policies): SignInRefusal 
   if (user.email === null || !user.emailVerified) return 'email-not-verified'
   const email = normaliseEmail(user.email)
   const domain = email.slice(email.lastIndexOf('@') + 1)
+  // Google verified a third-party address once; whoever holds it now may be someone else.
+  if (policies.emailTrust === 'authoritative' && !GMAIL.includes(domain) && user.hostedDomain?.toLowerCase() !== domain) return 'email-not-authoritative'
   return policies.allowedEmails.includes(email) || policies.allowedDomains.includes(domain) ? null : 'email-not-allowed'
 }

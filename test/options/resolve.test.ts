@@ -114,7 +114,7 @@ t.test('reads client_secrets.json as Google Cloud console downloads it', async (
   refusal(t, { ...valid, clientId: undefined, clientSecret: undefined, clientSecretsFile: join(dir, 'missing.json') }, /does not exist/, 'missing file')
 })
 
-t.test('settings that are risky in production are named in a startup warning (SECURITY.md row 37)', async (t) => {
+t.test('settings that are risky in production are named in a startup warning (security checklist row 37)', async (t) => {
   t.same(resolveOptions(valid).warnings, [], 'none for a plain production setup')
   t.same(resolveOptions({ ...valid, callbackUrl: 'http://localhost:3000/oauth2/google/callback', endpoints: { token: 'http://127.0.0.1:9/token' } }).warnings, [],
     'none in development (plain-http callback) with a local fake Google')
@@ -155,8 +155,13 @@ t.test('who may sign in: domains and addresses normalised, the hd hint only for 
   t.same(two.policies.hostedDomains, ['a.example', 'b.example'])
   t.equal(two.hostedDomain, null, 'several: no hint (Google takes one)')
   const lists = resolveOptions({ ...valid, allowedEmails: ['Ada@EXAMPLE.com'], allowedDomains: ['Example.com'] })
-  t.same(lists.policies, { hostedDomains: [], allowedEmails: ['Ada@example.com'], allowedDomains: ['example.com'] })
-  t.same(resolveOptions(valid).policies, { hostedDomains: [], allowedEmails: [], allowedDomains: [] }, 'none by default')
+  t.same(lists.policies, { hostedDomains: [], allowedEmails: ['Ada@example.com'], allowedDomains: ['example.com'], emailTrust: 'verified' })
+  t.same(resolveOptions(valid).policies, { hostedDomains: [], allowedEmails: [], allowedDomains: [], emailTrust: 'verified' }, 'none by default')
+  t.equal(resolveOptions({ ...valid, emailTrust: 'authoritative' }).policies.emailTrust, 'authoritative')
+  refusal(t, { ...valid, emailTrust: 'strict' }, /options\.emailTrust must be 'verified' or 'authoritative'/, 'emailTrust')
+  t.match(resolveOptions({ ...valid, allowedDomains: ['example.com'] }).warnings, [/admit consumer Google accounts made on those addresses/], 'verified addresses of a company domain: a warning in production')
+  t.same(resolveOptions({ ...valid, allowedDomains: ['example.com'], emailTrust: 'authoritative' }).warnings, [], 'none when only authoritative addresses count')
+  t.same(resolveOptions({ ...valid, allowedEmails: ['someone@gmail.com'] }).warnings, [], 'nor for Gmail addresses')
   t.equal(resolveOptions(valid).onSignInTimeout, 10_000)
 
   refusal(t, { ...valid, hostedDomain: [] }, /hostedDomain must be a domain such as "example.com", or a non-empty array/, 'an empty list')
@@ -177,5 +182,6 @@ t.test('oneTap: off by default, true shows the button and the prompt, either can
   refusal(t, { ...valid, oneTap: { button: false, prompt: false } }, /shows nothing/, 'nothing to show')
   refusal(t, { ...valid, oneTap: { autoSelect: true } }, /oneTap\.autoSelect is not a setting of oneTap/, 'an unknown setting')
   refusal(t, { ...valid, oneTap: 'yes' }, /options\.oneTap must be true, false or/, 'a string')
+  refusal(t, { ...valid, oneTap: true, loginPage: false }, /options\.oneTap shows Google's button and One Tap on the login page, which loginPage: false removes/, 'without a login page')
   t.equal(resolveOptions({ ...valid, endpoints: { gsiClient: 'http://127.0.0.1:9/gsi/client' } }).endpoints.gsiClient, 'http://127.0.0.1:9/gsi/client', 'Google\'s script can be pointed elsewhere (the fake Google)')
 })

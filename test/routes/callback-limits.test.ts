@@ -89,7 +89,7 @@ t.test('Fastify\'s own 4xx on the plugin\'s routes keeps its status under our co
 
 const reachedTrap = (app: TestApp) => app.google.requests.filter((r) => r.path === '/redirect-target').length
 
-t.test('a token response over 1 MB is refused while it streams, even chunked without a length (SECURITY.md row 33)', async (t) => {
+t.test('a token response over 1 MB is refused while it streams, even chunked without a length (security checklist row 33)', async (t) => {
   const app = await startApp(t)
   app.google.misbehave('token', 'chunked-huge')
   const b = app.browser()

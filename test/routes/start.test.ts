@@ -7,7 +7,7 @@ async function start (url: string, cookie: string): Promise<Response> {
   return send(`${url}/oauth2/google?returnTo=/profile`, { headers: { cookie, accept: 'text/html' } })
 }
 
-t.test('planted look-alike attempt cookies with odd names never turn a sign-in into a 500 (SECURITY.md row 32)', async (t) => {
+t.test('planted look-alike attempt cookies with odd names never turn a sign-in into a 500 (security checklist row 32)', async (t) => {
   const app = await startApp(t)
   const odd = ['goauth.attempt.a b', 'goauth.attempt.é', 'goauth.attempt.', 'goauth.attempt.x"y', 'goauth.attempt.0123456789abcdef0', 'goauth.attempt.a\tb']
   const response = await start(app.url, odd.map((name, i) => `${name}=v${i}`).join('; '))

@@ -209,7 +209,7 @@ t.test('secret rotation: the previous secret still verifies and its cookies are 
   t.equal((await send(`${dropped.url}/api/me`, { headers: { cookie: newCookie } })).status, 200, 'the re-signed cookie works with the new secret alone')
 })
 
-t.test('a session cookie planted inside another cookie\'s value is never read (SECURITY.md row 31)', async (t) => {
+t.test('a session cookie planted inside another cookie\'s value is never read (security checklist row 31)', async (t) => {
   const app = await startApp(t, { https: true })
   const attacker = app.browser()
   app.google.setAutoConsent('grace@example.com')
@@ -255,7 +255,7 @@ t.test('many sign-ins of one account never sign other users out of the default s
   t.same(statuses, [...Array(9).fill(401), 200, 200, 200], 'ada keeps her three newest sessions')
 })
 
-t.test('a store that answers "not found" as ENOENT means signed out, not store down (SECURITY.md row 36)', async (t) => {
+t.test('a store that answers "not found" as ENOENT means signed out, not store down (security checklist row 36)', async (t) => {
   const app = await startApp(t, { plugin: { store: fileStore(t) } })
   const unknown = `goauth.sid=${new Signer([SESSION_SECRET], 'sha256').sign('an-id-the-store-never-saw')}`
   const response = await send(`${app.url}/api/me`, { headers: { cookie: unknown, accept: 'application/json' } })

@@ -49,7 +49,7 @@ t.test('destroy removes at once', async (t) => {
 
 const session = (user: string, n: number) => ({ googleUser: { id: user }, n })
 
-t.test('one user cannot push everybody else out: sessions per user are capped, the user\'s oldest go first (SECURITY.md row 35)', async (t) => {
+t.test('one user cannot push everybody else out: sessions per user are capped, the user\'s oldest go first (security checklist row 35)', async (t) => {
   const store = new BoundedMemoryStore({ maxSessions: 20, ttl: 60_000, maxSessionsPerUser: 3 })
   await set(store, 'grace-1', session('grace', 1))
   for (let i = 1; i <= 50; i++) await set(store, `ada-${i}`, session('ada', i))

@@ -11,7 +11,7 @@ import { send } from '../fixtures/http-request.js'
 import { ready, redisStore } from '../fixtures/redis.js'
 
 /**
- * Sign-out is final across instances (SECURITY.md row 34): instance A reads a session, instance B
+ * Sign-out is final across instances (security checklist row 34): instance A reads a session, instance B
  * signs it out, and whatever A writes afterwards (recorded activity, refreshed tokens) must not
  * bring it back. A and B share one Redis; A's store is gated so that the test sets the order.
  */

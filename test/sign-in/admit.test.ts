@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap'
-import { refuseSignIn, type GoogleOAuthOptions } from '../../src/index.js'
+import { refuseSignIn, type GoogleOAuthEvent, type GoogleOAuthOptions } from '../../src/index.js'
 import { startApp, type TestApp } from '../fixtures/app.js'
 import { CountingStore } from '../fixtures/counting-store.js'
 import { hostSession } from '../fixtures/host-session.js'
@@ -102,7 +102,8 @@ t.test('onSignIn returning false, throwing, hanging or changing the id: clear co
     [GRACE]: () => { throw new Error('database down near ya29.a0AfH6SMsecret-token') },
     [CHARLES]: () => ({ id: 'someone-else' } as never)
   }
-  const app = await startApp(t, { plugin: { store, onSignIn: ({ user }) => behaviours[user.email!]!({ user } as never) } })
+  const events: GoogleOAuthEvent[] = []
+  const app = await startApp(t, { plugin: { store, onSignIn: ({ user }) => behaviours[user.email!]!({ user } as never), onEvent: (event) => { events.push(event) } } })
   const writes = store.sets
   const refused = await callbackAnswer(app, ADA)
   t.match([refused.status, JSON.parse(refused.body).code], [403, 'FST_GOOGLE_OAUTH_SIGN_IN_REFUSED'], 'false refuses')
@@ -114,10 +115,13 @@ t.test('onSignIn returning false, throwing, hanging or changing the id: clear co
   const changed = await callbackAnswer(app, CHARLES)
   t.match([changed.status, JSON.parse(changed.body).code], [500, 'FST_GOOGLE_OAUTH_INTERNAL'], 'the user\'s id cannot change')
   t.equal(store.sets, writes, 'no session was written')
+  t.match(events.filter((event) => event.type === 'sign-in-failed' || event.type === 'sign-in-refused').map((event) => 'reason' in event && event.reason),
+    ['on-sign-in', 'on-sign-in-threw', 'on-sign-in-changed-id'], 'audit logs hear of refusals and of the hook failing')
 
-  const slow = await startApp(t, { plugin: { onSignInTimeout: 50, onSignIn: () => new Promise(() => {}) } })
+  const slow = await startApp(t, { plugin: { onSignInTimeout: 50, onSignIn: () => new Promise(() => {}), onEvent: (event) => { events.push(event) } } })
   const hung = await callbackAnswer(slow, ADA)
   t.match([hung.status, JSON.parse(hung.body).code], [504, 'FST_GOOGLE_OAUTH_SIGN_IN_HOOK_TIMEOUT'], 'a hook that hangs is cut off')
+  t.match(events.at(-1), { type: 'sign-in-failed', reason: 'on-sign-in-timeout' })
 })
 
 t.test('policies: hostedDomain takes a list, allowedEmails is exact with a case-insensitive domain, only verified addresses count', async (t) => {

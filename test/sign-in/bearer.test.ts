@@ -39,16 +39,18 @@ t.test('audiences and authorized parties: an Android app\'s token for our web cl
   const app = await startApp(t, { plugin: { bearer: { authorizedParties: [ANDROID_CLIENT], audiences: ['other-web.apps.googleusercontent.com'] } } })
   t.equal((await me(app, bearer(app.google.idTokenFor(ADA, android)))).statusCode, 200, 'a listed authorized party')
   t.equal((await me(app, bearer(app.google.idTokenFor(ADA, { audience: 'other-web.apps.googleusercontent.com', authorizedParty: null })))).statusCode, 200, 'a listed audience')
+  t.equal((await me(app, bearer(app.google.idTokenFor(ADA, { audience: 'other-web.apps.googleusercontent.com' })))).statusCode, 200, 'a listed web client\'s own token (its azp is itself)')
   const foreign = await me(app, bearer(app.google.idTokenFor(ADA, { audience: ANDROID_CLIENT, authorizedParty: ANDROID_CLIENT })))
   t.equal(foreign.statusCode, 401, 'an authorized party is no audience')
   t.match(foreign.headers['www-authenticate'], /^Bearer realm="http:\/\/127\.0\.0\.1:\d+", error="invalid_token"$/)
 })
 
 t.test('every ID token the redirect flow refuses is refused as a Bearer token: 401 invalid_token, never a redirect', async (t) => {
-  const app = await startApp(t, { plugin: { bearer: true } })
+  const app = await startApp(t, { plugin: { bearer: { acceptNonce: true } } })
   for (const { name, tamper, acceptedOn } of HOSTILE_ID_TOKENS) {
     app.google.tamperIdToken(tamper)
     const token = app.google.idTokenFor(ADA, { nonce: 'a-nonce-of-someone-else' })
+    // (A token with a nonce is refused unless acceptNonce: the nonce cases are run with it.)
     app.google.tamperIdToken(null)
     const response = await me(app, bearer(token, NAVIGATION))
     if (acceptedOn?.includes('bearer') === true) {
@@ -175,4 +177,52 @@ t.test('bearer options are checked at startup', async (t) => {
   ] as const) {
     await t.rejects(startApp(t, { plugin: { bearer: bearerOption as never } }), { code: 'FST_GOOGLE_OAUTH_INVALID_OPTION', message: pattern })
   }
+})
+
+t.test('a token issued for a sign-in (it carries a nonce: One Tap, the redirect flow) is no Bearer credential, unless acceptNonce', async (t) => {
+  const app = await startApp(t, { plugin: { bearer: true } })
+  const refused = await me(app, bearer(app.google.oneTapCredentialFor(ADA, { nonce: 'the-login-page-nonce' })))
+  t.match([refused.statusCode, refused.headers['www-authenticate']], [401, /invalid_token/])
+  const withNonce = await startApp(t, { plugin: { bearer: { acceptNonce: true } } })
+  t.equal((await me(withNonce, bearer(withNonce.google.idTokenFor(ADA, { nonce: 'the-apps-own-nonce' })))).statusCode, 200)
+})
+
+t.test('a refused token is remembered a minute: onSignIn is not asked again for every retry', async (t) => {
+  let calls = 0
+  const events: GoogleOAuthEvent[] = []
+  const app = await startApp(t, { plugin: { bearer: true, onSignIn: () => { calls++; return false }, onEvent: (event) => { events.push(event) } } })
+  const token = app.google.idTokenFor(ADA)
+  for (let i = 0; i < 3; i++) t.equal((await me(app, bearer(token))).statusCode, 403)
+  t.equal(calls, 1)
+  t.equal(events.filter((event) => event.type === 'sign-in-refused').length, 1)
+  const forged = `${token.slice(0, -4)}AAAA`
+  for (let i = 0; i < 3; i++) t.equal((await me(app, bearer(forged))).statusCode, 401)
+})
+
+t.test('sign-out from code with a Bearer token: its user\'s tokens are forgotten (onSignIn decides again), the cookie session is not touched', async (t) => {
+  let allowed = true
+  const calls: string[] = []
+  const app = await startApp(t, {
+    plugin: { bearer: true, onSignIn: ({ user }) => { calls.push(user.email!); return allowed ? undefined : false } },
+    routes: (app) => {
+      app.post('/api/sign-out', { preHandler: [app.authenticate] }, async (request, reply) => { await app.googleOAuth.signOut(request, reply); return { out: true } })
+      app.post('/api/role', { preHandler: [app.authenticate] }, async (request) => app.googleOAuth.updateUser(request, { role: 'admin' }))
+    }
+  })
+  const grace = await app.signInAs('grace@example.com')
+  const token = app.google.idTokenFor(ADA)
+  const both = { ...grace.headers, ...bearer(token) }
+  const update = await app.app.inject({ method: 'POST', url: '/api/role', headers: both })
+  t.match([update.statusCode, update.json().code], [501, 'FST_GOOGLE_OAUTH_NOT_SUPPORTED'], 'updateUser: a Bearer request has no session')
+  t.equal((await app.app.inject({ method: 'POST', url: '/api/sign-out', headers: both })).statusCode, 200)
+  t.equal((await app.app.inject({ url: '/api/me', headers: grace.headers })).statusCode, 200, 'Grace\'s cookie session is untouched')
+  allowed = false
+  t.equal((await me(app, bearer(token))).statusCode, 403, 'the token is checked again, and onSignIn now refuses')
+
+  allowed = true
+  const second = app.google.idTokenFor(ADA, { claims: { jti: 'another' } })
+  t.equal((await me(app, bearer(second))).statusCode, 200)
+  await app.app.googleOAuth.signOutEverywhere('100000000000000000001')
+  allowed = false
+  t.equal((await me(app, bearer(second))).statusCode, 403, 'signOutEverywhere forgets the user\'s tokens too')
 })

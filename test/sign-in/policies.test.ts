@@ -2,7 +2,7 @@ import t from 'tap'
 import { normaliseEmail, refusalOf, type Policies } from '../../src/sign-in/policies.js'
 import { DEFAULT_ACCOUNTS, googleUserOf } from '../../src/testing/index.js'
 
-const none: Policies = { hostedDomains: [], allowedEmails: [], allowedDomains: [] }
+const none: Policies = { hostedDomains: [], allowedEmails: [], allowedDomains: [], emailTrust: 'verified' }
 /** Ada (ada@example.com, verified), with some claims replaced. */
 const user = (claims: Record<string, unknown>) => googleUserOf(DEFAULT_ACCOUNTS[0]!, claims)
 
@@ -33,4 +33,13 @@ t.test('allowedEmails and allowedDomains: verified addresses, either list admits
   t.equal(refusalOf(user({ email_verified: false }), policies), 'email-not-verified')
   t.equal(refusalOf(user({ email_verified: 'true' }), policies), 'email-not-verified', 'only a boolean true counts')
   t.equal(refusalOf(user({ email: undefined }), policies), 'email-not-verified', 'no address')
+})
+
+t.test('emailTrust authoritative: only addresses Google speaks for (Gmail, or a Workspace account in its own domain)', async (t) => {
+  const policies: Policies = { ...none, allowedDomains: ['example.com', 'gmail.com', 'analytical.example'], emailTrust: 'authoritative' }
+  t.equal(refusalOf(user({}), policies), 'email-not-authoritative', 'a consumer account on a company address')
+  t.equal(refusalOf(user({ email: 'ada@gmail.com' }), policies), null, 'Gmail')
+  t.equal(refusalOf(user({ email: 'charles@analytical.example', hd: 'analytical.example' }), policies), null, 'Workspace, own domain')
+  t.equal(refusalOf(user({ email: 'charles@example.com', hd: 'analytical.example' }), policies), 'email-not-authoritative', 'Workspace, another domain\'s address')
+  t.equal(refusalOf(user({}), { ...policies, emailTrust: 'verified' }), null, 'verified counts by default')
 })

@@ -413,7 +413,7 @@ t.test('PKCE: a wrong or missing verifier fails; plain challenges work', async (
   t.equal(ok.status, 200)
 })
 
-t.test('PKCE downgrade: a code issued without a challenge is refused when a verifier comes with it, as at Google (SECURITY.md row 38)', async (t) => {
+t.test('PKCE downgrade: a code issued without a challenge is refused when a verifier comes with it, as at Google (security checklist row 38)', async (t) => {
   const withVerifier = await postToken(google, { grant_type: 'authorization_code', code: google.issueCodeFor(ADA.email).code, code_verifier: 'v'.repeat(43) })
   t.equal(withVerifier.status, 400)
   t.same(await withVerifier.json(), { error: 'invalid_grant', error_description: 'code_verifier or verifier is not needed.' })

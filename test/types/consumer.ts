@@ -6,6 +6,7 @@ import { RedisStore } from 'fastify-session-redis-store'
 import type { OAuth2Client } from 'google-auth-library'
 import { Redis } from 'ioredis'
 import googleOAuth, { errors, googleOAuth as named, refuseSignIn, type GoogleIdTokenClaims, type GoogleOAuthApi, type GoogleOAuthEvent, type GoogleOAuthOptions, type GoogleTokens, type GoogleUser, type OnSignIn, type SignInMethod } from 'fastify-google-oauth'
+import { redisStore, type RedisStoreOptions } from 'fastify-google-oauth/redis'
 import { signInAs, startFakeGoogle, type FakeGoogle } from 'fastify-google-oauth/testing'
 
 declare module 'fastify-google-oauth' {
@@ -83,7 +84,7 @@ export async function main (): Promise<void> {
   const claimsType: GoogleIdTokenClaims['sub'] = 'x'
   const onEvent = (event: GoogleOAuthEvent): void => {
     if (event.type === 'sign-in-refused') {
-      const reason: 'hosted-domain' | 'email-not-verified' | 'email-not-allowed' | 'on-sign-in' = event.reason
+      const reason: 'hosted-domain' | 'email-not-verified' | 'email-not-authoritative' | 'email-not-allowed' | 'on-sign-in' = event.reason
       void reason
     }
     if (event.type === 'sign-in') {
@@ -125,6 +126,12 @@ export async function main (): Promise<void> {
   void method
   void oneTapSignIn
   void bearerToken
+  // The plugin's Redis store passes as the store option without a cast.
+  const nearCache: RedisStoreOptions['nearCache'] = { ttl: 2_000 }
+  const onRedis: GoogleOAuthOptions = { ...options, store: redisStore(new Redis({ lazyConnect: true }), { prefix: 'app:sess:', nearCache }) }
+  // @ts-expect-error the store takes an ioredis client
+  redisStore('redis://127.0.0.1:6379')
+  void onRedis
   void unknownField
   void badRole
   void claimsType
