@@ -58,7 +58,7 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
     }
   })
   const pages = { loginUrl: options.loginUrl, app: { name: options.appName, url: options.appUrl } }
-  const admit = createAdmission({ policies: options.policies, onSignIn: options.onSignIn, onSignInTimeout: options.onSignInTimeout, emit })
+  const admit = createAdmission({ policies: options.policies, onSignIn: options.onSignIn, onSignInTimeout: options.onSignInTimeout, clock: options.clock, emit })
   const idTokens = createIdTokenVerifier({
     jwksUrl: options.endpoints.jwks,
     timeout: options.googleTimeout,

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import { fail, isPluginError, type PluginError } from '../errors.js'
 import type { Emit, EventInput, SignInRefusal } from '../events.js'
+import type { Clock } from '../options.js'
 import type { GoogleIdTokenClaims, GoogleUser } from '../types.js'
 import { refusalOf, type Policies } from './policies.js'
 
@@ -51,6 +52,8 @@ export interface AdmissionOptions {
   onSignIn: OnSignIn | null
   /** Bound on `onSignIn` (ms): a hook that hangs must not hold the sign-in forever. */
   onSignInTimeout: number
+  /** The timer the bound runs on (the plugin's clock). */
+  clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>
   emit: Emit
 }
 
@@ -76,18 +79,18 @@ export function createAdmission (options: AdmissionOptions) {
     if (options.onSignIn === null) return user
 
     let result: Awaited<ReturnType<OnSignIn>>
-    let timer: NodeJS.Timeout | undefined
+    let timer: unknown
     try {
       result = await Promise.race([
         Promise.resolve().then(() => options.onSignIn!(context)),
-        new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(fail('SIGN_IN_HOOK_TIMEOUT', 'on-sign-in:timeout')), options.onSignInTimeout) })
+        new Promise<never>((_resolve, reject) => { timer = options.clock.setTimeout(() => reject(fail('SIGN_IN_HOOK_TIMEOUT', 'on-sign-in:timeout')), options.onSignInTimeout) })
       ])
     } catch (error) {
       if (isPluginError(error) && error.code === 'FST_GOOGLE_OAUTH_SIGN_IN_REFUSED') throw refuse('on-sign-in', error)
       if (isPluginError(error) && error.code === 'FST_GOOGLE_OAUTH_SIGN_IN_HOOK_TIMEOUT') throw failed('on-sign-in-timeout', error)
       throw failed('on-sign-in-threw', internal('on-sign-in-threw', error))
     } finally {
-      clearTimeout(timer)
+      if (timer !== undefined) options.clock.clearTimeout(timer)
     }
     if (result === false) throw refuse('on-sign-in', fail('SIGN_IN_REFUSED', 'on-sign-in', POLICY_MESSAGE))
     if (result === undefined || result === null) return user

@@ -1,9 +1,11 @@
 import t, { type Test } from 'tap'
 import { refuseSignIn, type GoogleOAuthEvent, type GoogleOAuthOptions } from '../../src/index.js'
 import { startApp, type TestApp } from '../fixtures/app.js'
+import { testClock } from '../fixtures/clock.js'
 import { CountingStore } from '../fixtures/counting-store.js'
 import { hostSession } from '../fixtures/host-session.js'
 import { ready, redisStore } from '../fixtures/redis.js'
+import { until } from '../fixtures/wait.js'
 
 declare module '../../src/types.js' {
   interface GoogleUser {
@@ -118,8 +120,13 @@ t.test('onSignIn returning false, throwing, hanging or changing the id: clear co
   t.match(events.filter((event) => event.type === 'sign-in-failed' || event.type === 'sign-in-refused').map((event) => 'reason' in event && event.reason),
     ['on-sign-in', 'on-sign-in-threw', 'on-sign-in-changed-id'], 'audit logs hear of refusals and of the hook failing')
 
-  const slow = await startApp(t, { plugin: { onSignInTimeout: 50, onSignIn: () => new Promise(() => {}), onEvent: (event) => { events.push(event) } } })
-  const hung = await callbackAnswer(slow, ADA)
+  const clock = testClock()
+  let started = false
+  const slow = await startApp(t, { clock, plugin: { onSignIn: () => { started = true; return new Promise(() => {}) }, onEvent: (event) => { events.push(event) } } })
+  const answer = callbackAnswer(slow, ADA)
+  await until(() => started, 'onSignIn to be called')
+  await clock.tick(10_001)
+  const hung = await answer
   t.match([hung.status, JSON.parse(hung.body).code], [504, 'FST_GOOGLE_OAUTH_SIGN_IN_HOOK_TIMEOUT'], 'a hook that hangs is cut off')
   t.match(events.at(-1), { type: 'sign-in-failed', reason: 'on-sign-in-timeout' })
 })
