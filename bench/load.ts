@@ -25,11 +25,7 @@ export interface LoadResult {
   serverCpu: number
   /** This process's (the load generator's) CPU utilisation over the window. */
   loadGenCpu: number
-  /**
-   * Share of CPU 0 (the server's) busy with anything but the server process over the window:
-   * other processes, and kernel work not charged to the server. High values mean the run was
-   * disturbed.
-   */
+  /** Share of CPU 0 (the server's) busy with anything but the server process: high means disturbed. */
   foreignCpu0: number
   /** Share of CPU 1 (the load generator's) busy with anything but this process. */
   foreignCpu1: number

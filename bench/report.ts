@@ -49,6 +49,7 @@ function rows (report: Report): string[][] {
 const PAIRS: Array<{ a: string, b: string, goal?: number }> = [
   { a: 'ours-401', b: 'bare-401', goal: 0.9 },
   { a: 'ours-bearer', b: 'bare', goal: 0.7 },
+  { a: 'ours-bearer', b: 'bare-bearer' },
   { a: 'ours-redis', b: 'session-redis', goal: 1.5 },
   { a: 'ours-redis-store', b: 'bare', goal: 0.75 },
   { a: 'ours-memory', b: 'session-defaults' },
@@ -72,13 +73,10 @@ function comparisons (report: Report): string[][] {
 /** What makes this run's numbers less trustworthy: retries, spread, the noise floor of bare Fastify. */
 function cautions (report: Report): string[] {
   const out: string[] = []
-  for (const s of report.summaries) {
-    if (s.retries > 0) out.push(`${s.config.id}: ${s.retries} run(s) measured again because another process took the server's CPU${s.disturbedRuns > 0 ? `; ${s.disturbedRuns} still disturbed` : ''}.`)
-  }
+  for (const s of report.summaries.filter((s) => s.retries > 0)) out.push(`${s.config.id}: ${s.retries} run(s) measured again because another process took the server's CPU${s.disturbedRuns > 0 ? `; ${s.disturbedRuns} still disturbed` : ''}.`)
   const bare = report.runs.filter((r) => r.config === 'bare')
   if (bare.length > 1) {
-    const rps = bare.map((r) => r.reqPerSec)
-    const cpu = bare.map((r) => r.cpuUsPerReq)
+    const [rps, cpu] = [bare.map((r) => r.reqPerSec), bare.map((r) => r.cpuUsPerReq)]
     out.push(`Noise floor: bare Fastify alone ranged ${num(Math.min(...rps))}–${num(Math.max(...rps))} req/s and ${num(Math.min(...cpu), 1)}–${num(Math.max(...cpu), 1)} CPU µs/request between rounds; smaller differences are noise.`)
   }
   out.push('The 401 rows skip the route handler and send a short body: compare them with "bare Fastify, 401 answer". Every signed-in run replays one session cookie (or one Bearer token), so per-session caches are always hit.')
@@ -89,8 +87,7 @@ function cautions (report: Report): string[] {
 function chart (report: Report, subtitle: string): string {
   const items = report.summaries.filter((s) => Number.isFinite(s.ratioToBare))
   const [labelW, barW, rowH, top] = [390, 300, 26, 64]
-  const width = labelW + barW + 80
-  const height = top + items.length * rowH + 36
+  const [width, height] = [labelW + barW + 80, top + items.length * rowH + 36]
   const scale = Math.max(1, ...items.map((s) => s.max.ratioToBare))
   const x = (r: number) => (labelW + (r / scale) * barW).toFixed(1)
   const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;')

@@ -57,9 +57,13 @@ async function redisUp (): Promise<boolean> {
 
 /** Starts a configuration's server pinned to CPU 0 and checks it behaves as configured before it is measured. */
 async function start (config: BenchConfig): Promise<Server> {
+  if (config.probe === true) {
+    const prober = spawnNode(MAIN, [config.server, config.variant, redisPrefix, 'probe'], 0)
+    notes.push((await firstMessage<{ note: string }>(prober)).note)
+    await stopChild(prober)
+  }
   const child = spawnNode(MAIN, [config.server, config.variant, redisPrefix], 0)
-  const { port, credential, note } = await firstMessage<{ port: number, credential: Credential, note?: string }>(child)
-  if (note !== undefined) notes.push(note)
+  const { port, credential } = await firstMessage<{ port: number, credential: Credential }>(child)
   const server = { config, pid: child.pid!, url: `http://127.0.0.1:${port}`, credential, stop: () => stopChild(child) }
   const get = (headers: Credential) => fetch(`${server.url}/me`, { headers: headers ?? {} })
   const problems: string[] = []
@@ -118,17 +122,8 @@ async function main (): Promise<void> {
     await redisUp()
   }
 
-  const report = {
-    configs,
-    runs,
-    summaries: summarise(configs, runs),
-    rounds,
-    durationS,
-    connections,
-    notes,
-    started,
-    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`
-  }
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`
+  const report = { configs, runs, summaries: summarise(configs, runs), rounds, durationS, connections, notes, started, command }
   mkdirSync('bench/results', { recursive: true })
   writeFileSync('bench/results/http.json', JSON.stringify({ started, runs, summaries: report.summaries }, null, 2))
   process.stdout.write(`\n${textTable(report)}\n`)

@@ -1,11 +1,14 @@
 import Fastify from 'fastify'
+import { startFakeGoogle } from 'fastify-google-oauth/testing'
 import type { Build } from './configs.js'
 import { guardedMe, USER } from './shared.js'
 
-/** The ceiling: Fastify alone. `401`: a guard that answers our 401 body to requests without a cookie. */
+/** The ceiling: Fastify alone. `401`: our 401 body without a cookie. `bearer`: sent an ID token it ignores. */
 export const build: Build = async (variant) => {
   const app = Fastify()
   if (variant === '401') guardedMe(app, (request) => request.headers.cookie !== undefined, () => USER)
   else app.get('/me', async () => USER)
-  return { app }
+  if (variant !== 'bearer') return { app }
+  const google = await startFakeGoogle()
+  return { app, header: 'authorization', signIn: async () => `Bearer ${google.idTokenFor('ada@example.com')}`, close: () => google.close() }
 }

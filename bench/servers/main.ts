@@ -1,11 +1,12 @@
 import type { Build, BuiltServer } from './configs.js'
 
 /**
- * A benchmark server process: `main.ts <server> <variant> <redisPrefix>`. Builds the app, signs in
- * when the configuration needs it, listens on 127.0.0.1, and reports { port, credential, note } to its
- * parent over IPC. Stops on SIGTERM, or as soon as the parent goes away.
+ * A benchmark server process: `main.ts <server> <variant> <redisPrefix> [probe]`. Builds the app, signs in
+ * when the configuration needs it, listens on 127.0.0.1, and reports { port, credential } to its
+ * parent over IPC; with `probe`, runs the server's probe instead and reports { note }. Stops on
+ * SIGTERM, or as soon as the parent goes away.
  */
-const [server = '', variant = '', redisPrefix = 'fgo-bench:'] = process.argv.slice(2)
+const [server = '', variant = '', redisPrefix = 'fgo-bench:', mode = 'serve'] = process.argv.slice(2)
 const modules: Record<string, () => Promise<{ build: Build }>> = {
   bare: () => import('./bare.js'),
   ours: () => import('./ours.js'),
@@ -33,10 +34,13 @@ try {
   const load = modules[server]
   if (load === undefined) throw new Error(`unknown server ${server}`)
   built = await (await load()).build(variant, redisPrefix)
-  const credential = built.signIn === undefined ? null : { [built.header ?? 'cookie']: await built.signIn() }
-  const note = await built.probe?.()
-  await built.app.listen({ host: '127.0.0.1', port: 0 })
-  process.send?.({ port: (built.app.server.address() as { port: number }).port, credential, note })
+  if (mode === 'probe') { // on its own: what a probe leaves in memory must not weigh on a measured server
+    process.send?.({ note: await built.probe?.() }, () => { void stop(0) })
+  } else {
+    const credential = built.signIn === undefined ? null : { [built.header ?? 'cookie']: await built.signIn() }
+    await built.app.listen({ host: '127.0.0.1', port: 0 })
+    process.send?.({ port: (built.app.server.address() as { port: number }).port, credential })
+  }
 } catch (error) {
   process.stderr.write(`server ${server}/${variant} failed: ${error instanceof Error ? error.stack : String(error)}\n`)
   await stop(1)

@@ -1,10 +1,12 @@
 import { BASE_SCOPES, GOOGLE_ENDPOINTS, type GoogleEndpoints } from '../google/endpoints.js'
-import type { BearerOptions, Clock, GoogleOAuthOptions, OneTapOptions, ResolvedOptions, RoutePaths } from '../options.js'
+import type { GoogleOAuthOptions, OneTapOptions, ResolvedOptions, RoutePaths } from '../options.js'
 import { invalid, nonEmptyString, optionalString, parseUrl, positiveInteger, positiveMs, readBoolean, readLocalPath, show } from './checks.js'
+import { readBearer } from './bearer.js'
+import { readClock } from './clock.js'
+import { readPolicies } from './policies.js'
 import { readClientSecretsFile, type ClientCredentials } from './client-secrets.js'
 import { refuseUnknown } from './unknown.js'
 import { riskyInProduction } from './warnings.js'
-import { normaliseEmail, type Policies } from '../sign-in/policies.js'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
@@ -18,76 +20,10 @@ const ROUTES = {
   oneTap: '/oauth2/google/one-tap'
 } as const
 
-/** The system clock; its timers never keep the process alive. */
-const SYSTEM_CLOCK: Clock = {
-  now: Date.now,
-  setTimeout (callback, ms) {
-    const timer = setTimeout(callback, ms)
-    timer.unref()
-    return timer
-  },
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout)
-}
-
-function readClock (value: unknown): Clock {
-  if (value === undefined) return SYSTEM_CLOCK
-  const clock = value as Partial<Record<keyof Clock, unknown>> | null
-  if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function' || typeof clock.setTimeout !== 'function' || typeof clock.clearTimeout !== 'function') {
-    throw invalid('options.clock must be an object with now(), setTimeout() and clearTimeout() (or leave it out for the system clock).')
-  }
-  return value as Clock
-}
-
 function readFunction<T> (name: string, value: T | undefined): T | null {
   if (value === undefined) return null
   if (typeof value !== 'function') throw invalid(`options.${name} must be a function (got ${show(value)}).`)
   return value
-}
-
-const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/
-
-/** One domain or a list of them, lower-cased; an empty list is refused (it would admit nobody, or look like it admits everybody). */
-function readDomains (name: string, value: unknown): string[] {
-  if (value === undefined) return []
-  const list = typeof value === 'string' && name === 'hostedDomain' ? [value] : value
-  if (!Array.isArray(list) || list.length === 0 || list.some((domain) => typeof domain !== 'string' || !DOMAIN.test(domain.toLowerCase()))) {
-    throw invalid(`options.${name} must be ${name === 'hostedDomain' ? 'a domain such as "example.com", or ' : ''}a non-empty array of domains such as ["example.com"] (got ${show(value)}).`)
-  }
-  return [...new Set((list as string[]).map((domain) => domain.toLowerCase()))]
-}
-
-function readEmails (value: unknown): string[] {
-  if (value === undefined) return []
-  if (!Array.isArray(value) || value.length === 0 || value.some((email) => typeof email !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))) {
-    throw invalid(`options.allowedEmails must be a non-empty array of addresses such as ["ada@example.com"] (got ${show(value)}).`)
-  }
-  return [...new Set((value as string[]).map(normaliseEmail))]
-}
-
-/** Client ids: non-empty strings without spaces. */
-function readClientIds (name: string, value: unknown): string[] {
-  if (value === undefined) return []
-  if (!Array.isArray(value) || value.some((id) => typeof id !== 'string' || !/^[^\s]{1,255}$/.test(id))) {
-    throw invalid(`options.${name} must be an array of OAuth client ids such as ["1234-abc.apps.googleusercontent.com"] (got ${show(value)}).`)
-  }
-  return value as string[]
-}
-
-function readBearer (value: unknown, clientId: string): ResolvedOptions['bearer'] {
-  if (value === undefined || value === false) return null
-  if (value === true) return { audiences: [clientId], authorizedParties: [clientId], cacheSize: 10_000, acceptNonce: false }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(`options.bearer must be true, false or { audiences, authorizedParties, cacheSize, acceptNonce } (got ${show(value)}).`)
-  const raw = value as BearerOptions
-  const unknown = Object.keys(raw).filter((key) => !['audiences', 'authorizedParties', 'cacheSize', 'acceptNonce'].includes(key))
-  if (unknown.length > 0) throw invalid(`options.bearer.${unknown[0]!} is not a setting of bearer; use audiences, authorizedParties, cacheSize or acceptNonce.`)
-  const audiences = [...new Set([clientId, ...readClientIds('bearer.audiences', raw.audiences)])]
-  return {
-    audiences,
-    // A web client's own tokens name it as their authorized party too.
-    authorizedParties: [...new Set([...audiences, ...readClientIds('bearer.authorizedParties', raw.authorizedParties)])],
-    cacheSize: positiveInteger('bearer.cacheSize', raw.cacheSize, 10_000),
-    acceptNonce: readBoolean('bearer.acceptNonce', raw.acceptNonce) ?? false
-  }
 }
 
 function readOneTap (value: unknown): ResolvedOptions['oneTap'] {
@@ -100,12 +36,6 @@ function readOneTap (value: unknown): ResolvedOptions['oneTap'] {
   const settings = { button: readBoolean('oneTap.button', raw.button) ?? true, prompt: readBoolean('oneTap.prompt', raw.prompt) ?? true }
   if (!settings.button && !settings.prompt) throw invalid('options.oneTap shows nothing with both button and prompt false: leave oneTap out instead.')
   return settings
-}
-
-function readEmailTrust (value: unknown): Policies['emailTrust'] {
-  if (value === undefined) return 'verified'
-  if (value !== 'verified' && value !== 'authoritative') throw invalid(`options.emailTrust must be 'verified' or 'authoritative' (got ${show(value)}).`)
-  return value
 }
 
 function readDecoratorName (value: unknown): string | false {
@@ -251,12 +181,7 @@ export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
   if (oneTap !== null && loginPage === false) {
     throw invalid('options.oneTap shows Google\'s button and One Tap on the login page, which loginPage: false removes. Keep the login page (or give your own with loginPage: (context) => html, which gets context.oneTap), or leave oneTap out.')
   }
-  const policies: Policies = {
-    hostedDomains: readDomains('hostedDomain', raw.hostedDomain),
-    allowedEmails: readEmails(raw.allowedEmails),
-    allowedDomains: readDomains('allowedDomains', raw.allowedDomains),
-    emailTrust: readEmailTrust(raw.emailTrust)
-  }
+  const policies = readPolicies(raw)
 
   return {
     clientId,

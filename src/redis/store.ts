@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import type { Cluster, Redis } from 'ioredis'
 import { randomToken } from '../crypto.js'
 import { fail } from '../errors.js'
@@ -6,6 +5,8 @@ import type { BackendSettings, SessionBackend } from '../session/backend.js'
 import { kSessionBackend } from '../session/backend.js'
 import { isSessionRecord, type SessionRecord } from '../session/record.js'
 import type { GoogleTokens } from '../types.js'
+import { fastifySessionInterface } from './fastify-session.js'
+import { keyLayout } from './keys.js'
 import { NearCache, type Versioned } from './near-cache.js'
 import { CREATE, END, END_ALL, UNLOCK, UPDATE, type Script } from './scripts.js'
 
@@ -22,18 +23,11 @@ export interface RedisStoreOptions {
 }
 
 type Client = Redis | Cluster
-type Callback = (error?: unknown) => void
 
 /** How long a sign-out's tombstone stays: longer than any write in flight at sign-out can take. */
 const TOMBSTONE_MS = 10 * 60_000
 /** How long a token refresh may hold its session's lock (Google's calls are bounded well below). */
 const LOCK_MS = 15_000
-/** Characters of a session id that name its user's hash tag. */
-const TAG_LENGTH = 8
-
-/** The hash tag of a user's keys: the first characters of a hash of the user id (no id in clear). */
-const tagOf = (userId: string): string => createHash('sha256').update(userId).digest('base64url').slice(0, TAG_LENGTH)
-
 /**
  * A session store made for this plugin, on an ioredis client (`Redis` or `Cluster`) the app
  * creates and closes. Give it as the plugin's `store`:
@@ -58,14 +52,8 @@ export function redisStore (client: Client, options: RedisStoreOptions = {}) {
   const near = options.nearCache === false ? null : { max: options.nearCache?.max ?? 10_000, ttl: options.nearCache?.ttl ?? 5_000 }
   if (near !== null && (!(near.max > 0) || !(near.ttl > 0))) throw new TypeError('redisStore: nearCache.max and nearCache.ttl must be positive numbers, or nearCache: false')
 
-  const channel = `${prefix}invalidate`
-  const base = (id: string): string => `${prefix}{${id.slice(0, TAG_LENGTH)}}:`
-  const keys = {
-    session: (id: string) => `${base(id)}s:${id}`,
-    tombstone: (id: string) => `${base(id)}e:${id}`,
-    lock: (id: string) => `${base(id)}l:${id}`,
-    index: (userId: string) => `${prefix}{${tagOf(userId)}}:u:${userId}`
-  }
+  const keys = keyLayout(prefix)
+  const channel = keys.channel
 
   /** Runs a script by its digest, loading it the first time Redis does not know it. */
   async function run (script: Script, keyList: string[], args: Array<string | number>): Promise<unknown> {
@@ -129,7 +117,9 @@ export function redisStore (client: Client, options: RedisStoreOptions = {}) {
     let subscriber: Client | null = null
     const waiters = new Map<string, Set<() => void>>()
     if (cache !== null) {
-      subscriber = client.duplicate()
+      // It subscribes again itself on every 'ready' (ioredis's own resubscription would be a second
+      // one, whose failure during a reconnect nobody could handle).
+      subscriber = client.isCluster ? client.duplicate() : (client as Redis).duplicate({ autoResubscribe: false })
       const sub = subscriber
       sub.on('error', () => {})
       sub.on('message', (_channel: string, message: string) => {
@@ -172,12 +162,12 @@ export function redisStore (client: Client, options: RedisStoreOptions = {}) {
 
       isEnded: (id) => ended.has(id),
 
-      newId: (userId) => tagOf(userId) + randomToken(32),
+      newId: (userId) => keys.tagOf(userId) + randomToken(32),
 
       async create (id, record) {
         const evicted = await call('create', () => run(CREATE, [keys.session(id), keys.index(record.googleUser.id)], [
           JSON.stringify(record), Date.parse(record.cookie.expires), settings.clock.now(), settings.maxSessionsPerUser,
-          base(id), id, TOMBSTONE_MS, channel
+          keys.base(id), id, TOMBSTONE_MS, channel
         ])) as string[]
         for (const other of evicted) forget(other)
         cache?.invalidate(evicted)
@@ -212,11 +202,11 @@ export function redisStore (client: Client, options: RedisStoreOptions = {}) {
       async end (id) {
         forget(id)
         cache?.invalidate([id])
-        await call('end', () => run(END, [keys.session(id), keys.tombstone(id)], [TOMBSTONE_MS, channel, id, base(id)]))
+        await call('end', () => run(END, [keys.session(id), keys.tombstone(id)], [TOMBSTONE_MS, channel, id, keys.base(id)]))
       },
 
       async endAllOf (userId) {
-        const ended = await call('end-all', () => run(END_ALL, [keys.index(userId)], [`${prefix}{${tagOf(userId)}}:`, TOMBSTONE_MS, channel])) as number
+        const ended = await call('end-all', () => run(END_ALL, [keys.index(userId)], [keys.userBase(userId), TOMBSTONE_MS, channel])) as number
         // This process's copies go at once (the message also reaches it).
         cache?.clear()
         return ended
@@ -252,26 +242,8 @@ export function redisStore (client: Client, options: RedisStoreOptions = {}) {
     }
   }
 
-  const done = (callback: Callback, work: Promise<unknown>): void => { work.then(() => callback(), callback) }
   return {
-    /** @fastify/session's interface, for use outside the plugin. */
-    get (id: string, callback: (error: unknown, session?: object | null) => void): void {
-      client.hmget(keys.session(id), 'r').then(([json]) => {
-        try {
-          callback(null, typeof json === 'string' ? JSON.parse(json) as object : null)
-        } catch (error) {
-          callback(error)
-        }
-      }, callback)
-    },
-    set (id: string, session: { cookie?: { expires?: unknown } }, callback: Callback): void {
-      const expires = Date.parse(String(session.cookie?.expires))
-      done(callback, client.multi().hset(keys.session(id), 'r', JSON.stringify(session), 'v', '1')
-        .pexpireat(keys.session(id), Number.isFinite(expires) ? expires : Date.now() + 86_400_000).exec())
-    },
-    destroy (id: string, callback: Callback): void {
-      done(callback, client.del(keys.session(id)))
-    },
+    ...fastifySessionInterface(client, keys),
     [kSessionBackend]: backend
   }
 }

@@ -41,13 +41,12 @@ t.test('matches @fastify/cookie\'s parser on any header (property test; a failur
   // Headers built from pieces that matter: our name, look-alike names, blanks, `=`, `;`, `%`.
   const piece = fc.constantFrom(NAME, 'x', 'goauth.sid', ' ', '\t', '=', ';', '; ', '%41', '%', 'v', '"', ',', 'é')
   const header = fc.array(piece, { maxLength: 30 }).map((pieces) => pieces.join(''))
-  fc.assert(fc.property(header, (text) => {
+  t.doesNotThrow(() => fc.assert(fc.property(header, (text) => {
     const found = findCookie(text, NAME)
     const parsed = parseCookie(text)[NAME]
     const pairs = text.split(';').filter((pair) => pair.includes('=') && pair.slice(0, pair.indexOf('=')).trim() === NAME).length
     return found.value === parsed && found.count === pairs
-  }), { numRuns: 5000 })
-  t.pass('5000 random headers read alike')
+  }), { numRuns: 5000 }), '5000 random headers read alike')
 })
 
 t.test('parses all cookies once when needed, with @fastify/cookie\'s parser', async (t) => {

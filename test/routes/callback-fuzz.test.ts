@@ -29,7 +29,7 @@ t.test('fuzzing the callback: never a 5xx, never a signed-in session, never a re
   const genuineState = new URL(start.headers.get('location')!).searchParams.get('state')!
   const cookies = Object.entries(victim.cookiesFor(`${app.url}/oauth2/google/callback`)).map(([name, v]) => `${name}=${v}`).join('; ')
   const seed = Number(process.env.FUZZ_SEED ?? randomInt(1_000_000))
-  t.comment(`fuzz seed ${seed}: FUZZ_SEED=${seed} npx tap ${'test/routes/callback-fuzz.test.ts'} replays this run`)
+  t.comment(`fuzz seed ${seed}: FUZZ_SEED=${seed} npx tap .build/test/routes/callback-fuzz.test.js replays this run (after npm run typecheck)`)
 
   await fc.assert(fc.asyncProperty(
     fc.array(param, { maxLength: 8 }),

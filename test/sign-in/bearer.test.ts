@@ -3,6 +3,7 @@ import type { GoogleOAuthEvent } from '../../src/index.js'
 import { CLIENT_ID, startApp, type TestApp } from '../fixtures/app.js'
 import { CountingStore } from '../fixtures/counting-store.js'
 import { HOSTILE_ID_TOKENS } from '../fixtures/hostile-id-tokens.js'
+import { until } from '../fixtures/wait.js'
 
 const ADA = 'ada@example.com'
 const ANDROID_CLIENT = '123-android.apps.googleusercontent.com'
@@ -141,9 +142,16 @@ t.test('the cache knows whole tokens: a verified token\'s signature on another p
 
 t.test('concurrent requests with one new token share one verification', async (t) => {
   let calls = 0
-  const app = await startApp(t, { plugin: { bearer: true, onSignIn: async () => { calls++; await new Promise((resolve) => setTimeout(resolve, 20)) } } })
+  let release = (): void => {}
+  const held = new Promise<void>((resolve) => { release = resolve })
+  // The first verification is held in onSignIn until every request has arrived.
+  const app = await startApp(t, { plugin: { bearer: true, onSignIn: async () => { calls++; await held } } })
   const token = app.google.idTokenFor(ADA)
-  const answers = await Promise.all(Array.from({ length: 20 }, () => me(app, bearer(token))))
+  const pending = Promise.all(Array.from({ length: 20 }, () => me(app, bearer(token))))
+  await until(() => calls === 1, 'the first verification to reach onSignIn')
+  for (let turn = 0; turn < 10; turn++) await new Promise(setImmediate)
+  release()
+  const answers = await pending
   t.same(answers.map((answer) => answer.statusCode), Array(20).fill(200))
   t.equal(calls, 1)
 })

@@ -1,0 +1,27 @@
+import { createHash } from 'node:crypto'
+
+/** Characters of a session id that name its user's hash tag. */
+const TAG_LENGTH = 8
+
+/** The hash tag of a user's keys: the first characters of a hash of the user id (no id in clear). */
+const tagOf = (userId: string): string => createHash('sha256').update(userId).digest('base64url').slice(0, TAG_LENGTH)
+
+/**
+ * Where the store keeps things, all under `prefix`. A session id starts with its user's hash tag,
+ * so a session, its tombstone, its lock and its user's index share one `{tag}`: one cluster slot,
+ * and every script touches keys of one slot only.
+ */
+export function keyLayout (prefix: string) {
+  const base = (id: string): string => `${prefix}{${id.slice(0, TAG_LENGTH)}}:`
+  return {
+    tagOf,
+    base,
+    userBase: (userId: string): string => `${prefix}{${tagOf(userId)}}:`,
+    session: (id: string) => `${base(id)}s:${id}`,
+    tombstone: (id: string) => `${base(id)}e:${id}`,
+    lock: (id: string) => `${base(id)}l:${id}`,
+    index: (userId: string) => `${prefix}{${tagOf(userId)}}:u:${userId}`,
+    /** The pub/sub channel of invalidations. */
+    channel: `${prefix}invalidate`
+  }
+}
