@@ -11,7 +11,7 @@ import { CONFIGS, REDIS, type BenchConfig } from './servers/configs.js'
 import { deleteKeys } from './servers/shared.js'
 import { shuffle, summarise, type Run } from './stats.js'
 
-const USAGE = `npm run bench -- [options]
+const USAGE = `npx tsx bench/run.ts [options]   (after npm run build; npm run bench runs it with none)
   --rounds N        interleaved rounds (default 5; --quick: 2)
   --duration S      measured seconds per run (default 5; --quick: 2)
   --connections N   concurrent connections (default 10)
@@ -122,7 +122,7 @@ async function main (): Promise<void> {
     await redisUp()
   }
 
-  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`
+  const command = process.argv.length > 2 ? `npx tsx bench/run.ts ${process.argv.slice(2).join(' ')}` : 'npm run bench'
   const report = { configs, runs, summaries: summarise(configs, runs), rounds, durationS, connections, notes, started, command }
   mkdirSync('bench/results', { recursive: true })
   writeFileSync('bench/results/http.json', JSON.stringify({ started, runs, summaries: report.summaries }, null, 2))

@@ -88,14 +88,16 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
    */
   async function signOut (request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const userId = identity.user(request)?.id ?? null
-    if (identity.byHeader(request)) {
+    const bearerRequest = identity.byHeader(request)
+    if (bearerRequest) {
       if (userId !== null) bearer?.forgetUser(userId)
     } else {
       const tokens = sessions.tokens(request)
       await sessions.signOut(request, reply)
       if (options.revokeOnLogout && tokens !== null && tokens.accessToken !== '') revokeTokens(google, tokens, request.log)
     }
-    if (userId !== null) emit({ type: 'sign-out', everywhere: false, sessions: 1, userId, requestId: request.id })
+    // A Bearer request has no session to end (its cached verifications are forgotten).
+    if (userId !== null) emit({ type: 'sign-out', everywhere: false, sessions: bearerRequest ? 0 : 1, userId, requestId: request.id })
   }
   const api: GoogleOAuthApi = Object.freeze({
     authenticate,

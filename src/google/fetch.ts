@@ -9,13 +9,13 @@ const pathOf = (url: string | URL): string => {
 }
 
 /**
- * The fetch google-auth-library uses (`transporterOptions.fetchImplementation`). For calls to
- * Google's token and revocation endpoints it enforces on the connection itself what gaxios only
- * configures: no redirect is ever followed (it would carry the client secret, the code and the
+ * The fetch google-auth-library uses (`transporterOptions.fetchImplementation`), and the key-set
+ * download too. For calls to Google's token, revocation and key-set endpoints it enforces on the
+ * connection itself what gaxios only configures: no redirect is ever followed (it would carry the client secret, the code and the
  * PKCE verifier elsewhere) and a body over {@link GOOGLE_BODY_LIMIT} is refused while it streams,
  * chunked or not. Other calls (the Google APIs an app calls through `request.googleAuth`) go out
- * as gaxios would send them. It is node-fetch, which gaxios itself uses on Node, so proxy
- * settings (`HTTPS_PROXY`) keep working.
+ * as gaxios would send them. It is node-fetch, which gaxios itself uses on Node, and it keeps the
+ * `agent` gaxios gives it, so proxy settings (`HTTPS_PROXY`, `NO_PROXY`) keep working.
  */
 export function googleAuthFetch (guardedEndpoints: readonly string[]): typeof fetch {
   const guarded = new Set(guardedEndpoints.map(pathOf))
@@ -24,27 +24,5 @@ export function googleAuthFetch (guardedEndpoints: readonly string[]): typeof fe
     const options = init as NodeFetchInit | undefined
     const limits: NodeFetchInit = guarded.has(pathOf(url)) ? { redirect: 'error', follow: 0, size: GOOGLE_BODY_LIMIT } : {}
     return await nodeFetch(url, { ...options, ...limits }) as unknown as Response
-  }
-}
-
-/**
- * How Google's key set is downloaded: redirects are not followed (the non-200 answer is refused),
- * and the body is limited to {@link GOOGLE_BODY_LIMIT} while it streams.
- */
-export async function jwksFetch (url: string, options: { headers: Headers, signal: AbortSignal }): Promise<Response> {
-  try {
-    const response = await nodeFetch(url, {
-      method: 'GET',
-      headers: [...options.headers],
-      redirect: 'manual',
-      follow: 0,
-      size: GOOGLE_BODY_LIMIT,
-      signal: options.signal
-    })
-    return response as unknown as Response
-  } catch (error) {
-    // node-fetch reports a timed-out signal as an AbortError: say it timed out.
-    if (options.signal.aborted) throw options.signal.reason
-    throw error
   }
 }

@@ -1,11 +1,12 @@
 import type { FastifyRequest } from 'fastify'
 
-// JWTs, Google access/refresh tokens and authorization codes.
+// JWTs, Google access/refresh tokens, authorization codes and OAuth client secrets.
 const SECRET_PATTERNS = [
   /eyJ[\w-]*\.[\w-]*\.[\w-]*/g,
   /ya29\.[\w.-]+/g,
   /1\/\/[\w.-]+/g,
-  /4\/0[\w.-]+/g
+  /4\/0[\w.-]+/g,
+  /GOCSPX-[\w-]+/g
 ]
 const SECRET_PARAMS = /([?&](?:code|state|token|access_token|id_token|refresh_token)=)[^&#]*/gi
 

@@ -45,10 +45,12 @@ export function positiveInteger (name: string, value: unknown, fallback: number)
 }
 
 export function parseUrl (name: string, value: unknown, hint: string): URL {
-  const text = nonEmptyString(name, value, hint)
+  const given = nonEmptyString(name, value, hint)
+  // What messages show of it: never a user or password written into the URL.
+  const text = given.replace(/\/\/[^/?#@]*@/, '//[credentials]@')
   let url: URL
   try {
-    url = new URL(text)
+    url = new URL(given)
   } catch {
     throw invalid(`options.${name} must be an absolute URL such as "https://app.example.com/…" (got ${show(text)}). ${hint}`)
   }

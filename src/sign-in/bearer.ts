@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache'
 import { sha256 } from '../crypto.js'
 import { fail, isPluginError, type PluginError } from '../errors.js'
 import type { Emit } from '../events.js'
-import type { IdTokenVerifier } from '../google/verify-id-token.js'
+import { CLOCK_SKEW_SECONDS, type IdTokenVerifier } from '../google/verify-id-token.js'
 import type { GoogleUser } from '../types.js'
 import type { Admit } from './admit.js'
 
@@ -49,7 +49,7 @@ export function readBearerHeader (header: string): string | BearerError {
 
 interface Admitted {
   user: GoogleUser
-  /** When the token expires (epoch ms): the cache entry goes then. */
+  /** Until when the token is accepted (epoch ms: its exp plus the allowed clock skew): the cache entry goes then. */
   expiresAt: number
 }
 
@@ -91,7 +91,9 @@ export function createBearerAuth (options: BearerAuthOptions) {
     if (verified.claims.nonce !== undefined && !options.acceptNonce) throw refusal('invalid_token', 'bearer:sign-in-token')
     const user = await options.admit({ user: verified.user, claims: verified.claims, scopes: [], request, method: 'bearer' })
     options.emit({ type: 'sign-in', method: 'bearer', scopes: [], userId: user.id, requestId: request.id })
-    return { user, expiresAt: verified.claims.exp * 1000 }
+    // Usable as long as verification accepts it (exp plus the clock skew allowed with Google), so that a
+    // token close to its exp is cached like any other, not verified (and admitted) again on every request.
+    return { user, expiresAt: (verified.claims.exp + CLOCK_SKEW_SECONDS) * 1000 }
   }
 
   return {

@@ -59,6 +59,11 @@ t.test('refuses bad callback URLs', async (t) => {
   refusal(t, { ...valid, callbackUrl: 'https://app.example.com/auth/callback' }, /callback route "\/oauth2\/google\/callback"/, 'wrong path')
   refusal(t, { ...valid, prefix: '/auth' }, /callback route "\/auth\/oauth2\/google\/callback"/, 'path not under prefix')
   refusal(t, { ...valid, callbackUrl: 'https://u:p@app.example.com/oauth2/google/callback' }, /credentials/, 'credentials')
+  for (const [name, option] of [['callbackUrl', { callbackUrl: 'https://ada:hunter2@app.example.com/oauth2/google/callback' }], ['endpoints.token', { endpoints: { token: 'http://ada:hunter2@proxy.example.com/token' } }]] as const) {
+    const error = (() => { try { resolveOptions({ ...valid, ...option } as GoogleOAuthOptions) } catch (caught) { return caught as Error } })()
+    t.match(error?.message, /\/\/\[credentials\]@/, `${name}: the message says where the credentials were`)
+    t.notMatch(error?.message, /hunter2|ada:/, `${name}: and never repeats them`)
+  }
 })
 
 t.test('accepts a prefix whose callback matches it', async (t) => {

@@ -159,9 +159,17 @@ t.test('concurrent requests with one new token share one verification', async (t
 t.test('a cached token stops working when it expires', async (t) => {
   const { testClock } = await import('../fixtures/clock.js')
   const clock = testClock()
-  const app = await startApp(t, { clock, plugin: { bearer: true } })
+  let admitted = 0
+  const app = await startApp(t, { clock, plugin: { bearer: true, onSignIn: () => { admitted++ } } })
   const token = app.google.idTokenFor(ADA, { lifetimeSeconds: 600 })
   t.equal((await me(app, bearer(token))).statusCode, 200)
+  // Past its exp, within the clock skew: still accepted, from the cache (not admitted again).
+  await clock.tick(700_000)
+  t.equal((await me(app, bearer(token))).statusCode, 200)
+  const late = app.google.idTokenFor(ADA, { lifetimeSeconds: 600, claims: { jti: 'late', iat: Math.floor(clock.now() / 1000) - 700, exp: Math.floor(clock.now() / 1000) - 100 } })
+  t.equal((await me(app, bearer(late))).statusCode, 200, 'a new token past its exp, within the skew, is accepted')
+  t.equal((await me(app, bearer(late))).statusCode, 200)
+  t.equal(admitted, 2, 'each token admitted once, even one close to its exp')
   // Past its exp and the 5 minutes of clock skew allowed with Google.
   await clock.tick(901_000)
   const expired = await me(app, bearer(token))
@@ -210,8 +218,9 @@ t.test('a refused token is remembered a minute: onSignIn is not asked again for 
 t.test('sign-out from code with a Bearer token: its user\'s tokens are forgotten (onSignIn decides again), the cookie session is not touched', async (t) => {
   let allowed = true
   const calls: string[] = []
+  const events: GoogleOAuthEvent[] = []
   const app = await startApp(t, {
-    plugin: { bearer: true, onSignIn: ({ user }) => { calls.push(user.email!); return allowed ? undefined : false } },
+    plugin: { bearer: true, onSignIn: ({ user }) => { calls.push(user.email!); return allowed ? undefined : false }, onEvent: (event) => { events.push(event) } },
     routes: (app) => {
       app.post('/api/sign-out', { preHandler: [app.authenticate] }, async (request, reply) => { await app.googleOAuth.signOut(request, reply); return { out: true } })
       app.post('/api/role', { preHandler: [app.authenticate] }, async (request) => app.googleOAuth.updateUser(request, { role: 'admin' }))
@@ -223,6 +232,7 @@ t.test('sign-out from code with a Bearer token: its user\'s tokens are forgotten
   const update = await app.app.inject({ method: 'POST', url: '/api/role', headers: both })
   t.match([update.statusCode, update.json().code], [501, 'FST_GOOGLE_OAUTH_NOT_SUPPORTED'], 'updateUser: a Bearer request has no session')
   t.equal((await app.app.inject({ method: 'POST', url: '/api/sign-out', headers: both })).statusCode, 200)
+  t.match(events.filter((event) => event.type === 'sign-out'), [{ sessions: 0, userId: '100000000000000000001' }], 'the event says no session ended')
   t.equal((await app.app.inject({ url: '/api/me', headers: grace.headers })).statusCode, 200, 'Grace\'s cookie session is untouched')
   allowed = false
   t.equal((await me(app, bearer(token))).statusCode, 403, 'the token is checked again, and onSignIn now refuses')
