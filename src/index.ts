@@ -92,9 +92,9 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
     if (bearerRequest) {
       if (userId !== null) bearer?.forgetUser(userId)
     } else {
-      const tokens = sessions.tokens(request)
+      const tokens = identity.tokens(request)
       await sessions.signOut(request, reply)
-      if (options.revokeOnLogout && tokens !== null && tokens.accessToken !== '') revokeTokens(google, tokens, request.log)
+      if (options.revokeOnLogout && tokens !== null) revokeTokens(google, tokens, request.log)
     }
     // A Bearer request has no session to end (its cached verifications are forgotten).
     if (userId !== null) emit({ type: 'sign-out', everywhere: false, sessions: bearerRequest ? 0 : 1, userId, requestId: request.id })

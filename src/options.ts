@@ -209,7 +209,6 @@ export interface ResolvedOptions {
   callbackUrl: string
   appOrigin: string
   secrets: string[]
-  prefix: string
   scopes: string[]
   /** The `hd` hint sent to Google: the domain when there is exactly one. */
   hostedDomain: string | null

@@ -26,3 +26,12 @@ export async function exchangeCode (client: OAuth2Client, code: string, codeVeri
     scope: typeof scope === 'string' ? scope : null
   }
 }
+
+/**
+ * New tokens for a session that already held some of the same account: what Google's answer leaves
+ * out carries over. A refresh token comes only with the first consent; without it, the one held
+ * stays, or the account's access to Google would be lost with the new session.
+ */
+export function carryOver (fresh: GoogleTokens, previous: GoogleTokens | null): GoogleTokens {
+  return previous === null || fresh.refreshToken !== null ? fresh : { ...fresh, refreshToken: previous.refreshToken }
+}

@@ -14,5 +14,13 @@ function hostOf (protocol: string, host: string): string {
  * live. The Host header is only compared here, never used to build a URL.
  */
 export function onAppHost (request: FastifyRequest, appOrigin: string): boolean {
-  return hostOf(request.protocol, request.host) === new URL(appOrigin).host
+  return hostOf(request.protocol, request.host) === appHostOf(appOrigin)
+}
+
+/** The configured origin's host, worked out once per origin (there is one per app). */
+const appHosts = new Map<string, string>()
+function appHostOf (origin: string): string {
+  let host = appHosts.get(origin)
+  if (host === undefined) appHosts.set(origin, host = new URL(origin).host)
+  return host
 }

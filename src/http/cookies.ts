@@ -115,7 +115,7 @@ export function setCookie (reply: FastifyReply, name: string, value: string, att
     const cookie = parseSetCookie(line)
     return cookie.name !== name || (cookie.path ?? '/') !== attributes.path
   })
-  if (others.length !== lines.length || lines.length > 0) reply.removeHeader('set-cookie')
+  if (lines.length > 0) reply.removeHeader('set-cookie')
   reply.header('set-cookie', [...others, stringifySetCookie({ name, value, ...attributes })])
 }
 

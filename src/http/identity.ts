@@ -29,7 +29,7 @@ export function createIdentity (fastify: FastifyInstance, sessions: Sessions, be
      * session signed in with Google's button or One Tap until a grant (an ID token grants no access).
      */
     tokens (request: FastifyRequest): GoogleTokens | null {
-      const tokens = bearer && byHeader(request) ? null : sessions.tokens(request)
+      const tokens = byHeader(request) ? null : sessions.tokens(request)
       return tokens === null || tokens.accessToken === '' ? null : tokens
     }
   }

@@ -189,7 +189,6 @@ export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
     callbackUrl: callback.href,
     appOrigin: callback.origin,
     secrets,
-    prefix,
     scopes: [...new Set([...BASE_SCOPES, ...(raw.scopes ?? [])])],
     hostedDomain: policies.hostedDomains.length === 1 ? policies.hostedDomains[0]! : null,
     policies,

@@ -36,11 +36,6 @@ export class NearCache<T extends {}> {
     this.#invalidated = new LRUCache({ max: Math.max(1_000, options.max) })
   }
 
-  /** Whether copies are used (the subscription is up). */
-  get live (): boolean {
-    return this.#live
-  }
-
   /** The subscription is up: copies may be used from now on. */
   up (): void {
     this.#live = true
@@ -71,11 +66,6 @@ export class NearCache<T extends {}> {
     if (!this.#live || mark.generation !== this.#generation) return
     if ((this.#invalidated.get(id) ?? -1) >= mark.count) return
     this.#entries.set(id, entry)
-  }
-
-  /** Keeps a copy this process has just written (the write's own invalidation message follows). */
-  keep (id: string, entry: Versioned<T>): void {
-    if (this.#live) this.#entries.set(id, entry)
   }
 
   /** Drops ids (a message from any instance, this one included). */

@@ -3,6 +3,7 @@ import { randomToken } from '../crypto.js'
 import { fail } from '../errors.js'
 import type { BackendSettings, SessionBackend } from '../session/backend.js'
 import { kSessionBackend } from '../session/backend.js'
+import { TOMBSTONE_LIFETIME } from '../session/records.js'
 import { isSessionRecord, type SessionRecord } from '../session/record.js'
 import type { GoogleTokens } from '../types.js'
 import { fastifySessionInterface } from './fastify-session.js'
@@ -24,8 +25,6 @@ export interface RedisStoreOptions {
 
 type Client = Redis | Cluster
 
-/** How long a sign-out's tombstone stays: longer than any write in flight at sign-out can take. */
-const TOMBSTONE_MS = 10 * 60_000
 /** How long a token refresh may hold its session's lock (Google's calls are bounded well below). */
 const LOCK_MS = 15_000
 /**
@@ -136,6 +135,12 @@ export function redisStore (client: Client, options: RedisStoreOptions = {}) {
       else if (sub.status === 'wait') sub.connect().catch(() => {})
     }
 
+    /** The session's tokens if another instance replaced them; REAUTH_REQUIRED if the session is gone meanwhile. */
+    const changedTokens = (now: Versioned<SessionRecord> | null, previous: GoogleTokens): GoogleTokens | null => {
+      if (now === null) throw fail('REAUTH_REQUIRED', 'refresh:session-ended')
+      return now.value.googleTokens.accessToken !== previous.accessToken ? now.value.googleTokens : null
+    }
+
     /** Resolves when the session is invalidated (another instance wrote it), or after `ms`. */
     const changeOf = (id: string, ms: number): Promise<void> => new Promise((resolve) => {
       const set = waiters.get(id) ?? new Set()
@@ -151,7 +156,6 @@ export function redisStore (client: Client, options: RedisStoreOptions = {}) {
     })
 
     return {
-      shared: true,
 
       read (id, callback) {
         if (ended.has(id)) return callback(null, null)
@@ -167,7 +171,7 @@ export function redisStore (client: Client, options: RedisStoreOptions = {}) {
       async create (id, record) {
         const evicted = await call('create', () => run(CREATE, [keys.session(id), keys.index(record.googleUser.id)], [
           JSON.stringify(record), Date.parse(record.cookie.expires), settings.clock.now(), settings.maxSessionsPerUser,
-          keys.base(id), id, TOMBSTONE_MS, channel
+          keys.base(id), id, TOMBSTONE_LIFETIME, channel
         ])) as string[]
         for (const other of evicted) forget(other)
         cache?.invalidate(evicted)
@@ -196,17 +200,25 @@ export function redisStore (client: Client, options: RedisStoreOptions = {}) {
           current = newer === null ? null : { value: newer, version: result[1]! }
           if (newer !== null) versions.set(newer, result[1]!)
         }
-        return null
+        if (current === null) return null
+        // Still losing to other writes: a store that cannot take this write now, not a session that ended.
+        throw fail('SESSION_STORE_UNAVAILABLE', 'redis-update-contended')
       },
 
       async end (id) {
         forget(id)
         cache?.invalidate([id])
-        await call('end', () => run(END, [keys.session(id), keys.tombstone(id)], [TOMBSTONE_MS, channel, id, keys.base(id)]))
+        try {
+          await call('end', () => run(END, [keys.session(id), keys.tombstone(id)], [TOMBSTONE_LIFETIME, channel, id, keys.base(id)]))
+        } catch (error) {
+          // Not ended after all: a retry must find the session and end it again.
+          ended.delete(id)
+          throw error
+        }
       },
 
       async endAllOf (userId) {
-        const ended = await call('end-all', () => run(END_ALL, [keys.index(userId)], [keys.userBase(userId), TOMBSTONE_MS, channel])) as number
+        const ended = await call('end-all', () => run(END_ALL, [keys.index(userId)], [keys.userBase(userId), TOMBSTONE_LIFETIME, channel])) as number
         // This process's copies go at once (the message also reaches it).
         cache?.clear()
         return ended
@@ -218,19 +230,16 @@ export function redisStore (client: Client, options: RedisStoreOptions = {}) {
           const holder = randomToken(16)
           if (await call('lock', () => client.set(keys.lock(id), holder, 'PX', LOCK_MS, 'NX')) === 'OK') {
             try {
-              // Another instance may have refreshed between this one's read and its lock.
-              const now = await readFresh(id)
-              if (now !== null && now.value.googleTokens.accessToken !== previous.accessToken) return now.value.googleTokens
-              return await refresh()
+              // Another instance may have refreshed (or signed the session out) between this one's read and its lock.
+              return changedTokens(await readFresh(id), previous) ?? await refresh()
             } finally {
               await call('unlock', () => run(UNLOCK, [keys.lock(id)], [holder])).catch(() => {})
             }
           }
           // Another instance is refreshing: wait for its tokens (or for its lock to go).
           await changeOf(id, 250)
-          const now = await readFresh(id)
-          if (now === null) throw fail('REAUTH_REQUIRED', 'refresh:session-ended')
-          if (now.value.googleTokens.accessToken !== previous.accessToken) return now.value.googleTokens
+          const changed = changedTokens(await readFresh(id), previous)
+          if (changed !== null) return changed
         }
         throw fail('GOOGLE_TIMEOUT', 'refresh:lock-wait')
       },

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { fail, isPluginError } from '../errors.js'
 import { withDeadline } from '../google/client.js'
-import { exchangeCode } from '../google/exchange-code.js'
+import { carryOver, exchangeCode } from '../google/exchange-code.js'
 import { whyNotPending } from '../sign-in/attempt.js'
 import { readCallbackParams, readState } from '../sign-in/callback-params.js'
 import { safeReturnTo } from '../sign-in/return-to.js'
@@ -63,8 +63,9 @@ export function callbackRoute (app: FastifyInstance, { options, google, idTokens
       } else {
         // Who may sign in, and as whom: the policies, then the app's onSignIn. Nothing is stored before.
         const user = await admit({ user: verified.user, claims: verified.claims, scopes, request, method: 'redirect' })
-        // A new session id (fixation defence); the old session is destroyed in the store.
-        await sessions.signIn(request, reply, user, tokens)
+        // A new session id (fixation defence); the old session is destroyed in the store. Signed in
+        // again as the same account, what Google did not send again stays.
+        await sessions.signIn(request, reply, user, carryOver(tokens, current?.id === user.id ? identity.tokens(request) : null))
         request.log.debug({ sub: user.id }, 'google sign-in completed')
         emit({ type: 'sign-in', method: 'redirect', scopes, userId: user.id, requestId: request.id })
       }
@@ -86,7 +87,6 @@ export function callbackRoute (app: FastifyInstance, { options, google, idTokens
  */
 async function grantMore (request: FastifyRequest, sessions: Sessions, tokens: GoogleTokens): Promise<void> {
   const holder = sessions.tokenOwner(request)
-  const previous = sessions.tokens(request)
-  const saved = holder !== null && await holder.owner.save({ ...tokens, refreshToken: tokens.refreshToken ?? previous?.refreshToken ?? null })
+  const saved = holder !== null && await holder.owner.save(carryOver(tokens, sessions.tokens(request)))
   if (!saved) throw fail('UNAUTHENTICATED', 'grant-session-ended')
 }

@@ -18,7 +18,7 @@ const CSRF_COOKIE = 'g_csrf_token'
  * (this browser's, pending, not expired), the ID token with the attempt's nonce; then the same
  * sign-in as the redirect flow (policies, onSignIn, a new session, events, returnTo).
  */
-export function oneTapRoute (app: FastifyInstance, { options, idTokens, attempts, sessions, admit, emit }: RouteContext): void {
+export function oneTapRoute (app: FastifyInstance, { options, idTokens, attempts, sessions, admit, emit, identity }: RouteContext): void {
   app.post(options.routes.oneTap, { bodyLimit: 8192 }, async (request, reply) => {
     reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer')
     const credential = readOneTapPost(request.body, allCookies(request)[CSRF_COOKIE])
@@ -35,8 +35,10 @@ export function oneTapRoute (app: FastifyInstance, { options, idTokens, attempts
         throw error
       }
       const user = await admit({ user: verified.user, claims: verified.claims, scopes: [], request, method: 'one-tap' })
-      // No access to Google yet: a route that needs it asks with requireScopes (a grant through Google).
-      await sessions.signIn(request, reply, user, { accessToken: '', refreshToken: null, idToken: credential, expiresAt: 0, scope: '' })
+      // No access to Google yet (a route that needs it asks with requireScopes, a grant through Google),
+      // unless this browser was signed in as the same account: its access stays with the new session.
+      const held = identity.user(request)?.id === user.id ? identity.tokens(request) : null
+      await sessions.signIn(request, reply, user, held ?? { accessToken: '', refreshToken: null, idToken: credential, expiresAt: 0, scope: '' })
       request.log.debug({ sub: user.id }, 'google sign-in completed (one tap)')
       emit({ type: 'sign-in', method: 'one-tap', scopes: [], userId: user.id, requestId: request.id })
       return reply.redirect(returnTo, 303)

@@ -2,7 +2,6 @@ import { randomToken } from '../crypto.js'
 import type { Clock, SessionStoreLike } from '../options.js'
 import type { GoogleTokens } from '../types.js'
 import { BoundedMemoryStore } from './memory-store.js'
-import type { SessionRecord } from './record.js'
 import { sessionRecords, type SessionRecords } from './records.js'
 import { storeCalls } from './store.js'
 
@@ -13,8 +12,6 @@ import { storeCalls } from './store.js'
  * and one token refresh across instances.
  */
 export interface SessionBackend extends SessionRecords {
-  /** Whether other processes share it (then this process's memory is not the whole truth). */
-  readonly shared: boolean
   /** Reads a session: a record, or null when there is none; an error when the store failed. */
   read (id: string, callback: (error: unknown, value: unknown) => void): void
   /** A new session id for a user (some backends keep a user's sessions together). */
@@ -38,8 +35,6 @@ export interface BackendSettings {
   clock: Clock
   /** Most sessions one user may hold, where the backend can cap them. */
   maxSessionsPerUser: number
-  /** Lifetime of a session in the store (ms): the absolute timeout. */
-  lifetime: number
 }
 
 /** A store that brings its own backend (the plugin's Redis store). */
@@ -60,7 +55,6 @@ export function genericBackend (store: SessionStoreLike, settings: BackendSettin
   const records = sessionRecords(calls, { shared, timeout: settings.timeout, clock: settings.clock })
   return {
     ...records,
-    shared,
     read: calls.getWithCallback,
     newId: () => randomToken(24),
     ...(store instanceof BoundedMemoryStore && {
@@ -72,5 +66,3 @@ export function genericBackend (store: SessionStoreLike, settings: BackendSettin
     })
   }
 }
-
-export type { SessionRecord }

@@ -4,7 +4,7 @@ import { fail } from '../errors.js'
 import type { Emit } from '../events.js'
 import type { ResolvedOptions } from '../options.js'
 import type { GoogleTokens, GoogleUser } from '../types.js'
-import { expiryReason, touchInterval } from './record.js'
+import { expiredBy, expiryReason, touchInterval } from './record.js'
 import type { Sessions } from './sessions.js'
 
 const storeFailure = (error: unknown, step: string) =>
@@ -46,7 +46,7 @@ export function useHostSessions (fastify: FastifyInstance, options: ResolvedOpti
     const reason = expiryReason({ googleSignedInAt: signedInAt, googleSeenAt: session.googleSeenAt ?? signedInAt }, options, now)
     if (reason !== null) {
       request.log.debug({ reason }, 'google sign-in session expired')
-      emit({ type: 'session-expired', reason: reason === 'idle-timeout' ? 'idle' : 'absolute', userId: session.googleUser.id, requestId: request.id })
+      emit({ type: 'session-expired', reason: expiredBy(reason), userId: session.googleUser.id, requestId: request.id })
       forgetUser(session)
       return done()
     }

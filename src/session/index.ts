@@ -17,4 +17,4 @@ export async function registerSessions (fastify: FastifyInstance, options: Resol
   return { sessions: registerLeanSessions(fastify, options, emit), ownSession: true }
 }
 
-export type { Sessions, SessionStatus } from './sessions.js'
+export type { Sessions } from './sessions.js'

@@ -7,7 +7,7 @@ import type { Emit } from '../events.js'
 import type { ResolvedOptions } from '../options.js'
 import type { GoogleTokens, GoogleUser } from '../types.js'
 import { BoundedMemoryStore } from './memory-store.js'
-import { expiryReason, isSessionRecord, touchInterval, type SessionRecord } from './record.js'
+import { expiredBy, expiryReason, isSessionRecord, touchInterval, type SessionRecord } from './record.js'
 import { genericBackend, hasOwnBackend, kSessionBackend, type SessionBackend } from './backend.js'
 import { storeOutage } from './outage.js'
 import type { Sessions } from './sessions.js'
@@ -44,11 +44,10 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
     // The store drops an idle session by itself: that is when it expired, whether or not its user comes back.
     onExpire: (value) => {
       if (!isSessionRecord(value)) return
-      const reason = expiryReason(value, options, clock.now()) === 'absolute-timeout' ? 'absolute' : 'idle'
-      emit({ type: 'session-expired', reason, userId: value.googleUser.id, requestId: null })
+      emit({ type: 'session-expired', reason: expiredBy(expiryReason(value, options, clock.now()) ?? 'idle-timeout'), userId: value.googleUser.id, requestId: null })
     }
   })
-  const settings = { timeout: STORE_TIMEOUT, clock, maxSessionsPerUser: options.maxSessionsPerUser, lifetime: options.absoluteTimeout }
+  const settings = { timeout: STORE_TIMEOUT, clock, maxSessionsPerUser: options.maxSessionsPerUser }
   const records: SessionBackend = hasOwnBackend(store) ? store[kSessionBackend](settings) : genericBackend(store, settings)
   if (records.close !== undefined) fastify.addHook('onClose', async () => { await records.close!() })
   const outage = storeOutage(fastify.log, clock)
@@ -111,7 +110,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
         request.log.debug({ reason }, 'session expired')
         clearCookie(reply)
         records.end(id).catch(() => {})
-        emit({ type: 'session-expired', reason: reason === 'idle-timeout' ? 'idle' : 'absolute', userId: value.googleUser.id, requestId: request.id })
+        emit({ type: 'session-expired', reason: expiredBy(reason), userId: value.googleUser.id, requestId: request.id })
         return done()
       }
       // Read-only for the app, whatever the store gave back (the default store's copies are frozen already).

@@ -33,6 +33,9 @@ export function expiryReason (record: Pick<SessionRecord, 'googleSignedInAt' | '
   return null
 }
 
+/** The `session-expired` event's name for an expiry reason. */
+export const expiredBy = (reason: 'absolute-timeout' | 'idle-timeout'): 'absolute' | 'idle' => reason === 'idle-timeout' ? 'idle' : 'absolute'
+
 /** A record is touched (activity recorded, one store write) at most this often. */
 export const touchInterval = (lifetimes: Lifetimes): number => Math.min(5 * 60_000, Math.floor(lifetimes.idleTimeout / 4))
 

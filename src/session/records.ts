@@ -7,7 +7,7 @@ import type { StoreCalls } from './store.js'
  * How long a sign-out's tombstone stays in a shared store: far longer than any write that was in
  * flight at sign-out can take (store calls are bounded at seconds, a token refresh at ~10 s).
  */
-const TOMBSTONE_LIFETIME = 10 * 60_000
+export const TOMBSTONE_LIFETIME = 10 * 60_000
 
 /** The store key of a session's tombstone (session ids are base64url: no id contains a dot). */
 const tombstoneKey = (id: string): string => `${id}.ended`
@@ -90,14 +90,20 @@ export function sessionRecords (store: StoreCalls, options: SessionRecordsOption
 
     async end (id) {
       ended.set(id, true)
-      if (options.shared) {
-        const now = options.clock.now()
-        await store.set(tombstoneKey(id), {
-          cookie: { originalMaxAge: TOMBSTONE_LIFETIME, expires: new Date(now + TOMBSTONE_LIFETIME).toISOString() },
-          googleEndedAt: now
-        })
+      try {
+        if (options.shared) {
+          const now = options.clock.now()
+          await store.set(tombstoneKey(id), {
+            cookie: { originalMaxAge: TOMBSTONE_LIFETIME, expires: new Date(now + TOMBSTONE_LIFETIME).toISOString() },
+            googleEndedAt: now
+          })
+        }
+        await store.destroy(id)
+      } catch (error) {
+        // Not ended after all: a retry must find the session and end it again.
+        ended.delete(id)
+        throw error
       }
-      await store.destroy(id)
     }
   }
 }

@@ -29,7 +29,11 @@ export function missingScopes (wanted: readonly string[], granted: ReadonlySet<s
 
 /** `returnTo` with the marker saying that scopes asked for were not granted (so guards do not ask again at once). */
 export function withScopesDenied (returnTo: string): string {
-  return `${returnTo}${returnTo.includes('?') ? '&' : '?'}${SCOPES_DENIED_PARAM}=${SCOPES_DENIED_VALUE}`
+  if (saysScopesDenied(returnTo)) return returnTo
+  // Before any #fragment, which the browser never sends back.
+  const hash = returnTo.indexOf('#')
+  const [path, fragment] = hash === -1 ? [returnTo, ''] : [returnTo.slice(0, hash), returnTo.slice(hash)]
+  return `${path}${path.includes('?') ? '&' : '?'}${SCOPES_DENIED_PARAM}=${SCOPES_DENIED_VALUE}${fragment}`
 }
 
 /** Whether a request URL carries that marker. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import type { GoogleUser } from '../types.js'
+import { findAccount } from './fake-google/options.js'
 import type { FakeGoogle, FakeGoogleAccount } from './fake-google/types.js'
 
 /** Options of {@link signInAs}. */
@@ -111,7 +112,7 @@ export async function signInAs (app: FastifyInstance, google: FakeGoogle, who: s
       throw new Error(`signInAs: ${what} answered ${done.statusCode}${code === undefined ? '' : ` ${code}`}`)
     }
     const cookie = jar.headerFor('/')
-    const account = google.accounts.find((a) => a.email === who || a.sub === who)!
+    const account = findAccount(google.accounts, who)!
     return { cookie, headers: { cookie }, location: String(done.headers.location), user: googleUserOf(account, options.claims) }
   }
   const query = options.returnTo === undefined ? '' : `?returnTo=${encodeURIComponent(options.returnTo)}`

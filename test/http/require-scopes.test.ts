@@ -147,3 +147,11 @@ t.test('after a One Tap sign-in, the first page that needs Google access asks fo
   t.equal(visit.response.status, 200)
   t.same(JSON.parse(visit.body), { calendars: [ADA, 'Holidays'] })
 })
+
+t.test('the "declined" marker goes before a #fragment, once', async (t) => {
+  const { withScopesDenied, saysScopesDenied } = await import('../../src/sign-in/scopes.js')
+  t.equal(withScopesDenied('/calendar'), '/calendar?googleScopes=denied')
+  t.equal(withScopesDenied('/calendar?week=2#today'), '/calendar?week=2&googleScopes=denied#today', 'the browser sends it back')
+  t.equal(withScopesDenied(withScopesDenied('/calendar')), '/calendar?googleScopes=denied', 'not twice')
+  t.ok(saysScopesDenied(withScopesDenied('/calendar#today').split('#')[0]!))
+})

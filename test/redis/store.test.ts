@@ -228,7 +228,7 @@ t.test('the store\'s writes, called directly: never on a gone session, always fr
   const { store, client, prefix } = pluginRedisStore(t, { nearCache: false })
   await ready(client)
   const clock = testClock()
-  const backend = store[kSessionBackend]({ timeout: 2000, clock, maxSessionsPerUser: 10, lifetime: HOUR })
+  const backend = store[kSessionBackend]({ timeout: 2000, clock, maxSessionsPerUser: 10 })
   t.teardown(() => backend.close?.())
   const now = Date.now()
   const record = (seenAt: number, role?: string): SessionRecord => ({

@@ -177,3 +177,21 @@ t.test('on another host than callbackUrl\'s, the page moves there first (where t
   t.equal(response.statusCode, 302)
   t.equal(response.headers.location, `${app.url}/login?returnTo=%2Fprofile`)
 })
+
+t.test('signed in again with One Tap as the same account, the session keeps its access to Google', async (t) => {
+  const app = await startApp(t, { plugin: { oneTap: true } })
+  const b = app.browser()
+  // A login page left open in one tab; the person signs in through Google in another, then picks One Tap in the first.
+  const { loginUri, nonce } = await loginPage(app, b)
+  await app.signIn(b)
+  t.same(await (await b.request(`${app.url}/api/has-client`)).json(), { client: true }, 'signed in through Google: access to Google')
+  t.equal((await post(b, loginUri, { credential: app.google.oneTapCredentialFor(ADA, { nonce }), g_csrf_token: 'c0ffee1234567890' })).status, 303)
+  t.same(await (await b.request(`${app.url}/api/has-client`)).json(), { client: true }, 'still there after One Tap as the same account')
+
+  const other = app.browser()
+  const page = await loginPage(app, other)
+  await app.signIn(other)
+  t.equal((await post(other, page.loginUri, { credential: app.google.oneTapCredentialFor('charles@analytical.example', { nonce: page.nonce }), g_csrf_token: 'c0ffee1234567890' })).status, 303)
+  t.match(await (await other.request(`${app.url}/api/me`)).json(), { email: 'charles@analytical.example' })
+  t.same(await (await other.request(`${app.url}/api/has-client`)).json(), { client: false }, 'another account gets none of the previous one\'s access')
+})

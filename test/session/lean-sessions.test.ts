@@ -267,3 +267,27 @@ t.test('a store that answers "not found" as ENOENT means signed out, not store d
   t.equal((await b.submit(`${app.url}/logout`)).status, 303, 'and sign-out')
   t.equal((await b.request(`${app.url}/api/me`)).status, 401)
 })
+
+t.test('a sign-out the store could not record is not taken as done: trying again ends the session', async (t) => {
+  class FailingOnce extends CountingStore {
+    failNextDestroy = true
+    override destroy (id: string, callback: (error?: unknown) => void): void {
+      if (this.failNextDestroy) {
+        this.failNextDestroy = false
+        callback(new Error('connect ECONNREFUSED'))
+        return
+      }
+      super.destroy(id, callback)
+    }
+  }
+  const store = new FailingOnce()
+  const app = await startApp(t, { plugin: { store } })
+  const { headers, cookie } = await app.signInAs()
+  const id = decodeURIComponent(/goauth\.sid=([^;.]+)/.exec(cookie)![1]!)
+  const signOut = () => app.app.inject({ method: 'POST', url: '/logout', headers: { ...headers, 'sec-fetch-site': 'same-origin', accept: 'application/json' } })
+  t.equal((await signOut()).statusCode, 503, 'the store failed: said so')
+  t.ok(store.has(id), 'the session is still in the store')
+  t.equal((await me(app, headers)).statusCode, 200, 'and still signed in, as the store says')
+  t.equal((await signOut()).statusCode, 204, 'signed out on the second try')
+  t.notOk(store.has(id), 'now gone from the store')
+})

@@ -96,7 +96,7 @@ function checkAccount (account: FakeGoogleAccount, name = 'account'): Account {
 }
 
 /** Finds the account whose email (case-insensitively) or sub is `key`. */
-export function findAccount (accounts: readonly Account[], key: string): Account | undefined {
+export function findAccount<A extends { sub: string, email: string }> (accounts: readonly A[], key: string): A | undefined {
   const lower = key.toLowerCase()
   return accounts.find((a) => a.sub === key || a.email.toLowerCase() === lower)
 }
