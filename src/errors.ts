@@ -47,8 +47,12 @@ export const errors = {
   UNKNOWN_SCOPE: define('UNKNOWN_SCOPE', 'This app does not ask for that access.', 400),
   /** A One Tap / button sign-in without the `g_csrf_token` cookie and body value, or with different ones. */
   CSRF_TOKEN_MISMATCH: define('CSRF_TOKEN_MISMATCH', 'This sign-in could not be verified as coming from this site. Reload the page and sign in again.', 403),
+  /** A credential posted by Google's button or One Tap (through the browser) is malformed or failed verification. */
+  CREDENTIAL_INVALID: define('CREDENTIAL_INVALID', 'This sign-in could not be verified. Reload the page and sign in again.', 400),
   /** The app refused the account: `allowedEmails` / `allowedDomains`, or its `onSignIn` (the message is the app's). */
   SIGN_IN_REFUSED: define('SIGN_IN_REFUSED', '%s', 403),
+  /** The account was signed out everywhere (`signOutEverywhere`, a Bearer sign-out) while this sign-in was under way: nothing was stored. */
+  SIGN_IN_INTERRUPTED: define('SIGN_IN_INTERRUPTED', 'This account was signed out while the sign-in was under way. Sign in again.', 409),
   /** The app's `onSignIn` did not finish within `onSignInTimeout`. */
   SIGN_IN_HOOK_TIMEOUT: define('SIGN_IN_HOOK_TIMEOUT', 'Signing in took too long. Try again in a moment.', 504),
 
@@ -56,7 +60,7 @@ export const errors = {
   GOOGLE_CLIENT_REJECTED: define('GOOGLE_CLIENT_REJECTED', 'Google rejected the app\'s client credentials. Check clientId and clientSecret.', 502),
   /** Google answered with an error status, a malformed body, or dropped the connection. */
   GOOGLE_BAD_RESPONSE: define('GOOGLE_BAD_RESPONSE', 'Google sent an unusable response. Try again in a moment.', 502),
-  /** The ID token failed verification (signature, issuer, audience, time, nonce or claims). */
+  /** The ID token from Google's token endpoint failed verification (signature, issuer, audience, time, nonce or claims). */
   ID_TOKEN_INVALID: define('ID_TOKEN_INVALID', 'Google\'s identity token could not be verified.', 502),
   /** Google did not answer within the deadline. */
   GOOGLE_TIMEOUT: define('GOOGLE_TIMEOUT', 'Google did not answer in time. Try again in a moment.', 504),
@@ -69,6 +73,8 @@ export const errors = {
   INVALID_REQUEST: define('INVALID_REQUEST', 'The request is malformed.', 400),
   /** A bug: something failed that should not have. Logged with a redacted stack. */
   INTERNAL: define('INTERNAL', 'Something went wrong while signing in. Try again.', 500),
+  /** Thrown to the app's code: one of the plugin's functions was given something it cannot take; the message says what to pass. */
+  INVALID_ARGUMENT: define('INVALID_ARGUMENT', 'fastify-google-oauth: %s', 500),
   /** Thrown to the app's code: the call needs what the session store cannot give (`signOutEverywhere` needs a per-user index). */
   NOT_SUPPORTED: define('NOT_SUPPORTED', '%s', 501),
   /** The session store failed (for example Redis is unreachable). */

@@ -66,7 +66,7 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
     now: options.clock.now
   })
   const scopes = createScopeRegistry(options.scopes)
-  const bearer = options.bearer === null ? null : createBearerAuth({ verifier: idTokens, ...options.bearer, admit, emit, now: options.clock.now })
+  const bearer = options.bearer === null ? null : createBearerAuth({ verifier: idTokens, ...options.bearer, admit, emit, now: options.clock.now, revocations: sessions.revocations })
   const google = createGoogleClient(options)
   const { authenticate, requireScopes } = createGuards({
     sessions,
@@ -80,24 +80,30 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
     server: fastify.server
   })
   if (options.authenticateDecorator !== false) fastify.decorate(options.authenticateDecorator, authenticate)
+  /** Revokes a user everywhere (see `signOutEverywhere`), reporting it; how many sessions ended. */
+  async function revoke (userId: string, requestId: string | null): Promise<number> {
+    const ended = await sessions.revoke(userId)
+    emit({ type: 'sign-out', everywhere: true, sessions: ended, userId, requestId })
+    return ended
+  }
   /**
    * Signs the request's user out. A cookie session ends (and, with `revokeOnLogout`, its Google
-   * token is revoked); a request authenticated by a Bearer token has no session: its user's
-   * verified tokens are forgotten, so that their next request runs the policies and `onSignIn`
-   * again. Never both: one request, one identity.
+   * token is revoked). A request authenticated by a Bearer token has no session: its token is
+   * verified (a bad one is refused 401), then its user is signed out everywhere, since an ID token
+   * can only be refused by when it was issued. Never both: one request, one identity.
    */
   async function signOut (request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const userId = identity.user(request)?.id ?? null
-    const bearerRequest = identity.byHeader(request)
-    if (bearerRequest) {
-      if (userId !== null) bearer?.forgetUser(userId)
-    } else {
-      const tokens = identity.tokens(request)
-      await sessions.signOut(request, reply)
-      if (options.revokeOnLogout && tokens !== null) revokeTokens(google, tokens, request.log)
+    if (identity.byHeader(request)) {
+      // The route need not have run the guard: the header is verified here.
+      const user = identity.user(request) ?? await bearer!.authenticate(request.headers.authorization!, request)
+      await revoke(user.id, request.id)
+      return
     }
-    // A Bearer request has no session to end (its cached verifications are forgotten).
-    if (userId !== null) emit({ type: 'sign-out', everywhere: false, sessions: bearerRequest ? 0 : 1, userId, requestId: request.id })
+    const userId = identity.user(request)?.id ?? null
+    const tokens = identity.tokens(request)
+    await sessions.signOut(request, reply)
+    if (options.revokeOnLogout && tokens !== null) revokeTokens(google, tokens, request.log)
+    if (userId !== null) emit({ type: 'sign-out', everywhere: false, sessions: 1, userId, requestId: request.id })
   }
   const api: GoogleOAuthApi = Object.freeze({
     authenticate,
@@ -105,16 +111,13 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
     origin: options.appOrigin,
     signOut,
     async signOutEverywhere (userId: string): Promise<number> {
-      if (typeof userId !== 'string' || userId === '') throw new TypeError('signOutEverywhere(userId): give the user\'s id (request.googleUser.id)')
-      bearer?.forgetUser(userId)
-      const ended = await sessions.signOutEverywhere(userId)
-      emit({ type: 'sign-out', everywhere: true, sessions: ended, userId, requestId: null })
-      return ended
+      if (typeof userId !== 'string' || userId === '') throw fail('INVALID_ARGUMENT', 'sign-out-everywhere-user', 'signOutEverywhere(userId): give the user\'s id (request.googleUser.id).')
+      return await revoke(userId, null)
     },
     requireScopes,
     grantedScopes: (request: FastifyRequest): string[] => [...grantedScopes(identity.tokens(request))],
     async updateUser (request: FastifyRequest, fields: Partial<Omit<GoogleUser, 'id'>>): Promise<GoogleUser> {
-      if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) throw new TypeError('updateUser(request, fields): fields must be an object, e.g. { role: \'admin\' }')
+      if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) throw fail('INVALID_ARGUMENT', 'update-user-fields', 'updateUser(request, fields): fields must be an object, e.g. { role: \'admin\' }.')
       if (identity.byHeader(request)) throw fail('NOT_SUPPORTED', 'update-user-bearer', 'updateUser changes a signed-in session; a request authenticated by a Bearer token has none (its fields come from onSignIn).')
       // Stored as JSON, so that it comes back the same from every store.
       return await sessions.updateUser(request, JSON.parse(JSON.stringify(fields)) as typeof fields)

@@ -63,8 +63,12 @@ export interface GoogleOAuthOptions {
    * refuse. Anything else it throws is a 500; it is bounded by `onSignInTimeout`.
    */
   onSignIn?: OnSignIn | undefined
-  /** Most time `onSignIn` may take (ms). Default 10 000. */
-  onSignInTimeout?: number | undefined
+  /**
+   * Most time `onSignIn` may take (ms), at most 2 147 483 647 (about 24.8 days, the longest delay
+   * Node's timers keep); then the sign-in fails with SIGN_IN_HOOK_TIMEOUT. `false`: no limit (a
+   * hook that never settles holds its sign-in until the browser gives up). Default 10 000.
+   */
+  onSignInTimeout?: number | false | undefined
   /** Receives the plugin's events (sign-in, refusals, sign-out, expiry, refreshes) for audit logs and metrics. Never a token. */
   onEvent?: ((event: GoogleOAuthEvent) => void | Promise<void>) | undefined
   /**
@@ -119,9 +123,16 @@ export interface GoogleOAuthOptions {
     /** Default: true when `callbackUrl` is https. */
     secure?: boolean | undefined
   } | undefined
-  /** Sign the user out after this much inactivity (ms). Default 24 h. */
-  idleTimeout?: number | undefined
-  /** Sign the user out this long after signing in, whatever the activity (ms). Default 7 days. */
+  /**
+   * Sign the user out after this much inactivity (ms), at most 2 147 483 647 (about 24.8 days).
+   * `false`: no idle limit, sessions end at `absoluteTimeout` only. Default 24 h.
+   */
+  idleTimeout?: number | false | undefined
+  /**
+   * Sign the user out this long after signing in, whatever the activity (ms), at most
+   * 2 147 483 647 (about 24.8 days). Also the cookie's lifetime. Cannot be turned off.
+   * Default 7 days (or `idleTimeout`, if longer).
+   */
   absoluteTimeout?: number | undefined
   /** Any @fastify/session store. Default: a bounded in-memory store. */
   store?: SessionStoreLike | undefined
@@ -129,9 +140,13 @@ export interface GoogleOAuthOptions {
   maxSessions?: number | undefined
   /** Most sessions one user may hold in the default in-memory store; that user's oldest go first. Default 10. */
   maxSessionsPerUser?: number | undefined
-  /** How long a started sign-in stays valid (ms). Default 10 min. */
+  /** How long a started sign-in stays valid (ms), at most 2 147 483 647 (about 24.8 days). Cannot be turned off. Default 10 min. */
   loginTimeout?: number | undefined
-  /** Deadline for each call to Google (ms). Default 4 000. */
+  /**
+   * Deadline for each call to Google (ms), at most 2 147 483 647 (about 24.8 days); a whole
+   * sign-in's calls are bounded by 2.5 × this, within the same limit. Cannot be turned off.
+   * Default 4 000.
+   */
   googleTimeout?: number | undefined
   /**
    * Override Google's URLs (for the fake Google in tests, or a proxy). `certs` and `discovery` are
@@ -214,6 +229,7 @@ export interface ResolvedOptions {
   hostedDomain: string | null
   policies: Policies
   onSignIn: OnSignIn | null
+  /** Infinity when turned off: no timer is set. */
   onSignInTimeout: number
   onEvent: ((event: GoogleOAuthEvent) => unknown) | null
   bearer: { audiences: string[], authorizedParties: string[], cacheSize: number, acceptNonce: boolean } | null
@@ -237,6 +253,7 @@ export interface ResolvedOptions {
   attemptCookiePrefix: string
   bindingCookieName: string
   secure: boolean
+  /** `false` (no idle limit) is resolved to `absoluteTimeout`: the idle check then never comes first. */
   idleTimeout: number
   absoluteTimeout: number
   store: SessionStoreLike | null

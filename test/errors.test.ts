@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import t from 'tap'
-import { errors } from '../src/index.js'
+import { fail, type ErrorName } from '../src/errors.js'
+import { errorBody } from '../src/http/error-reply.js'
+import { errors, refuseSignIn } from '../src/index.js'
 
 const readme = readFileSync('README.md', 'utf8')
 const table = readme.slice(readme.indexOf('## Errors'), readme.indexOf('## Testing with the fake Google'))
@@ -27,4 +30,31 @@ t.test('codes are stable, prefixed and unique', async (t) => {
   const codes = Object.entries(errors).map(([name, Constructor]) => [name, new Constructor().code] as const)
   for (const [name, code] of codes) t.equal(code, `FST_GOOGLE_OAUTH_${name}`)
   t.equal(new Set(codes.map(([, code]) => code)).size, codes.length)
+})
+
+t.test('one code, one status: nothing changes the status of an error after fail(...)', async (t) => {
+  const files = (readdirSync('src', { recursive: true }) as string[]).filter((file) => file.endsWith('.ts')).map((file) => join('src', file))
+  const assignments = files.flatMap((file) => readFileSync(file, 'utf8').split('\n')
+    .filter((line) => /\.statusCode\s*=(?!=)/.test(line))
+    .map((line) => `${file}: ${line.trim()}`))
+  t.same(assignments, [`${join('src', 'http', 'error-reply.ts')}: failure.statusCode = status`], 'one assignment in all of src/')
+  t.match(readFileSync(join('src', 'http', 'error-reply.ts'), 'utf8'), /fail\('INVALID_REQUEST'[^\n]*\n\s*failure\.statusCode = status\n/,
+    'and it is INVALID_REQUEST\'s, whose status is Fastify\'s (4xx in the README)')
+})
+
+t.test('what an error answer carries is the status the registry declares, for every code', async (t) => {
+  for (const [name, Constructor] of Object.entries(errors)) {
+    t.equal(errorBody(fail(name as ErrorName), '/login').statusCode, new Constructor().statusCode, name)
+  }
+})
+
+t.test('a function of the plugin called wrongly by the app\'s code throws INVALID_ARGUMENT, saying what to pass', async (t) => {
+  for (const message of ['', '   ', undefined, 42]) {
+    t.throws(() => refuseSignIn(message as never), {
+      code: 'FST_GOOGLE_OAUTH_INVALID_ARGUMENT',
+      statusCode: 500,
+      message: /^fastify-google-oauth: refuseSignIn\(message\) needs the message the person sees, a non-empty string, e\.g\. refuseSignIn\('Ask an admin for access'\)$/
+    }, `refuseSignIn(${JSON.stringify(message)})`)
+  }
+  t.match(refuseSignIn('Ask an admin'), { code: 'FST_GOOGLE_OAUTH_SIGN_IN_REFUSED', statusCode: 403, message: 'Ask an admin' }, 'a message refuses the sign-in')
 })

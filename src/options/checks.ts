@@ -23,10 +23,29 @@ export function optionalString (name: string, value: unknown): string | undefine
   return nonEmptyString(name, value, 'Remove it or give a string.')
 }
 
-export function positiveMs (name: string, value: unknown, fallback: number): number {
+/** The longest delay Node's timers keep: a longer one overflows and fires after 1 ms. */
+export const MAX_MS = 2_147_483_647
+
+/**
+ * What `false` does for a duration option: `{ off }` says what it means where the option can be
+ * turned off (read as Infinity, so that no timer is ever set for it); `{ required }` says why the
+ * others cannot be.
+ */
+export type WhenFalse = { off: string } | { required: string }
+
+/**
+ * A duration option: a whole number of milliseconds from 1 to {@link MAX_MS}. Timers, lru-cache's
+ * TTLs and `AbortSignal.timeout` take nothing else (a fraction throws in the last two).
+ */
+export function readMs (name: string, value: unknown, fallback: number, whenFalse: WhenFalse): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw invalid(`options.${name} must be a positive number of milliseconds (got ${show(value)}).`)
+  if (value === false && 'off' in whenFalse) return Infinity
+  const fix = 'off' in whenFalse ? `Give false ${whenFalse.off}.` : `It cannot be turned off: ${whenFalse.required}.`
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw invalid(`options.${name} must be a whole number of milliseconds from 1 to ${MAX_MS} (got ${show(value)}). ${fix}`)
+  }
+  if (value > MAX_MS) {
+    throw invalid(`options.${name} must be at most ${MAX_MS} ms (about 24.8 days), the longest delay Node's timers keep (got ${show(value)}). ${fix}`)
   }
   return value
 }

@@ -1,6 +1,7 @@
 import { BASE_SCOPES, GOOGLE_ENDPOINTS, type GoogleEndpoints } from '../google/endpoints.js'
 import type { GoogleOAuthOptions, OneTapOptions, ResolvedOptions, RoutePaths } from '../options.js'
-import { invalid, nonEmptyString, optionalString, parseUrl, positiveInteger, positiveMs, readBoolean, readLocalPath, show } from './checks.js'
+import { DEFAULT_MAX_SESSIONS_PER_USER } from '../session/memory-store.js'
+import { invalid, MAX_MS, nonEmptyString, optionalString, parseUrl, positiveInteger, readBoolean, readLocalPath, readMs, show } from './checks.js'
 import { readBearer } from './bearer.js'
 import { readClock } from './clock.js'
 import { readPolicies } from './policies.js'
@@ -10,6 +11,7 @@ import { riskyInProduction } from './warnings.js'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
+const DAY = 24 * HOUR
 
 /** The plugin's route paths, relative to its prefix. */
 const ROUTES = {
@@ -170,12 +172,16 @@ export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
     oneTap: `${prefix}${ROUTES.oneTap}`
   }
   const loginUrl = readLocalPath('loginUrl', raw.loginUrl, loginPage === false ? routes.start : routes.login)
-  const googleTimeout = positiveMs('googleTimeout', raw.googleTimeout, 4_000)
-  const idleTimeout = positiveMs('idleTimeout', raw.idleTimeout, 24 * HOUR)
-  const absoluteTimeout = positiveMs('absoluteTimeout', raw.absoluteTimeout, Math.max(7 * 24 * HOUR, idleTimeout))
-  if (absoluteTimeout < idleTimeout) {
-    throw invalid(`options.absoluteTimeout (${absoluteTimeout} ms) must not be shorter than options.idleTimeout (${idleTimeout} ms).`)
+  const googleTimeout = readMs('googleTimeout', raw.googleTimeout, 4_000, { required: 'every call to Google needs a deadline' })
+  const idle = readMs('idleTimeout', raw.idleTimeout, DAY, { off: 'to end sessions only at absoluteTimeout, however long they sit unused' })
+  const absoluteTimeout = readMs('absoluteTimeout', raw.absoluteTimeout, Math.max(7 * DAY, Number.isFinite(idle) ? idle : 0), {
+    required: 'every session needs an end (the session cookie expires then)'
+  })
+  if (absoluteTimeout < idle && Number.isFinite(idle)) {
+    throw invalid(`options.absoluteTimeout (${absoluteTimeout} ms) must not be shorter than options.idleTimeout (${idle} ms).`)
   }
+  // No idle limit: a session lasts until its absolute one (an idle limit as long never comes first).
+  const idleTimeout = Math.min(idle, absoluteTimeout)
   const endpoints = readEndpoints(raw.endpoints)
   const oneTap = readOneTap(raw.oneTap)
   if (oneTap !== null && loginPage === false) {
@@ -193,7 +199,7 @@ export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
     hostedDomain: policies.hostedDomains.length === 1 ? policies.hostedDomains[0]! : null,
     policies,
     onSignIn: readFunction('onSignIn', raw.onSignIn),
-    onSignInTimeout: positiveMs('onSignInTimeout', raw.onSignInTimeout, 10_000),
+    onSignInTimeout: readMs('onSignInTimeout', raw.onSignInTimeout, 10_000, { off: 'for no time limit' }),
     onEvent: readFunction('onEvent', raw.onEvent),
     bearer: readBearer(raw.bearer, clientId),
     oneTap,
@@ -218,10 +224,10 @@ export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
     absoluteTimeout,
     store: raw.store ?? null,
     maxSessions: positiveInteger('maxSessions', raw.maxSessions, 10_000),
-    maxSessionsPerUser: positiveInteger('maxSessionsPerUser', raw.maxSessionsPerUser, 10),
-    loginTimeout: positiveMs('loginTimeout', raw.loginTimeout, 10 * MINUTE),
+    maxSessionsPerUser: positiveInteger('maxSessionsPerUser', raw.maxSessionsPerUser, DEFAULT_MAX_SESSIONS_PER_USER),
+    loginTimeout: readMs('loginTimeout', raw.loginTimeout, 10 * MINUTE, { required: 'a started sign-in must expire, and its cookie and replay record last this long' }),
     googleTimeout,
-    googleDeadline: Math.round(googleTimeout * 2.5),
+    googleDeadline: Math.min(Math.round(googleTimeout * 2.5), MAX_MS),
     endpoints,
     clock: readClock(raw.clock),
     warnings: riskyInProduction(callback, endpoints, cookieName, {

@@ -21,6 +21,8 @@ export function keyLayout (prefix: string) {
     tombstone: (id: string) => `${base(id)}e:${id}`,
     lock: (id: string) => `${base(id)}l:${id}`,
     index: (userId: string) => `${prefix}{${tagOf(userId)}}:u:${userId}`,
+    /** When the user was last revoked (epoch ms). */
+    revoked: (userId: string) => `${prefix}{${tagOf(userId)}}:r:${userId}`,
     /** The pub/sub channel of invalidations. */
     channel: `${prefix}invalidate`
   }

@@ -27,18 +27,24 @@ export class NearCache<T extends {}> {
   /** Invalidation count at which each recently invalidated id was last invalidated. */
   readonly #invalidated: LRUCache<string, number>
   #count = 0
-  /** Bumped whenever the cache is emptied: reads started before are not cached. */
+  /** The latest invalidation count of an id no longer remembered: a read begun before it may have missed it. */
+  #forgotten = -1
+  /** Bumped whenever the cache is emptied or the subscription (re)starts: reads started before are not cached. */
   #generation = 0
   #live = false
 
   constructor (options: NearCacheOptions) {
     this.#entries = new LRUCache({ max: options.max, ttl: options.ttl, perf: { now: options.now }, ttlResolution: 0 })
-    this.#invalidated = new LRUCache({ max: Math.max(1_000, options.max) })
+    this.#invalidated = new LRUCache({
+      max: Math.max(1_000, options.max),
+      dispose: (count, _id, reason) => { if (reason === 'evict') this.#forgotten = Math.max(this.#forgotten, count) }
+    })
   }
 
-  /** The subscription is up: copies may be used from now on. */
+  /** The subscription is up: copies may be used from now on (none read before: messages may have been missed). */
   up (): void {
     this.#live = true
+    this.clear()
   }
 
   /** The subscription dropped: forget everything and stop using copies. */
@@ -61,9 +67,13 @@ export class NearCache<T extends {}> {
     return { count: this.#count, generation: this.#generation }
   }
 
-  /** Keeps a copy read from Redis, unless its id was invalidated (or the cache emptied) since `mark`. */
+  /**
+   * Keeps a copy read from Redis, unless its id was invalidated (or the cache emptied, or the
+   * subscription restarted) since `mark`, or an invalidation since then is no longer remembered.
+   */
   store (id: string, entry: Versioned<T>, mark: { count: number, generation: number }): void {
     if (!this.#live || mark.generation !== this.#generation) return
+    if (this.#forgotten >= mark.count) return
     if ((this.#invalidated.get(id) ?? -1) >= mark.count) return
     this.#entries.set(id, entry)
   }

@@ -8,10 +8,11 @@ import { createHash } from 'node:crypto'
  * - `P{tag}:s:<id>`: the session, a hash of `r` (the record, JSON) and `v` (its version);
  * - `P{tag}:e:<id>`: the tombstone a sign-out leaves, which every write checks;
  * - `P{tag}:u:<user id>`: the user's sessions, a sorted set scored by their expiry;
- * - `P{tag}:l:<id>`: the lock of a token refresh.
+ * - `P{tag}:l:<id>`: the lock of a token refresh;
+ * - `P{tag}:r:<user id>`: when the user was last revoked (epoch ms), kept for a day and more.
  *
- * Every change is published on the store's channel (session ids, space-separated) so that other
- * instances drop their cached copies.
+ * Every change is published on the store's channel (see `channel.ts`) so that other instances drop
+ * their cached copies.
  */
 
 export interface Script {
@@ -22,44 +23,54 @@ export interface Script {
 const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') })
 
 /**
- * A new session: written with version 1 and its expiry, added to its user's index (entries past
- * their expiry leave it), and the user's oldest sessions beyond the cap ended (their ids returned
- * and published).
- * KEYS: session, index. ARGV: record, expireAt (ms), now (ms), max per user, key base `P{tag}:`,
- * session id, tombstone lifetime (ms), channel.
+ * A new session, unless its user was revoked since the admission that made it began: written with
+ * version 1 and its expiry, added to its user's index (entries past their expiry leave it), and the
+ * user's oldest sessions beyond the cap ended (their ids published). Returns {0} (refused: revoked
+ * since), or {1, ids ended...}.
+ * KEYS: session, index, user's revocation. ARGV: record, expireAt (ms), now (ms), max per user, key
+ * base `P{tag}:`, session id, tombstone lifetime (ms), channel, admission's start (ms).
  */
 export const CREATE = script(`
 local key, index = KEYS[1], KEYS[2]
+local revoked = tonumber(redis.call('GET', KEYS[3]) or '0')
+if revoked > 0 and revoked >= tonumber(ARGV[9]) then return {0} end
 local expireAt, now, max, base, id = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], ARGV[6]
 redis.call('HSET', key, 'r', ARGV[1], 'v', '1')
 redis.call('PEXPIREAT', key, expireAt)
 redis.call('ZREMRANGEBYSCORE', index, '-inf', now)
 redis.call('ZADD', index, expireAt, id)
-local ended = {}
+local result = {1}
 local count = redis.call('ZCARD', index)
 if count > max then
   for _, old in ipairs(redis.call('ZRANGE', index, 0, count - max - 1)) do
     redis.call('DEL', base .. 's:' .. old)
     redis.call('SET', base .. 'e:' .. old, '1', 'PX', ARGV[7])
     redis.call('ZREM', index, old)
-    table.insert(ended, old)
+    table.insert(result, old)
   end
 end
 local last = redis.call('ZRANGE', index, -1, -1, 'WITHSCORES')
 redis.call('PEXPIREAT', index, last[2])
-if #ended > 0 then redis.call('PUBLISH', ARGV[8], table.concat(ended, ' ')) end
-return ended
+if #result > 1 then
+  local ended = {}
+  for i = 2, #result do ended[i - 1] = result[i] end
+  redis.call('PUBLISH', ARGV[8], cjson.encode({s = ended}))
+end
+return result
 `)
 
 /**
  * A change to a live session, if its version is still the one the change was made from: never
  * recreates a session that is gone, never writes over a session that ended (its tombstone), never
- * writes over a newer version. Returns {1, new version}, {0} (gone or ended), or {2, version,
- * record} (changed meanwhile: the change is to be made again from that record).
- * KEYS: session, tombstone. ARGV: expected version, record, channel, session id.
+ * writes over a newer version, and, made under a refresh's lock, never once the lock is another's.
+ * Returns {1, new version}, {0} (gone or ended), {2, version, record} (changed meanwhile: the
+ * change is to be made again from that record), or {3} (the lock lapsed).
+ * KEYS: session, tombstone, lock. ARGV: expected version, record, channel, message, lock holder
+ * (empty: none).
  */
 export const UPDATE = script(`
 if redis.call('EXISTS', KEYS[2]) == 1 then return {0} end
+if ARGV[5] ~= '' and redis.call('GET', KEYS[3]) ~= ARGV[5] then return {3} end
 local current = redis.call('HMGET', KEYS[1], 'v', 'r')
 if not current[1] then return {0} end
 if current[1] ~= ARGV[1] then return {2, current[1], current[2]} end
@@ -71,8 +82,9 @@ return {1, version}
 
 /**
  * Ends a session: removed, a tombstone left for the writes still in flight, out of its user's
- * index, published. Returns 1 if it existed.
- * KEYS: session, tombstone. ARGV: tombstone lifetime (ms), channel, session id, key base `P{tag}:`.
+ * index, published. Returns {1 if it existed, how many subscribers the message reached}.
+ * KEYS: session, tombstone. ARGV: tombstone lifetime (ms), channel, session id, key base `P{tag}:`,
+ * message.
  */
 export const END = script(`
 local record = redis.call('HGET', KEYS[1], 'r')
@@ -84,15 +96,20 @@ if record then
     redis.call('ZREM', ARGV[4] .. 'u:' .. decoded.googleUser.id, ARGV[3])
   end
 end
-redis.call('PUBLISH', ARGV[2], ARGV[3])
-return existed
+return {existed, redis.call('PUBLISH', ARGV[2], ARGV[5])}
 `)
 
 /**
- * Ends every session of a user (its index), each with a tombstone; returns how many existed.
- * KEYS: index. ARGV: key base `P{tag}:`, tombstone lifetime (ms), channel.
+ * Revokes a user: the revocation time (the later of the one stored and now) kept for the
+ * revocation's lifetime, every session of the user's index ended, each with a tombstone, and one
+ * message naming the user, the time and the sessions. Returns {sessions that existed, time,
+ * subscribers reached}.
+ * KEYS: index, revocation. ARGV: key base `P{tag}:`, tombstone lifetime (ms), channel, now (ms),
+ * revocation lifetime (ms), user id, sender, confirmation.
  */
-export const END_ALL = script(`
+export const REVOKE = script(`
+local at = math.max(tonumber(redis.call('GET', KEYS[2]) or '0'), tonumber(ARGV[4]))
+redis.call('SET', KEYS[2], string.format('%d', at), 'PX', ARGV[5])
 local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
 local ended = 0
 for _, id in ipairs(ids) do
@@ -100,8 +117,8 @@ for _, id in ipairs(ids) do
   redis.call('SET', ARGV[1] .. 'e:' .. id, '1', 'PX', ARGV[2])
 end
 redis.call('DEL', KEYS[1])
-if #ids > 0 then redis.call('PUBLISH', ARGV[3], table.concat(ids, ' ')) end
-return ended
+local message = cjson.encode({s = ids, u = ARGV[6], t = at, o = ARGV[7], a = ARGV[8]})
+return {ended, string.format('%d', at), redis.call('PUBLISH', ARGV[3], message)}
 `)
 
 /** Releases a lock if this holder still has it. KEYS: lock. ARGV: holder's token. */

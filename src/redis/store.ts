@@ -1,15 +1,19 @@
 import type { Cluster, Redis } from 'ioredis'
+import { LRUCache } from 'lru-cache'
 import { randomToken } from '../crypto.js'
 import { fail } from '../errors.js'
 import type { BackendSettings, SessionBackend } from '../session/backend.js'
 import { kSessionBackend } from '../session/backend.js'
+import { deepFreeze } from '../session/deep-freeze.js'
 import { TOMBSTONE_LIFETIME } from '../session/records.js'
 import { isSessionRecord, type SessionRecord } from '../session/record.js'
+import { REVOCATION_LIFETIME, Revocations } from '../session/revocations.js'
 import type { GoogleTokens } from '../types.js'
 import { fastifySessionInterface } from './fastify-session.js'
 import { keyLayout } from './keys.js'
 import { NearCache, type Versioned } from './near-cache.js'
-import { CREATE, END, END_ALL, UNLOCK, UPDATE, type Script } from './scripts.js'
+import { storeChannel } from './channel.js'
+import { CREATE, END, REVOKE, UNLOCK, UPDATE, type Script } from './scripts.js'
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -21,12 +25,20 @@ export interface RedisStoreOptions {
    * before Redis is asked again.
    */
   nearCache?: false | { max?: number | undefined, ttl?: number | undefined } | undefined
+  /**
+   * How long a sign-out waits for the other instances to confirm that they dropped their copies
+   * (ms, default 1 000). Once it returns, a request to any instance that confirmed is refused; an
+   * instance that did not (a network partition) stops using its copies within `nearCache.ttl`.
+   */
+  confirmTimeout?: number | undefined
 }
 
 type Client = Redis | Cluster
 
-/** How long a token refresh may hold its session's lock (Google's calls are bounded well below). */
-const LOCK_MS = 15_000
+/** Longest timer Node keeps (2^31 - 1 ms): a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647
+const invalid = (message: string) => fail('INVALID_OPTION', 'redis-store-option', message)
+
 /**
  * A session store made for this plugin, on an ioredis client (`Redis` or `Cluster`) the app
  * creates and closes. Give it as the plugin's `store`:
@@ -44,15 +56,20 @@ const LOCK_MS = 15_000
  */
 export function redisStore (client: Client, options: RedisStoreOptions = {}) {
   if (typeof client !== 'object' || client === null || typeof (client as Redis).hmget !== 'function' || typeof (client as Redis).duplicate !== 'function') {
-    throw new TypeError('redisStore(client): give an ioredis client (new Redis(url) or new Cluster(nodes)); the app creates and closes it')
+    throw invalid('redisStore(client): give an ioredis client (new Redis(url) or new Cluster(nodes)); the app creates and closes it.')
   }
   const prefix = options.prefix ?? 'goauth:'
-  if (typeof prefix !== 'string' || /[{}\s]/.test(prefix)) throw new TypeError('redisStore: prefix must be a string without braces or spaces, e.g. \'myapp:sessions:\'')
+  if (typeof prefix !== 'string' || /[{}\s]/.test(prefix)) throw invalid('redisStore: prefix must be a string without braces or spaces, e.g. \'myapp:sessions:\'.')
   const near = options.nearCache === false ? null : { max: options.nearCache?.max ?? 10_000, ttl: options.nearCache?.ttl ?? 5_000 }
-  if (near !== null && (!(near.max > 0) || !(near.ttl > 0))) throw new TypeError('redisStore: nearCache.max and nearCache.ttl must be positive numbers, or nearCache: false')
+  if (near !== null && (!(near.max > 0) || !(near.ttl > 0) || near.ttl > MAX_TIMER_MS)) {
+    throw invalid(`redisStore: nearCache.max must be a positive number and nearCache.ttl a positive number of milliseconds up to ${MAX_TIMER_MS}, or nearCache: false.`)
+  }
+  const confirmWait = options.confirmTimeout ?? 1_000
+  if (typeof confirmWait !== 'number' || !(confirmWait > 0) || confirmWait > MAX_TIMER_MS) {
+    throw invalid(`redisStore: confirmTimeout must be a positive number of milliseconds up to ${MAX_TIMER_MS} (got ${String(confirmWait)}).`)
+  }
 
   const keys = keyLayout(prefix)
-  const channel = keys.channel
 
   /** Runs a script by its digest, loading it the first time Redis does not know it. */
   async function run (script: Script, keyList: string[], args: Array<string | number>): Promise<unknown> {
@@ -68,7 +85,8 @@ export function redisStore (client: Client, options: RedisStoreOptions = {}) {
     if (typeof json !== 'string') return null
     try {
       const value: unknown = JSON.parse(json)
-      return isSessionRecord(value) ? value : null
+      // Read-only for the app: nothing a route changes in it can reach a later write.
+      return isSessionRecord(value) ? deepFreeze(value) : null
     } catch {
       return null
     }
@@ -78,11 +96,12 @@ export function redisStore (client: Client, options: RedisStoreOptions = {}) {
     const cache = near === null ? null : new NearCache<SessionRecord>({ ...near, now: settings.clock.now })
     const versions = new WeakMap<SessionRecord, string>()
     /** Ids this process ended recently. */
-    const ended = new Set<string>()
-    const forget = (id: string): void => {
-      ended.add(id)
-      if (ended.size > 10_000) ended.delete(ended.values().next().value!)
-    }
+    const ended = new LRUCache<string, true>({ max: 10_000 })
+    const forget = (id: string): void => { ended.set(id, true) }
+    /** The lock of the refresh this process runs for a session, if any: its writes are fenced by it. */
+    const holding = new Map<string, string>()
+    // A refresh holds its lock longer than it can take (Google's calls, then the store's write).
+    const lockMs = settings.refreshDeadline + 2 * settings.timeout
 
     /** A Redis call bounded by the store deadline: its failure is SESSION_STORE_UNAVAILABLE (503), never Redis's message. */
     async function call<T> (operation: string, work: () => Promise<T>): Promise<T> {
@@ -100,6 +119,41 @@ export function redisStore (client: Client, options: RedisStoreOptions = {}) {
       }
     }
 
+    const revocations = new Revocations({
+      now: settings.clock.now,
+      fetch: async (userId) => Number(await call('revoked', () => client.get(keys.revoked(userId)))) || 0,
+      trustFor: near?.ttl ?? 5_000,
+      live: false
+    })
+
+    const waiters = new Map<string, Set<() => void>>()
+    const invalidate = (ids: readonly string[]): void => {
+      cache?.invalidate(ids)
+      for (const id of ids) for (const wake of waiters.get(id) ?? []) wake()
+    }
+    const channel = storeChannel(client, {
+      channel: keys.channel,
+      clock: settings.clock,
+      onMessage (message) {
+        if (Array.isArray(message.s)) invalidate(message.s)
+        if (typeof message.u === 'string' && typeof message.t === 'number') revocations.learn(message.u, message.t)
+      },
+      onUp () {
+        cache?.up()
+        revocations.up()
+      },
+      onDown () {
+        cache?.down()
+        revocations.down()
+      }
+    })
+
+    /** Waits until the instances that received a sign-out's message confirmed it (bounded). */
+    async function confirmed (wait: (receivers: number) => Promise<number>, receivers: number): Promise<void> {
+      const late = await wait(receivers)
+      if (late > 0) settings.log.warn({ late, ms: confirmWait }, 'fastify-google-oauth: a sign-out was not confirmed in time by every instance; those may serve cached copies for at most the near cache\'s ttl')
+    }
+
     /** The session as Redis has it now (never the near cache's copy). */
     async function readFresh (id: string): Promise<Versioned<SessionRecord> | null> {
       const mark = cache?.mark()
@@ -112,33 +166,11 @@ export function redisStore (client: Client, options: RedisStoreOptions = {}) {
       return entry
     }
 
-    // The invalidation channel, on a connection of its own (a subscribed connection can do nothing else).
-    let subscriber: Client | null = null
-    const waiters = new Map<string, Set<() => void>>()
-    if (cache !== null) {
-      // It subscribes again itself on every 'ready' (ioredis's own resubscription would be a second
-      // one, whose failure during a reconnect nobody could handle).
-      subscriber = client.isCluster ? client.duplicate() : (client as Redis).duplicate({ autoResubscribe: false })
-      const sub = subscriber
-      sub.on('error', () => {})
-      sub.on('message', (_channel: string, message: string) => {
-        const ids = message.split(' ')
-        cache.invalidate(ids)
-        for (const id of ids) for (const wake of waiters.get(id) ?? []) wake()
-      })
-      for (const event of ['close', 'end', 'reconnecting'] as const) sub.on(event, () => cache.down())
-      const subscribe = (): void => {
-        sub.subscribe(channel).then(() => { if (sub.status === 'ready') cache.up() }, () => cache.down())
-      }
-      sub.on('ready', subscribe)
-      if (sub.status === 'ready') subscribe()
-      else if (sub.status === 'wait') sub.connect().catch(() => {})
-    }
-
     /** The session's tokens if another instance replaced them; REAUTH_REQUIRED if the session is gone meanwhile. */
     const changedTokens = (now: Versioned<SessionRecord> | null, previous: GoogleTokens): GoogleTokens | null => {
       if (now === null) throw fail('REAUTH_REQUIRED', 'refresh:session-ended')
-      return now.value.googleTokens.accessToken !== previous.accessToken ? now.value.googleTokens : null
+      const tokens = now.value.googleTokens
+      return tokens !== null && tokens.accessToken !== previous.accessToken ? tokens : null
     }
 
     /** Resolves when the session is invalidated (another instance wrote it), or after `ms`. */
@@ -156,23 +188,28 @@ export function redisStore (client: Client, options: RedisStoreOptions = {}) {
     })
 
     return {
+      revocations,
+      revokeEndsSessions: true,
 
       read (id, callback) {
-        if (ended.has(id)) return callback(null, null)
+        if (ended.has(id)) return callback(null, null, true)
         const copy = cache?.get(id)
-        if (copy !== undefined) return callback(null, copy.value)
-        readFresh(id).then((entry) => callback(null, entry?.value ?? null), (error: unknown) => callback(error, null))
+        if (copy !== undefined) return callback(null, copy.value, false)
+        readFresh(id).then((entry) => callback(null, entry?.value ?? null, true), (error: unknown) => callback(error, null, true))
       },
 
       isEnded: (id) => ended.has(id),
 
       newId: (userId) => keys.tagOf(userId) + randomToken(32),
 
-      async create (id, record) {
-        const evicted = await call('create', () => run(CREATE, [keys.session(id), keys.index(record.googleUser.id)], [
+      async create (id, record, admittedSince) {
+        const userId = record.googleUser.id
+        const result = await call('create', () => run(CREATE, [keys.session(id), keys.index(userId), keys.revoked(userId)], [
           JSON.stringify(record), Date.parse(record.cookie.expires), settings.clock.now(), settings.maxSessionsPerUser,
-          keys.base(id), id, TOMBSTONE_LIFETIME, channel
-        ])) as string[]
+          keys.base(id), id, TOMBSTONE_LIFETIME, keys.channel, admittedSince ?? 0
+        ])) as [number, ...string[]]
+        if (result[0] === 0) throw fail('SIGN_IN_INTERRUPTED', 'revoked-during-sign-in')
+        const evicted = result.slice(1) as string[]
         for (const other of evicted) forget(other)
         cache?.invalidate(evicted)
         versions.set(record, '1')
@@ -187,7 +224,8 @@ export function redisStore (client: Client, options: RedisStoreOptions = {}) {
         for (let attempt = 0; attempt < 5 && current !== null; attempt++) {
           const next = change(current.value)
           if (next === null) return null
-          const result = await call('update', () => run(UPDATE, [keys.session(id), keys.tombstone(id)], [current!.version, JSON.stringify(next), channel, id])) as [number, string?, string?]
+          const holder = holding.get(id)
+          const result = await call('update', () => run(UPDATE, [keys.session(id), keys.tombstone(id), keys.lock(id)], [current!.version, JSON.stringify(next), keys.channel, JSON.stringify({ s: [id] }), holder ?? ''])) as [number, string?, string?]
           if (result[0] === 1) {
             versions.set(next, result[1]!)
             return next
@@ -196,6 +234,8 @@ export function redisStore (client: Client, options: RedisStoreOptions = {}) {
             forget(id)
             return null
           }
+          // The refresh's lock lapsed and another instance may hold it: this write could overwrite newer tokens.
+          if (result[0] === 3) throw fail('SESSION_STORE_UNAVAILABLE', 'redis-lock-lost')
           const newer = parse(result[2])
           current = newer === null ? null : { value: newer, version: result[1]! }
           if (newer !== null) versions.set(newer, result[1]!)
@@ -208,31 +248,47 @@ export function redisStore (client: Client, options: RedisStoreOptions = {}) {
       async end (id) {
         forget(id)
         cache?.invalidate([id])
+        const ask = channel.confirmation(confirmWait)
+        let receivers: number
         try {
-          await call('end', () => run(END, [keys.session(id), keys.tombstone(id)], [TOMBSTONE_LIFETIME, channel, id, keys.base(id)]))
+          [, receivers] = await call('end', () => run(END, [keys.session(id), keys.tombstone(id)], [TOMBSTONE_LIFETIME, keys.channel, id, keys.base(id), JSON.stringify({ s: [id], o: ask.o, a: ask.a })])) as [number, number]
         } catch (error) {
+          ask.cancel()
           // Not ended after all: a retry must find the session and end it again.
           ended.delete(id)
           throw error
         }
+        await confirmed(ask.wait, receivers)
       },
 
-      async endAllOf (userId) {
-        const ended = await call('end-all', () => run(END_ALL, [keys.index(userId)], [keys.userBase(userId), TOMBSTONE_LIFETIME, channel])) as number
-        // This process's copies go at once (the message also reaches it).
-        cache?.clear()
-        return ended
+      async revoke (userId) {
+        const ask = channel.confirmation(confirmWait)
+        let result: [number, string, number]
+        try {
+          result = await call('revoke', () => run(REVOKE, [keys.index(userId), keys.revoked(userId)], [
+            keys.userBase(userId), TOMBSTONE_LIFETIME, keys.channel, settings.clock.now(), REVOCATION_LIFETIME, userId, ask.o, ask.a
+          ])) as [number, string, number]
+        } catch (error) {
+          ask.cancel()
+          throw error
+        }
+        // Known here at once (the message also reaches this process).
+        revocations.learn(userId, Number(result[1]))
+        await confirmed(ask.wait, result[2])
+        return result[0]
       },
 
       async refreshOnce (id: string, previous: GoogleTokens, refresh: () => Promise<GoogleTokens>): Promise<GoogleTokens> {
-        const deadline = settings.clock.now() + LOCK_MS
+        const deadline = settings.clock.now() + lockMs
         while (settings.clock.now() < deadline) {
           const holder = randomToken(16)
-          if (await call('lock', () => client.set(keys.lock(id), holder, 'PX', LOCK_MS, 'NX')) === 'OK') {
+          if (await call('lock', () => client.set(keys.lock(id), holder, 'PX', lockMs, 'NX')) === 'OK') {
+            holding.set(id, holder)
             try {
               // Another instance may have refreshed (or signed the session out) between this one's read and its lock.
               return changedTokens(await readFresh(id), previous) ?? await refresh()
             } finally {
+              holding.delete(id)
               await call('unlock', () => run(UNLOCK, [keys.lock(id)], [holder])).catch(() => {})
             }
           }
@@ -246,7 +302,7 @@ export function redisStore (client: Client, options: RedisStoreOptions = {}) {
 
       async close () {
         cache?.down()
-        subscriber?.disconnect()
+        channel.close()
       }
     }
   }

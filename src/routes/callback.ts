@@ -16,6 +16,8 @@ const PROVIDER_ERROR = /^[a-z_]{1,40}$/
 export function callbackRoute (app: FastifyInstance, { options, google, idTokens, attempts, sessions, admit, emit, identity }: RouteContext): void {
   app.get(options.routes.callback, async (request, reply) => {
     reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer')
+    // A revocation of the user from now on refuses this sign-in.
+    const ticket = sessions.revocations.begin()
     const query = request.query as Record<string, unknown>
     const state = readState(query, request.raw.url ?? '')
     const taken = attempts.take(request, reply, state)
@@ -65,7 +67,7 @@ export function callbackRoute (app: FastifyInstance, { options, google, idTokens
         const user = await admit({ user: verified.user, claims: verified.claims, scopes, request, method: 'redirect' })
         // A new session id (fixation defence); the old session is destroyed in the store. Signed in
         // again as the same account, what Google did not send again stays.
-        await sessions.signIn(request, reply, user, carryOver(tokens, current?.id === user.id ? identity.tokens(request) : null))
+        await sessions.signIn(request, reply, user, carryOver(tokens, current?.id === user.id ? identity.tokens(request) : null), ticket)
         request.log.debug({ sub: user.id }, 'google sign-in completed')
         emit({ type: 'sign-in', method: 'redirect', scopes, userId: user.id, requestId: request.id })
       }

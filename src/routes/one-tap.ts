@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { isPluginError } from '../errors.js'
+import { fail, isPluginError } from '../errors.js'
 import { withDeadline } from '../google/client.js'
 import { allCookies } from '../http/cookies.js'
 import { whyNotPending } from '../sign-in/attempt.js'
@@ -21,6 +21,8 @@ const CSRF_COOKIE = 'g_csrf_token'
 export function oneTapRoute (app: FastifyInstance, { options, idTokens, attempts, sessions, admit, emit, identity }: RouteContext): void {
   app.post(options.routes.oneTap, { bodyLimit: 8192 }, async (request, reply) => {
     reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer')
+    // A revocation of the user from now on refuses this sign-in.
+    const ticket = sessions.revocations.begin()
     const credential = readOneTapPost(request.body, allCookies(request)[CSRF_COOKIE])
     const taken = attempts.take(request, reply, readState(request.query as Record<string, unknown>, request.raw.url ?? ''))
     if (!taken.ok) throw whyNotPending(taken, options.appOrigin)
@@ -31,14 +33,15 @@ export function oneTapRoute (app: FastifyInstance, { options, idTokens, attempts
         verified = await withDeadline(options.googleDeadline, () => idTokens.verify(credential, { nonce: taken.attempt.nonce, accessToken: null }))
       } catch (error) {
         // The credential came through the browser, not from Google directly: a bad one is a bad request.
-        if (isPluginError(error) && error.code === 'FST_GOOGLE_OAUTH_ID_TOKEN_INVALID') error.statusCode = 400
+        // (Google's keys failing to download stays Google's failure.)
+        if (isPluginError(error) && error.code === 'FST_GOOGLE_OAUTH_ID_TOKEN_INVALID') throw fail('CREDENTIAL_INVALID', error.reason)
         throw error
       }
       const user = await admit({ user: verified.user, claims: verified.claims, scopes: [], request, method: 'one-tap' })
       // No access to Google yet (a route that needs it asks with requireScopes, a grant through Google),
       // unless this browser was signed in as the same account: its access stays with the new session.
       const held = identity.user(request)?.id === user.id ? identity.tokens(request) : null
-      await sessions.signIn(request, reply, user, held ?? { accessToken: '', refreshToken: null, idToken: credential, expiresAt: 0, scope: '' })
+      await sessions.signIn(request, reply, user, held, ticket)
       request.log.debug({ sub: user.id }, 'google sign-in completed (one tap)')
       emit({ type: 'sign-in', method: 'one-tap', scopes: [], userId: user.id, requestId: request.id })
       return reply.redirect(returnTo, 303)

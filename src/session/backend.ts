@@ -1,8 +1,10 @@
+import type { FastifyBaseLogger } from 'fastify'
 import { randomToken } from '../crypto.js'
 import type { Clock, SessionStoreLike } from '../options.js'
 import type { GoogleTokens } from '../types.js'
 import { BoundedMemoryStore } from './memory-store.js'
 import { sessionRecords, type SessionRecords } from './records.js'
+import { REVOCATION_LIFETIME, Revocations } from './revocations.js'
 import { storeCalls } from './store.js'
 
 /**
@@ -12,12 +14,27 @@ import { storeCalls } from './store.js'
  * and one token refresh across instances.
  */
 export interface SessionBackend extends SessionRecords {
-  /** Reads a session: a record, or null when there is none; an error when the store failed. */
-  read (id: string, callback: (error: unknown, value: unknown) => void): void
+  /**
+   * Reads a session: a record, or null when there is none; an error when the store failed.
+   * `answered` is false when no store call was made (a copy in memory): it says nothing of the
+   * store's health.
+   */
+  read (id: string, callback: (error: unknown, value: unknown, answered: boolean) => void): void
   /** A new session id for a user (some backends keep a user's sessions together). */
   newId (userId: string): string
-  /** Ends every session of a user and returns how many; absent without an index of sessions by user. */
-  endAllOf?: (userId: string) => Promise<number>
+  /** When each user was last revoked, as every instance sharing the store knows it. */
+  revocations: Revocations
+  /**
+   * Revokes a user: records the time in the store, ends every session of the user the store can
+   * find, and returns how many once every instance sharing the store knows (or a bound passed).
+   */
+  revoke (userId: string): Promise<number>
+  /**
+   * True when `revoke` ends every session of the user in the store, and a session made by an
+   * admission that began before it is refused by the store: a session read from the store then
+   * needs no revocation check of its own.
+   */
+  revokeEndsSessions: boolean
   /**
    * Makes the instances sharing the store refresh a session's tokens once: runs `refresh` (which
    * saves its result) while holding the session's lock, or waits for the instance holding it and
@@ -35,6 +52,9 @@ export interface BackendSettings {
   clock: Clock
   /** Most sessions one user may hold, where the backend can cap them. */
   maxSessionsPerUser: number
+  /** Longest a token refresh can take (ms): calls to Google and their retry. */
+  refreshDeadline: number
+  log: FastifyBaseLogger
 }
 
 /** A store that brings its own backend (the plugin's Redis store). */
@@ -47,22 +67,57 @@ export interface StoreWithBackend {
 export const hasOwnBackend = (store: object): store is StoreWithBackend =>
   typeof (store as Partial<StoreWithBackend>)[kSessionBackend] === 'function'
 
-/** The backend over a @fastify/session store's get/set/destroy (or the default in-memory store). */
+/** The store key of a user's revocation in a store that only has get/set/destroy (session ids are base64url: no colon). */
+const revocationKey = (userId: string): string => `goauth-revoked:${userId}`
+
+/**
+ * The backend over a @fastify/session store's get/set/destroy (or the default in-memory store).
+ * A user's revocation is a record of the store too, read again at most every few seconds by each
+ * instance; the default store keeps it in this process.
+ */
 export function genericBackend (store: SessionStoreLike, settings: BackendSettings): SessionBackend {
   const calls = storeCalls(store, settings.timeout, settings.clock)
   // A store in this process's memory is not shared: this process's own memory of ended sessions suffices.
-  const shared = !(store instanceof BoundedMemoryStore)
-  const records = sessionRecords(calls, { shared, timeout: settings.timeout, clock: settings.clock })
+  const inMemory = store instanceof BoundedMemoryStore
+  const records = sessionRecords(calls, { shared: !inMemory, timeout: settings.timeout, clock: settings.clock })
+  const revocations = new Revocations({
+    now: settings.clock.now,
+    fetch: inMemory
+      ? undefined
+      : async (userId) => {
+        const at = (await calls.get(revocationKey(userId)) as { googleRevokedAt?: unknown } | null)?.googleRevokedAt
+        return typeof at === 'number' ? at : 0
+      }
+  })
   return {
     ...records,
-    read: calls.getWithCallback,
+    read: (id, callback) => calls.getWithCallback(id, (error, value) => callback(error, value, true)),
     newId: () => randomToken(24),
-    ...(store instanceof BoundedMemoryStore && {
-      async endAllOf (userId: string): Promise<number> {
-        const ids = store.sessionsOf(userId)
-        for (const id of ids) await records.end(id)
-        return ids.length
+    revocations,
+    revokeEndsSessions: inMemory,
+    async create (id, record, admittedSince) {
+      await records.create(id, record, admittedSince)
+      // The store's own cap is its to apply; the plugin's applies to any store it can count a user's sessions in.
+      if (inMemory) {
+        const ids = store.sessionsOf(record.googleUser.id)
+        for (const old of ids.slice(0, Math.max(0, ids.length - settings.maxSessionsPerUser))) await records.end(old)
       }
-    })
+    },
+    async revoke (userId) {
+      const known = await revocations.get(userId)
+      const at = Math.max(settings.clock.now(), known)
+      if (!inMemory) {
+        await calls.set(revocationKey(userId), {
+          cookie: { originalMaxAge: REVOCATION_LIFETIME, expires: new Date(at + REVOCATION_LIFETIME).toISOString() },
+          googleRevokedAt: at
+        })
+      }
+      revocations.learn(userId, at)
+      // Only a store that indexes sessions by user can find them; elsewhere they are refused by their sign-in time.
+      if (!inMemory) return 0
+      const ids = store.sessionsOf(userId)
+      for (const id of ids) await records.end(id)
+      return ids.length
+    }
   }
 }

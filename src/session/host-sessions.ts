@@ -4,7 +4,9 @@ import { fail } from '../errors.js'
 import type { Emit } from '../events.js'
 import type { ResolvedOptions } from '../options.js'
 import type { GoogleTokens, GoogleUser } from '../types.js'
+import { deepFreeze } from './deep-freeze.js'
 import { expiredBy, expiryReason, touchInterval } from './record.js'
+import { Revocations, revokedBefore, type AdmissionTicket } from './revocations.js'
 import type { Sessions } from './sessions.js'
 
 const storeFailure = (error: unknown, step: string) =>
@@ -33,16 +35,25 @@ const sessionOf = (request: FastifyRequest): FastifySessionObject | null => {
 /**
  * Sign-in sessions kept in the host's own @fastify/session (registered before this plugin):
  * the plugin's data lives beside the host's, under `googleUser`, `googleTokens`, ... The timeouts
- * are enforced by an onRequest hook.
+ * are enforced by an onRequest hook. The user and the tokens are deeply frozen wherever they are
+ * put into the session or found in it, so that a route cannot change them in place (the host's
+ * store would save the change); the session object itself stays the host's, never frozen.
  */
 export function useHostSessions (fastify: FastifyInstance, options: ResolvedOptions, emit: Emit): Sessions {
   const touchEvery = touchInterval(options)
+  // What this process knows: the app's store has no index of sessions by user, nor a channel.
+  const revocations = new Revocations({ now: options.clock.now })
 
   fastify.addHook('onRequest', function enforceSessionLifetime (request: FastifyRequest, _reply: FastifyReply, done): void {
     const session = sessionOf(request)
     if (session?.googleUser === undefined) return done()
     const now = options.clock.now()
     const signedInAt = session.googleSignedInAt ?? 0
+    if (revokedBefore(signedInAt, revocations.known(session.googleUser.id) ?? 0)) {
+      request.log.debug({ reason: 'user-revoked' }, 'google sign-in session refused')
+      forgetUser(session)
+      return done()
+    }
     const reason = expiryReason({ googleSignedInAt: signedInAt, googleSeenAt: session.googleSeenAt ?? signedInAt }, options, now)
     if (reason !== null) {
       request.log.debug({ reason }, 'google sign-in session expired')
@@ -50,8 +61,10 @@ export function useHostSessions (fastify: FastifyInstance, options: ResolvedOpti
       forgetUser(session)
       return done()
     }
-    // Read-only for the app, as with the plugin's own sessions.
-    if (!Object.isFrozen(session.googleUser)) Object.freeze(session.googleUser)
+    // Read-only for the app, as with the plugin's own sessions (the host's store may give back
+    // live or freshly parsed objects).
+    deepFreeze(session.googleUser)
+    deepFreeze(session.googleTokens)
     if (now - (session.googleSeenAt ?? signedInAt) > touchEvery) {
       session.googleSeenAt = now
     }
@@ -63,7 +76,10 @@ export function useHostSessions (fastify: FastifyInstance, options: ResolvedOpti
     tokens: (request) => sessionOf(request)?.googleTokens ?? null,
     status: (request) => sessionOf(request)?.googleUser === undefined ? 'anonymous' : 'signed-in',
 
-    async signIn (request: FastifyRequest, _reply: FastifyReply, user: GoogleUser, tokens: GoogleTokens): Promise<void> {
+    revocations,
+
+    async signIn (request: FastifyRequest, _reply: FastifyReply, user: GoogleUser, tokens: GoogleTokens | null, ticket: AdmissionTicket): Promise<void> {
+      if (revocations.interrupted(ticket, user.id)) throw fail('SIGN_IN_INTERRUPTED', 'revoked-during-sign-in')
       try {
         // A new session id (fixation defence): @fastify/session destroys the old id in the store,
         // and copies over only the keys the app chose to keep.
@@ -72,7 +88,8 @@ export function useHostSessions (fastify: FastifyInstance, options: ResolvedOpti
         throw storeFailure(error, 'regenerate')
       }
       const now = options.clock.now()
-      Object.assign(request.session, { googleUser: Object.freeze({ ...user }), googleTokens: tokens, googleSignedInAt: now, googleSeenAt: now })
+      Object.assign(request.session, { googleUser: deepFreeze({ ...user }), googleSignedInAt: now, googleSeenAt: now })
+      if (tokens !== null) request.session.googleTokens = deepFreeze(tokens)
       try {
         await request.session.save()
       } catch (error) {
@@ -92,14 +109,14 @@ export function useHostSessions (fastify: FastifyInstance, options: ResolvedOpti
       }
     },
 
-    async signOutEverywhere (): Promise<number> {
+    async revoke (): Promise<number> {
       throw fail('NOT_SUPPORTED', 'no-user-index', 'signOutEverywhere needs a per-user index of sessions, which the app\'s own @fastify/session does not keep. Use the plugin\'s sessions (its default store) for it.')
     },
 
     async updateUser (request: FastifyRequest, fields: Partial<Omit<GoogleUser, 'id'>>): Promise<GoogleUser> {
       const session = sessionOf(request)
       if (session?.googleUser === undefined) throw fail('UNAUTHENTICATED', 'update-user-signed-out')
-      session.googleUser = Object.freeze({ ...session.googleUser, ...fields, id: session.googleUser.id })
+      session.googleUser = deepFreeze({ ...session.googleUser, ...fields, id: session.googleUser.id })
       try {
         await session.save()
       } catch (error) {
@@ -117,11 +134,11 @@ export function useHostSessions (fastify: FastifyInstance, options: ResolvedOpti
           // Saved by @fastify/session when the response is sent.
           save: async (tokens: GoogleTokens) => {
             if (session.googleUser === undefined) return false
-            session.googleTokens = tokens
+            session.googleTokens = deepFreeze(tokens)
             return true
           },
           adopt: (tokens: GoogleTokens) => {
-            if (session.googleUser !== undefined) session.googleTokens = tokens
+            if (session.googleUser !== undefined) session.googleTokens = deepFreeze(tokens)
           },
           end: async () => {
             forgetUser(session)

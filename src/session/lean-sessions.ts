@@ -9,11 +9,16 @@ import type { GoogleTokens, GoogleUser } from '../types.js'
 import { BoundedMemoryStore } from './memory-store.js'
 import { expiredBy, expiryReason, isSessionRecord, touchInterval, type SessionRecord } from './record.js'
 import { genericBackend, hasOwnBackend, kSessionBackend, type SessionBackend } from './backend.js'
+import { deepFreeze } from './deep-freeze.js'
 import { storeOutage } from './outage.js'
+import { revokedBefore, type AdmissionTicket } from './revocations.js'
 import type { Sessions } from './sessions.js'
 
 /** How long one session store call may take before the request is answered 503. */
 const STORE_TIMEOUT = 2_000
+
+/** Longest a token refresh can take: each call to Google is bounded by `googleTimeout`, and retried once. */
+const refreshDeadline = (options: ResolvedOptions): number => 2 * options.googleTimeout + 1_000
 
 interface LoadedSession {
   id: string
@@ -21,10 +26,16 @@ interface LoadedSession {
 }
 
 const kSession = Symbol('fastify-google-oauth.session')
-/** Marks a request whose session could not be read because the store failed. */
-const STORE_DOWN = Symbol('store-unavailable')
 
-type RequestWithSession = FastifyRequest & { [kSession]: LoadedSession | typeof STORE_DOWN | null }
+/** A request whose session could not be read because the store failed: its id, to end it at a new sign-in. */
+interface UnreadSession {
+  id: string
+  unread: true
+}
+
+type RequestWithSession = FastifyRequest & { [kSession]: LoadedSession | UnreadSession | null }
+
+const isUnread = (state: LoadedSession | UnreadSession | null): state is UnreadSession => state !== null && 'unread' in state
 
 /**
  * The plugin's own sessions: @fastify/session's store interface and signed cookie format, with
@@ -47,8 +58,9 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
       emit({ type: 'session-expired', reason: expiredBy(expiryReason(value, options, clock.now()) ?? 'idle-timeout'), userId: value.googleUser.id, requestId: null })
     }
   })
-  const settings = { timeout: STORE_TIMEOUT, clock, maxSessionsPerUser: options.maxSessionsPerUser }
+  const settings = { timeout: STORE_TIMEOUT, clock, maxSessionsPerUser: options.maxSessionsPerUser, refreshDeadline: refreshDeadline(options), log: fastify.log }
   const records: SessionBackend = hasOwnBackend(store) ? store[kSessionBackend](settings) : genericBackend(store, settings)
+  const { revocations } = records
   if (records.close !== undefined) fastify.addHook('onClose', async () => { await records.close!() })
   const outage = storeOutage(fastify.log, clock)
   const cookieOptions: CookieAttributes & { path: '/' } = { path: '/', httpOnly: true, sameSite: 'lax', secure: options.secure }
@@ -71,7 +83,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
 
   const loaded = (request: FastifyRequest): LoadedSession | null => {
     const state = (request as RequestWithSession)[kSession]
-    return state === null || state === STORE_DOWN ? null : state
+    return state === null || isUnread(state) ? null : state
   }
 
   function clearCookie (reply: FastifyReply): void {
@@ -92,13 +104,14 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
       return done()
     }
     const id = unsigned.id
-    records.read(id, (error, value) => {
+    records.read(id, (error, value, answered) => {
       if (error) {
         outage.failed(error)
-        ;(request as RequestWithSession)[kSession] = STORE_DOWN
+        ;(request as RequestWithSession)[kSession] = { id, unread: true }
         return done()
       }
-      outage.succeeded()
+      // Only the store's own answer ends an outage (a copy in memory says nothing of it).
+      if (answered) outage.succeeded()
       if (!isSessionRecord(value) || records.isEnded(id)) {
         // (A read that was in flight while the session ended also lands here.)
         request.log.debug({ reason: 'unknown-session' }, 'session cookie ignored')
@@ -113,55 +126,84 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
         emit({ type: 'session-expired', reason: expiredBy(reason), userId: value.googleUser.id, requestId: request.id })
         return done()
       }
-      // Read-only for the app, whatever the store gave back (the default store's copies are frozen already).
-      if (!Object.isFrozen(value.googleUser)) Object.freeze(value.googleUser)
-      const session: LoadedSession = { id, record: value }
-      ;(request as RequestWithSession)[kSession] = session
-      if (unsigned.renew) {
-        // Signed with an older secret: send it again signed with the current one.
-        setCookie(reply, options.cookieName, signer.sign(id), { ...cookieOptions, expires: new Date(value.cookie.expires) })
-      }
-      if (now - value.googleSeenAt <= touchEvery) return done()
-      // Recorded activity is written back; never for a session that ended meanwhile.
-      records.update(id, (current) => ({ ...current, googleSeenAt: now }), value).then((written) => {
-        if (written !== null) session.record = written
-        done()
-      }, (touchError: unknown) => {
-        request.log.warn({ reason: (touchError as { reason?: string }).reason }, 'could not record session activity')
+      // A store whose revocation ends every session of the user itself only needs what this process knows.
+      const revokedAt = records.revokeEndsSessions ? (revocations.known(value.googleUser.id) ?? 0) : revocations.get(value.googleUser.id)
+      if (typeof revokedAt === 'number') return admitSession(request, reply, done, id, unsigned.renew, value, now, revokedAt)
+      revokedAt.then((at) => admitSession(request, reply, done, id, unsigned.renew, value, now, at), (revocationError: unknown) => {
+        outage.failed(revocationError)
+        ;(request as RequestWithSession)[kSession] = { id, unread: true }
         done()
       })
     })
   })
+
+  /** A session read and unexpired: refused if its user was revoked since it began, else the request's. */
+  function admitSession (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction, id: string, renew: boolean, value: SessionRecord, now: number, revokedAt: number): void {
+    if (revokedBefore(value.googleSignedInAt, revokedAt)) {
+      request.log.debug({ reason: 'user-revoked' }, 'session cookie ignored')
+      clearCookie(reply)
+      return done()
+    }
+    // Read-only for the app, all the way down, whatever the store gave back (the default store's and the Redis store's copies are frozen already).
+    if (!Object.isFrozen(value)) deepFreeze(value)
+    const session: LoadedSession = { id, record: value }
+    ;(request as RequestWithSession)[kSession] = session
+    if (renew) {
+      // Signed with an older secret: send it again signed with the current one.
+      setCookie(reply, options.cookieName, signer.sign(id), { ...cookieOptions, expires: new Date(value.cookie.expires) })
+    }
+    if (now - value.googleSeenAt <= touchEvery) return done()
+    // Recorded activity is written back; never for a session that ended meanwhile.
+    records.update(id, (current) => ({ ...current, googleSeenAt: now }), value).then((written) => {
+      if (written !== null) session.record = deepFreeze(written)
+      done()
+    }, (touchError: unknown) => {
+      request.log.warn({ reason: (touchError as { reason?: string }).reason }, 'could not record session activity')
+      done()
+    })
+  }
 
   return {
     user: (request) => loaded(request)?.record.googleUser ?? null,
     tokens: (request) => loaded(request)?.record.googleTokens ?? null,
     status (request) {
       const state = (request as RequestWithSession)[kSession]
-      return state === STORE_DOWN ? 'store-unavailable' : state === null ? 'anonymous' : 'signed-in'
+      return isUnread(state) ? 'store-unavailable' : state === null ? 'anonymous' : 'signed-in'
     },
 
-    async signIn (request: FastifyRequest, reply: FastifyReply, user: GoogleUser, tokens: GoogleTokens): Promise<void> {
-      const previous = loaded(request)
-      if (previous !== null) await records.end(previous.id)
+    revocations,
+
+    async signIn (request: FastifyRequest, reply: FastifyReply, user: GoogleUser, tokens: GoogleTokens | null, ticket: AdmissionTicket): Promise<void> {
+      // The browser's previous session ends first, even one the store could not read (a blip):
+      // if it cannot be ended now, the sign-in fails and nothing changes.
+      const previous = (request as RequestWithSession)[kSession]
+      if (previous !== null) {
+        await records.end(previous.id)
+        ;(request as RequestWithSession)[kSession] = null
+      }
+      // Not if the user was revoked since this sign-in began (its session would outlive the revocation).
+      if (revocations.interrupted(ticket, user.id) || revokedBefore(ticket.startedAt, await revocations.get(user.id))) {
+        throw fail('SIGN_IN_INTERRUPTED', 'revoked-during-sign-in')
+      }
       const id = records.newId(user.id)
       const now = clock.now()
       const expires = new Date(now + options.absoluteTimeout)
-      const record: SessionRecord = {
+      const record: SessionRecord = deepFreeze({
         cookie: { ...cookieOptions, originalMaxAge: options.absoluteTimeout, expires: expires.toISOString() },
-        googleUser: Object.isFrozen(user) ? user : Object.freeze({ ...user }),
+        googleUser: { ...user },
         googleTokens: tokens,
-        googleSignedInAt: now,
+        // Counted from when the sign-in began: a revocation while it was under way is older than the session.
+        googleSignedInAt: ticket.startedAt,
         googleSeenAt: now
-      }
-      await records.create(id, record)
+      })
+      await records.create(id, record, ticket.startedAt)
       ;(request as RequestWithSession)[kSession] = { id, record }
       setCookie(reply, options.cookieName, signer.sign(id), { ...cookieOptions, expires })
     },
 
     async signOut (request: FastifyRequest, reply: FastifyReply): Promise<void> {
       const state = (request as RequestWithSession)[kSession]
-      if (state === STORE_DOWN) throw fail('SESSION_STORE_UNAVAILABLE', 'store-down-at-sign-out')
+      if (isUnread(state)) throw fail('SESSION_STORE_UNAVAILABLE', 'store-down-at-sign-out')
       if (state !== null) {
         await records.end(state.id)
         ;(request as RequestWithSession)[kSession] = null
@@ -169,12 +211,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
       if (findCookie(request.headers.cookie, options.cookieName).count > 0) clearCookie(reply)
     },
 
-    async signOutEverywhere (userId: string): Promise<number> {
-      if (records.endAllOf === undefined) {
-        throw fail('NOT_SUPPORTED', 'no-user-index', 'signOutEverywhere needs a per-user index of sessions: the default store and the plugin\'s Redis store (fastify-google-oauth/redis) have one, this store has none.')
-      }
-      return await records.endAllOf(userId)
-    },
+    revoke: (userId: string) => records.revoke(userId),
 
     async updateUser (request: FastifyRequest, fields: Partial<Omit<GoogleUser, 'id'>>): Promise<GoogleUser> {
       const session = loaded(request)
@@ -184,7 +221,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
         ? { ...current, googleUser: { ...current.googleUser, ...fields, id: userId } }
         : null)
       if (written === null) throw fail('UNAUTHENTICATED', 'update-user-session-ended')
-      session.record = { ...written, googleUser: Object.freeze({ ...written.googleUser }) }
+      session.record = deepFreeze(written)
       return session.record.googleUser
     },
 
@@ -200,16 +237,16 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
           // refresh never overwrites tokens newer than those it replaced.
           save: async (tokens: GoogleTokens, replacing?: GoogleTokens) => {
             const written = await records.update(id, (current) => current.googleUser.id === userId &&
-              (replacing === undefined || current.googleTokens.accessToken === replacing.accessToken)
+              (replacing === undefined || current.googleTokens?.accessToken === replacing.accessToken)
               ? { ...current, googleTokens: tokens }
               : null)
-            if (written !== null) session.record = written
+            if (written !== null) session.record = deepFreeze(written)
             return written !== null
           },
           ...(records.refreshOnce !== undefined && {
             refreshOnce: (previous: GoogleTokens, refresh: () => Promise<GoogleTokens>) => records.refreshOnce!(id, previous, refresh)
           }),
-          adopt: (tokens: GoogleTokens) => { session.record = { ...session.record, googleTokens: tokens } },
+          adopt: (tokens: GoogleTokens) => { session.record = deepFreeze({ ...session.record, googleTokens: tokens }) },
           end: () => records.end(id)
         }
       }

@@ -1,17 +1,24 @@
 import type { SessionStore } from '@fastify/session'
 import type { Session } from 'fastify'
 import { LRUCache } from 'lru-cache'
+import { fail } from '../errors.js'
 import type { Clock } from '../options.js'
+import { MAX_MS, show } from '../options/checks.js'
+import { deepFreeze } from './deep-freeze.js'
+
+/** Most sessions one user may hold, in this store and in the plugin's (its `maxSessionsPerUser` default). */
+export const DEFAULT_MAX_SESSIONS_PER_USER = 10
 
 export interface MemoryStoreOptions {
-  /** Most sessions kept; the least recently used go first. */
+  /** Most sessions kept (a positive integer); the least recently used go first. */
   maxSessions: number
-  /** A session not written for this long (ms) is dropped. */
+  /** A session not written for this long (ms, a whole number from 1 to 2147483647) is dropped. */
   ttl: number
   /**
    * Most sessions one signed-in user may hold (a session's user is its `googleUser.id`); when one
    * more is written, that user's oldest go first, so that one account cannot push everybody else
-   * out of the store. Default: no limit.
+   * out of the store. A positive integer, or `Infinity` for no limit. Default: 10, as in the
+   * plugin's own default store.
    */
   maxSessionsPerUser?: number
   /** The time entries expire by, and the timer that purges them. Default: the system clock. */
@@ -23,12 +30,22 @@ export interface MemoryStoreOptions {
 type Callback = (error?: unknown) => void
 type GetCallback = (error: unknown, session?: Session | null) => void
 
-function deepFreeze<T> (value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const child of Object.values(value)) deepFreeze(child)
-    Object.freeze(value)
+const positiveInteger = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 1
+
+/** Refuses options the store cannot work with, saying which one and what it needs. */
+function checkOptions (options: MemoryStoreOptions): void {
+  const refuse = (name: string, needs: string, value: unknown) =>
+    fail('INVALID_OPTION', `memory-store:${name}`, `new BoundedMemoryStore({ ${name} }): ${name} must be ${needs} (got ${show(value)}).`)
+  if (typeof options !== 'object' || options === null) {
+    throw fail('INVALID_OPTION', 'memory-store:options', `new BoundedMemoryStore(options): options must be an object such as { maxSessions: 10000, ttl: 86400000 } (got ${show(options)}).`)
   }
-  return value
+  const { maxSessions, ttl, maxSessionsPerUser } = options
+  if (!positiveInteger(maxSessions)) throw refuse('maxSessions', 'a positive integer', maxSessions)
+  if (!positiveInteger(ttl) || ttl > MAX_MS) throw refuse('ttl', `a whole number of milliseconds from 1 to ${MAX_MS}`, ttl)
+  if (maxSessionsPerUser !== undefined && maxSessionsPerUser !== Infinity && !positiveInteger(maxSessionsPerUser)) {
+    throw refuse('maxSessionsPerUser', 'a positive integer, or Infinity for no per-user limit', maxSessionsPerUser)
+  }
 }
 
 /** The signed-in user a stored session belongs to, if it is one of the plugin's. */
@@ -62,7 +79,8 @@ const SYSTEM_TIMERS: Pick<Clock, 'now' | 'setTimeout'> = {
  * The default session store: bounded (LRU), expiring (TTL), and keeping what a networked store
  * would give back: each write is copied through JSON (a Date comes back a string, as from Redis)
  * and frozen, so reads cost no parsing and nobody can change a stored session in place.
- * It also indexes sessions by user, for a per-user cap and for ending all of a user's sessions.
+ * It also indexes sessions by user, for a per-user cap (10 sessions unless told otherwise) and for
+ * ending all of a user's sessions.
  * @fastify/session's own MemoryStore never evicts anything and keeps live objects.
  */
 export class BoundedMemoryStore implements SessionStore {
@@ -73,8 +91,10 @@ export class BoundedMemoryStore implements SessionStore {
   /** The user of each indexed session id. */
   readonly #userOfId = new Map<string, string>()
 
+  /** @throws FST_GOOGLE_OAUTH_INVALID_OPTION when an option is missing or out of range. */
   constructor (options: MemoryStoreOptions) {
-    this.#maxPerUser = options.maxSessionsPerUser ?? Infinity
+    checkOptions(options)
+    this.#maxPerUser = options.maxSessionsPerUser ?? DEFAULT_MAX_SESSIONS_PER_USER
     const clock = options.clock ?? SYSTEM_TIMERS
     const cache = new LRUCache<string, object>({
       max: options.maxSessions,

@@ -14,7 +14,11 @@ export interface SessionRecord {
     secure: boolean
   }
   googleUser: GoogleUser
-  googleTokens: GoogleTokens
+  /**
+   * Null while the session has no Google access (signed in with Google's button or One Tap, until
+   * a grant). Records written before this was null say so with an empty access token.
+   */
+  googleTokens: GoogleTokens | null
   /** Epoch ms of the sign-in (absolute timeout). */
   googleSignedInAt: number
   /** Epoch ms of the last recorded activity (idle timeout). */
@@ -44,6 +48,6 @@ export function isSessionRecord (value: unknown): value is SessionRecord {
   const record = value as Partial<SessionRecord> | null
   return typeof record === 'object' && record !== null &&
     typeof record.googleUser === 'object' && record.googleUser !== null && typeof record.googleUser.id === 'string' &&
-    typeof record.googleTokens === 'object' && record.googleTokens !== null &&
+    typeof record.googleTokens === 'object' &&
     typeof record.googleSignedInAt === 'number' && typeof record.googleSeenAt === 'number'
 }

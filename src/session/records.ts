@@ -18,8 +18,11 @@ const isTombstone = (value: unknown): boolean =>
 export interface SessionRecords {
   /** True when this process knows the session ended. */
   isEnded (id: string): boolean
-  /** Writes a new session (a fresh random id: nothing to race with). */
-  create (id: string, record: SessionRecord): Promise<void>
+  /**
+   * Writes a new session (a fresh random id: nothing to race with). `admittedSince` is when the
+   * admission that made it began: a backend that can, refuses it when the user was revoked since.
+   */
+  create (id: string, record: SessionRecord, admittedSince?: number): Promise<void>
   /**
    * Writes a change to a live session, never bringing back one that ended: the change is skipped
    * when the session ended before it, and undone when a sign-out landed while it was being

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { GoogleTokens, GoogleUser } from '../types.js'
+import type { AdmissionTicket, Revocations } from './revocations.js'
 
 /** Whether a request carries a usable signed-in session. */
 export type SessionStatus = 'signed-in' | 'anonymous' | 'store-unavailable'
@@ -31,12 +32,21 @@ export interface Sessions {
   user (request: FastifyRequest): GoogleUser | null
   tokens (request: FastifyRequest): GoogleTokens | null
   status (request: FastifyRequest): SessionStatus
-  /** Starts a new session (new id; the request's old session is destroyed in the store). */
-  signIn (request: FastifyRequest, reply: FastifyReply, user: GoogleUser, tokens: GoogleTokens): Promise<void>
+  /** When each user was last revoked (a sign-out everywhere), as every instance sharing the store knows it. */
+  revocations: Revocations
+  /**
+   * Starts a new session, with Google access (`tokens`) or none yet (new id; the request's old session is ended in the store first, even one
+   * that could not be read). Refused with SIGN_IN_INTERRUPTED when the user was revoked since the
+   * admission (`ticket`) began.
+   */
+  signIn (request: FastifyRequest, reply: FastifyReply, user: GoogleUser, tokens: GoogleTokens | null, ticket: AdmissionTicket): Promise<void>
   /** Ends the session in the store and clears the cookie. */
   signOut (request: FastifyRequest, reply: FastifyReply): Promise<void>
-  /** Ends every session of a user; how many. Throws NOT_SUPPORTED without a per-user index. */
-  signOutEverywhere (userId: string): Promise<number>
+  /**
+   * Revokes a user: every session signed in, and every admission begun, before now is refused on
+   * every instance once it resolves. Returns how many sessions the store found and ended.
+   */
+  revoke (userId: string): Promise<number>
   /** Stores changed app fields of the request's user (never its id) for later requests; the user as stored. */
   updateUser (request: FastifyRequest, fields: Partial<Omit<GoogleUser, 'id'>>): Promise<GoogleUser>
   /**

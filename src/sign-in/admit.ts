@@ -36,7 +36,9 @@ const POLICY_MESSAGE = 'This Google account may not sign in here. Use another ac
  * nothing is stored.
  */
 export function refuseSignIn (message: string): PluginError {
-  if (typeof message !== 'string' || message.trim() === '') throw new TypeError('refuseSignIn(message): give the person a message')
+  if (typeof message !== 'string' || message.trim() === '') {
+    throw fail('INVALID_ARGUMENT', undefined, 'refuseSignIn(message) needs the message the person sees, a non-empty string, e.g. refuseSignIn(\'Ask an admin for access\')')
+  }
   return fail('SIGN_IN_REFUSED', 'on-sign-in', message.slice(0, 500))
 }
 
@@ -50,7 +52,7 @@ function internal (reason: string, cause?: unknown): PluginError {
 export interface AdmissionOptions {
   policies: Policies
   onSignIn: OnSignIn | null
-  /** Bound on `onSignIn` (ms): a hook that hangs must not hold the sign-in forever. */
+  /** Bound on `onSignIn` (ms): a hook that hangs must not hold the sign-in forever. Infinity: no bound, and no timer. */
   onSignInTimeout: number
   /** The timer the bound runs on (the plugin's clock). */
   clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>
@@ -81,10 +83,13 @@ export function createAdmission (options: AdmissionOptions) {
     let result: Awaited<ReturnType<OnSignIn>>
     let timer: unknown
     try {
-      result = await Promise.race([
-        Promise.resolve().then(() => options.onSignIn!(context)),
-        new Promise<never>((_resolve, reject) => { timer = options.clock.setTimeout(() => reject(fail('SIGN_IN_HOOK_TIMEOUT', 'on-sign-in:timeout')), options.onSignInTimeout) })
-      ])
+      const hook = Promise.resolve().then(() => options.onSignIn!(context))
+      result = Number.isFinite(options.onSignInTimeout)
+        ? await Promise.race([
+          hook,
+          new Promise<never>((_resolve, reject) => { timer = options.clock.setTimeout(() => reject(fail('SIGN_IN_HOOK_TIMEOUT', 'on-sign-in:timeout')), options.onSignInTimeout) })
+        ])
+        : await hook
     } catch (error) {
       if (isPluginError(error) && error.code === 'FST_GOOGLE_OAUTH_SIGN_IN_REFUSED') throw refuse('on-sign-in', error)
       if (isPluginError(error) && error.code === 'FST_GOOGLE_OAUTH_SIGN_IN_HOOK_TIMEOUT') throw failed('on-sign-in-timeout', error)

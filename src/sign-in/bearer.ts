@@ -3,13 +3,14 @@ import { LRUCache } from 'lru-cache'
 import { sha256 } from '../crypto.js'
 import { fail, isPluginError, type PluginError } from '../errors.js'
 import type { Emit } from '../events.js'
-import { CLOCK_SKEW_SECONDS, type IdTokenVerifier } from '../google/verify-id-token.js'
+import { CLOCK_SKEW_SECONDS, isCanonicalJws, type IdTokenVerifier } from '../google/verify-id-token.js'
+import { revokedBefore, type Revocations } from '../session/revocations.js'
 import type { GoogleUser } from '../types.js'
 import type { Admit } from './admit.js'
 
 /** Longest Authorization header looked at: Google's ID tokens are 1-2 KB. */
 const MAX_HEADER = 4096
-/** `Bearer <header>.<payload>.<signature>`: base64url parts (an empty signature is verified, and refused, as a token), one space, nothing else. */
+/** `Bearer <header>.<payload>.<signature>`: base64url parts (an empty signature is refused as a token), one space, nothing else. */
 const BEARER = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/i
 
 export interface BearerAuthOptions {
@@ -25,6 +26,8 @@ export interface BearerAuthOptions {
   admit: Admit
   emit: Emit
   now: () => number
+  /** When each user was last revoked: a token issued before is refused, on every instance. */
+  revocations: Revocations
 }
 
 /** Why a Bearer request was refused, for the `WWW-Authenticate` answer (RFC 6750 §3.1). */
@@ -49,6 +52,8 @@ export function readBearerHeader (header: string): string | BearerError {
 
 interface Admitted {
   user: GoogleUser
+  /** When the token was issued (epoch ms, from its `iat`). */
+  issuedAt: number
   /** Until when the token is accepted (epoch ms: its exp plus the allowed clock skew): the cache entry goes then. */
   expiresAt: number
 }
@@ -79,7 +84,18 @@ export function createBearerAuth (options: BearerAuthOptions) {
   const refused = new LRUCache<string, PluginError>({ max: options.cacheSize, ttl: REFUSAL_MS, perf: { now: options.now } })
   const pending = new Map<string, Promise<Admitted>>()
 
+  /** Refused when the token was issued before its user's revocation (a promise when the store must be asked). */
+  function checkRevocation (entry: Admitted): Admitted | Promise<Admitted> {
+    const at = options.revocations.get(entry.user.id)
+    const decide = (revokedAt: number): Admitted => {
+      if (revokedBefore(entry.issuedAt, revokedAt)) throw refusal('invalid_token', 'bearer:revoked')
+      return entry
+    }
+    return typeof at === 'number' ? decide(at) : at.then(decide)
+  }
+
   async function admit (token: string, request: FastifyRequest): Promise<Admitted> {
+    const ticket = options.revocations.begin()
     let verified
     try {
       verified = await options.verifier.verify(token, { nonce: null, accessToken: null, audiences: options.audiences, authorizedParties: options.authorizedParties })
@@ -89,11 +105,25 @@ export function createBearerAuth (options: BearerAuthOptions) {
       throw error
     }
     if (verified.claims.nonce !== undefined && !options.acceptNonce) throw refusal('invalid_token', 'bearer:sign-in-token')
+    const issuedAt = verified.claims.iat * 1000
+    await checkRevocation({ user: verified.user, issuedAt, expiresAt: 0 })
     const user = await options.admit({ user: verified.user, claims: verified.claims, scopes: [], request, method: 'bearer' })
+    // The user was revoked while this admission was under way: its result must not outlive that.
+    if (options.revocations.interrupted(ticket, user.id)) throw refusal('invalid_token', 'bearer:revoked')
     options.emit({ type: 'sign-in', method: 'bearer', scopes: [], userId: user.id, requestId: request.id })
     // Usable as long as verification accepts it (exp plus the clock skew allowed with Google), so that a
     // token close to its exp is cached like any other, not verified (and admitted) again on every request.
-    return { user, expiresAt: (verified.claims.exp + CLOCK_SKEW_SECONDS) * 1000 }
+    return { user, issuedAt, expiresAt: (verified.claims.exp + CLOCK_SKEW_SECONDS) * 1000 }
+  }
+
+  // A revocation learned (here or from another instance) forgets the user's tokens at once.
+  options.revocations.onRevoked((userId) => { forgetUser(userId) })
+
+  /** Forgets the tokens of a user verified so far. */
+  function forgetUser (userId: string): number {
+    const keys = [...(byUser.get(userId) ?? [])]
+    for (const key of keys) admitted.delete(key)
+    return keys.length
   }
 
   return {
@@ -105,12 +135,28 @@ export function createBearerAuth (options: BearerAuthOptions) {
     authenticate (header: string, request: FastifyRequest): GoogleUser | Promise<GoogleUser> {
       const token = readBearerHeader(header)
       if (typeof token !== 'string') throw token
+      // Only a token's canonical spelling verifies: any other is refused before the caches, and not
+      // remembered (re-spellings of a refused token would push its refusal out of the cache).
+      if (!isCanonicalJws(token)) throw refusal('invalid_token', 'bearer:malformed')
       const key = sha256(token)
       const known = admitted.get(key)
       if (known !== undefined) {
-        if (known.expiresAt > options.now()) return known.user
-        admitted.delete(key)
-        throw refusal('invalid_token', 'bearer:expired')
+        if (known.expiresAt <= options.now()) {
+          admitted.delete(key)
+          throw refusal('invalid_token', 'bearer:expired')
+        }
+        // Checked on every use: a revocation on another instance reaches this cache too.
+        const revoked = (error: unknown): never => {
+          admitted.delete(key)
+          throw error
+        }
+        let checked
+        try {
+          checked = checkRevocation(known)
+        } catch (error) {
+          return revoked(error)
+        }
+        return checked instanceof Promise ? checked.then((entry) => entry.user, revoked) : known.user
       }
       const refusedBefore = refused.get(key)
       if (refusedBefore !== undefined) throw refusedBefore
@@ -136,11 +182,7 @@ export function createBearerAuth (options: BearerAuthOptions) {
     },
 
     /** Forgets the tokens of a user verified so far: their next request runs the policies and `onSignIn` again. */
-    forgetUser (userId: string): number {
-      const keys = [...(byUser.get(userId) ?? [])]
-      for (const key of keys) admitted.delete(key)
-      return keys.length
-    }
+    forgetUser
   }
 }
 

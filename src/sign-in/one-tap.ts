@@ -59,7 +59,8 @@ function field (body: unknown, name: string): string | undefined {
 
 /**
  * The credential of a post by Google's script, after the double-submit check: the `g_csrf_token`
- * cookie and body value must both be there and be equal (security checklist row 29).
+ * cookie and body value must both be there and be equal (security checklist row 29). A credential
+ * that is not a JWT of a sane size is CREDENTIAL_INVALID, as one that fails verification is.
  */
 export function readOneTapPost (body: unknown, csrfCookie: string | undefined): string {
   const csrf = field(body, 'g_csrf_token')
@@ -67,10 +68,7 @@ export function readOneTapPost (body: unknown, csrfCookie: string | undefined): 
   if (csrf.length > 512 || !sameText(csrf, csrfCookie)) throw fail('CSRF_TOKEN_MISMATCH', 'one-tap:csrf-differs')
   const credential = field(body, 'credential')
   if (credential === undefined || credential.length > MAX_CREDENTIAL || !JWT.test(credential)) {
-    // Came through the browser: a bad request, with the code of any credential that fails.
-    const failure = fail('ID_TOKEN_INVALID', 'one-tap:credential-malformed')
-    failure.statusCode = 400
-    throw failure
+    throw fail('CREDENTIAL_INVALID', 'one-tap:credential-malformed')
   }
   return credential
 }

@@ -52,7 +52,7 @@ export function createScopeRegistry (configured: readonly string[]) {
     /** Checks and adds a guard's scopes; throws a TypeError that says what is wrong. */
     add (scopes: unknown): string[] {
       if (!Array.isArray(scopes) || scopes.length === 0 || scopes.some((scope) => typeof scope !== 'string' || !SCOPE.test(scope))) {
-        throw new TypeError('requireScopes(scopes): give a non-empty array of Google scopes, e.g. [\'https://www.googleapis.com/auth/calendar.readonly\']')
+        throw fail('INVALID_ARGUMENT', 'require-scopes', 'requireScopes(scopes): give a non-empty array of Google scopes, e.g. [\'https://www.googleapis.com/auth/calendar.readonly\'].')
       }
       for (const scope of scopes as string[]) allowed.add(normaliseScope(scope))
       return [...new Set(scopes as string[])]

@@ -73,3 +73,42 @@ t.test('only RS256 signing keys of 2048 bits or more are taken from the key set'
     await t.rejects(verifier.verify(token(name), expected), { code: 'FST_GOOGLE_OAUTH_ID_TOKEN_INVALID', reason: 'unknown-kid' }, name)
   }
 })
+
+t.test('one token, one spelling: every other base64url spelling of a valid token is refused as malformed (security checklist row 41)', async (t) => {
+  const { createIdTokenVerifier } = await import('../../src/google/verify-id-token.js')
+  const { startFakeGoogle, DEFAULT_CLIENT } = await import('../../src/testing/index.js')
+  const google = await startFakeGoogle()
+  t.teardown(() => google.close())
+  const verifier = createIdTokenVerifier({ jwksUrl: google.endpoints.jwks, timeout: 2000, clientId: DEFAULT_CLIENT.clientId, now: Date.now })
+  const expected = { nonce: null, accessToken: null }
+  const refusal = { code: 'FST_GOOGLE_OAUTH_ID_TOKEN_INVALID', reason: 'malformed' }
+  const DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+  const lengths = new Set<string>()
+  // Fillers of 0 to 3 characters in the header and the claims give those parts every length mod 4.
+  for (let n = 0; n < 4; n++) {
+    google.tamperIdToken(({ header, claims }) => ({ header: { ...header, x: 'h'.repeat(n) }, claims: { ...claims, x: 'c'.repeat(n) } }))
+    const token = google.idTokenFor('ada@example.com')
+    t.equal((await verifier.verify(token, expected)).user.email, 'ada@example.com', `token ${n}: its own spelling verifies`)
+    const parts = token.split('.')
+    for (const [index, part] of parts.entries()) {
+      const name = `token ${n}, ${['header', 'claims', 'signature'][index]!} (length 4n+${part.length % 4})`
+      lengths.add(`${index}:${part.length % 4}`)
+      const spellings: Array<[string, string]> = [
+        ['"=" padding', part + '='.repeat((4 - part.length % 4) % 4 || 1)],
+        ['length 4n+1', part + 'A'.repeat((5 - part.length % 4) % 4 || 4)]
+      ]
+      if (/[-_]/.test(part)) spellings.push(['"-" and "_" as "+" and "/"', part.replaceAll('-', '+').replaceAll('_', '/')])
+      // The last character of 4n+2 characters carries 4 unused bits, of 4n+3 characters 2.
+      const unused = [0, 0, 0b1111, 0b11][part.length % 4]!
+      const last = DIGITS.indexOf(part.at(-1)!)
+      for (let bits = 1; bits <= unused; bits++) spellings.push([`stray bits ${bits}`, part.slice(0, -1) + DIGITS[last ^ bits]!])
+      for (const [change, spelling] of spellings) {
+        await t.rejects(verifier.verify(parts.with(index, spelling).join('.'), expected), refusal, `${name}: ${change}`)
+      }
+    }
+  }
+  google.tamperIdToken(null)
+  t.same([...lengths].sort(), ['0:0', '0:2', '0:3', '1:0', '1:2', '1:3', '2:2'], 'the header and the claims had every length a part can have, the RS256 signature its 342 characters (4n+2)')
+  const [header, claims] = google.idTokenFor('ada@example.com').split('.')
+  await t.rejects(verifier.verify(`${header!}.${claims!}.`, expected), refusal, 'an empty signature')
+})

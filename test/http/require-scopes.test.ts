@@ -117,9 +117,9 @@ t.test('only scopes the app asks for somewhere can be asked for through the star
   const known = await b.request(`${app.url}/oauth2/google?scope=${encodeURIComponent(CALENDAR)}`)
   t.equal(known.status, 302)
   t.match(new URL(known.headers.get('location')!).searchParams.get('scope'), CALENDAR, 'signed out: a sign-in that asks for it at once')
-  t.throws(() => app.app.googleOAuth.requireScopes([]), TypeError)
-  t.throws(() => app.app.googleOAuth.requireScopes(['has space']), TypeError)
-  t.throws(() => app.app.googleOAuth.requireScopes(['quote"d']), TypeError)
+  t.throws(() => app.app.googleOAuth.requireScopes([]), { code: 'FST_GOOGLE_OAUTH_INVALID_ARGUMENT' })
+  t.throws(() => app.app.googleOAuth.requireScopes(['has space']), { code: 'FST_GOOGLE_OAUTH_INVALID_ARGUMENT' })
+  t.throws(() => app.app.googleOAuth.requireScopes(['quote"d']), { code: 'FST_GOOGLE_OAUTH_INVALID_ARGUMENT' })
 })
 
 t.test('a Bearer token grants no Google access: 403 insufficient_scope (RFC 6750)', async (t) => {

@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { resolveOptions, type GoogleOAuthOptions } from '../../src/options.js'
 import { startApp } from '../fixtures/app.js'
+import { DAY, HOUR, MINUTE, testClock } from '../fixtures/clock.js'
+import { until } from '../fixtures/wait.js'
 
 const valid: GoogleOAuthOptions = {
   clientId: 'id.apps.googleusercontent.com',
@@ -189,4 +191,81 @@ t.test('oneTap: off by default, true shows the button and the prompt, either can
   refusal(t, { ...valid, oneTap: 'yes' }, /options\.oneTap must be true, false or/, 'a string')
   refusal(t, { ...valid, oneTap: true, loginPage: false }, /options\.oneTap shows Google's button and One Tap on the login page, which loginPage: false removes/, 'without a login page')
   t.equal(resolveOptions({ ...valid, endpoints: { gsiClient: 'http://127.0.0.1:9/gsi/client' } }).endpoints.gsiClient, 'http://127.0.0.1:9/gsi/client', 'Google\'s script can be pointed elsewhere (the fake Google)')
+})
+
+/** Every option that is a number of milliseconds. */
+const DURATIONS = ['googleTimeout', 'onSignInTimeout', 'loginTimeout', 'idleTimeout', 'absoluteTimeout'] as const
+/** The longest delay Node's timers keep: one longer fires after 1 ms. */
+const LONGEST = 2_147_483_647
+
+t.test('every duration option: a whole number of ms up to 2147483647, the longest delay Node\'s timers keep', async (t) => {
+  for (const name of DURATIONS) {
+    t.equal(resolveOptions({ ...valid, [name]: LONGEST })[name], LONGEST, `${name} at the limit`)
+    for (const over of [LONGEST + 1, 1e12]) {
+      refusal(t, { ...valid, [name]: over }, new RegExp(`options\\.${name} must be at most 2147483647 ms \\(about 24\\.8 days\\).*\\(got number ${over}\\)`), `${name} at ${over}`)
+    }
+    refusal(t, { ...valid, [name]: 1.5 }, new RegExp(`options\\.${name} must be a whole number of milliseconds from 1 to 2147483647 \\(got number 1\\.5\\)`), `${name}: a fraction`)
+    refusal(t, { ...valid, [name]: Infinity }, new RegExp(`options\\.${name} must be a whole number`), `${name}: Infinity`)
+  }
+  t.equal(resolveOptions({ ...valid, googleTimeout: LONGEST }).googleDeadline, LONGEST, 'a whole sign-in\'s calls to Google: 2.5 × googleTimeout, within the limit too')
+  t.equal(resolveOptions(valid).googleDeadline, 10_000)
+})
+
+t.test('false turns off onSignInTimeout and idleTimeout; the others always hold', async (t) => {
+  t.equal(resolveOptions({ ...valid, onSignInTimeout: false }).onSignInTimeout, Infinity, 'onSignIn: no time limit')
+  refusal(t, { ...valid, onSignInTimeout: 0 }, /options\.onSignInTimeout .*\(got number 0\)\. Give false for no time limit\./, 'onSignInTimeout: 0 is not how')
+  refusal(t, { ...valid, onSignInTimeout: LONGEST + 1 }, /Give false for no time limit\./, 'the message over the limit says how to turn it off')
+
+  const noIdle = resolveOptions({ ...valid, idleTimeout: false })
+  t.same([noIdle.idleTimeout, noIdle.absoluteTimeout], [7 * DAY, 7 * DAY], 'no idle limit: sessions end at absoluteTimeout')
+  const noIdleMonth = resolveOptions({ ...valid, idleTimeout: false, absoluteTimeout: 20 * DAY })
+  t.same([noIdleMonth.idleTimeout, noIdleMonth.absoluteTimeout], [20 * DAY, 20 * DAY], 'whatever absoluteTimeout is')
+  refusal(t, { ...valid, idleTimeout: 0 }, /options\.idleTimeout .*Give false to end sessions only at absoluteTimeout/, 'idleTimeout: 0 is not how')
+
+  for (const [name, why] of [
+    ['googleTimeout', /every call to Google needs a deadline/],
+    ['loginTimeout', /a started sign-in must expire/],
+    ['absoluteTimeout', /every session needs an end/]
+  ] as const) {
+    for (const off of [false, 0]) refusal(t, { ...valid, [name]: off }, new RegExp(`options\\.${name} .*\\(got (boolean false|number 0)\\)\\. It cannot be turned off: ${why.source}`), `${name}: ${String(off)}`)
+    refusal(t, { ...valid, [name]: LONGEST + 1 }, new RegExp(`It cannot be turned off: ${why.source}`), `${name}: over the limit, the message says it cannot be turned off`)
+  }
+})
+
+t.test('the longest durations work end to end: no timer overflows into an instant timeout', async (t) => {
+  t.test('googleTimeout at the limit: a sign-in\'s calls to Google are not cut off', async (t) => {
+    const app = await startApp(t, { plugin: { googleTimeout: LONGEST } })
+    t.equal((await app.signInAs('ada@example.com')).user.email, 'ada@example.com')
+  })
+
+  for (const [limit, takes] of [[LONGEST, MINUTE], [false, 6 * HOUR]] as const) {
+    t.test(`onSignInTimeout ${String(limit)}: an onSignIn that takes ${takes / MINUTE} minutes still signs in`, async (t) => {
+      const clock = testClock()
+      let started = false
+      const app = await startApp(t, {
+        clock,
+        plugin: {
+          onSignInTimeout: limit,
+          onSignIn: async () => {
+            started = true
+            await new Promise((resolve) => clock.setTimeout(() => resolve(undefined), takes))
+          }
+        }
+      })
+      const signingIn = app.signInAs('ada@example.com')
+      await until(() => started, 'onSignIn to be called')
+      await clock.tick(takes)
+      t.equal((await signingIn).user.email, 'ada@example.com')
+    })
+  }
+
+  t.test('idleTimeout false: a session left unused for days lasts until absoluteTimeout, then ends', async (t) => {
+    const clock = testClock()
+    const app = await startApp(t, { clock, plugin: { idleTimeout: false, absoluteTimeout: 3 * DAY } })
+    const { headers } = await app.signInAs('ada@example.com')
+    await clock.tick(2 * DAY)
+    t.equal((await app.app.inject({ url: '/api/me', headers })).statusCode, 200, 'two days unused (the default idle limit is one)')
+    await clock.tick(DAY + 1)
+    t.equal((await app.app.inject({ url: '/api/me', headers })).statusCode, 401, 'past three days after signing in')
+  })
 })

@@ -1,16 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
 import { Signer } from '@fastify/cookie'
-import { Redis } from 'ioredis'
-import t, { type Test } from 'tap'
+import t from 'tap'
 import type { SessionRecord } from '../../src/session/record.js'
-import { startFakeGoogle, type FakeGoogle } from '../../src/testing/index.js'
-import { CLIENT_ID, CLIENT_SECRET, SESSION_SECRET } from '../fixtures/app.js'
-import { Browser } from '../fixtures/browser.js'
-import { freePort } from '../fixtures/free-port.js'
+import { SESSION_SECRET } from '../fixtures/app.js'
 import { send } from '../fixtures/http-request.js'
-import type { InstanceSettings } from '../fixtures/instance.js'
+import { ADA_SUB, signIn, startInstances } from '../fixtures/instances.js'
 import { latencyProxy } from '../fixtures/latency-proxy.js'
 import { privateRedis, SHARED_REDIS_PORT } from '../fixtures/redis.js'
 import { eventually } from '../fixtures/wait.js'
@@ -19,69 +13,6 @@ import { eventually } from '../fixtures/wait.js'
  * Three processes of one app sharing the plugin's Redis store, as a deployment behind a load
  * balancer runs it: what one instance does (sign out, refresh tokens) holds on the others.
  */
-const INSTANCE = fileURLToPath(new URL('../fixtures/instance.js', import.meta.url))
-const ADA_SUB = '100000000000000000001'
-
-interface Cluster {
-  urls: string[]
-  google: FakeGoogle
-  redis: Redis
-  prefix: string
-  key: (id: string) => string
-}
-
-async function startInstances (t: Test, options: { redisPort?: number, count?: number } = {}): Promise<Cluster> {
-  const ports = await Promise.all(Array.from({ length: options.count ?? 3 }, () => freePort()))
-  const urls = ports.map((port) => `http://127.0.0.1:${port}`)
-  const google = await startFakeGoogle({ autoConsent: true, clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: urls.map((url) => `${url}/oauth2/google/callback`) }] })
-  t.teardown(() => google.close())
-  const prefix = `fgo-test:${randomBytes(6).toString('hex')}:`
-  const redis = new Redis({ host: '127.0.0.1', port: SHARED_REDIS_PORT })
-  redis.on('error', () => {})
-  t.teardown(async () => {
-    const keys = await redis.keys(`${prefix}*`).catch(() => [])
-    if (keys.length > 0) await redis.del(...keys)
-    redis.disconnect()
-  })
-  const children: ChildProcess[] = []
-  t.teardown(async () => {
-    await Promise.all(children.map((child) => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve()
-      child.once('exit', () => resolve())
-      child.kill('SIGTERM')
-    })))
-  })
-  await Promise.all(ports.map(async (port, i) => {
-    const settings: InstanceSettings = {
-      port,
-      redisPort: options.redisPort ?? SHARED_REDIS_PORT,
-      prefix,
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      callbackUrl: `${urls[i]!}/oauth2/google/callback`,
-      secret: SESSION_SECRET,
-      endpoints: google.endpoints,
-      userinfo: google.endpoints.userinfo
-    }
-    const child = spawn(process.execPath, [INSTANCE, JSON.stringify(settings)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-    children.push(child)
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve())
-      child.once('exit', (code) => reject(new Error(`instance ${i} exited with ${String(code)}`)))
-    })
-  }))
-  return { urls, google, redis, prefix, key: (id) => `${prefix}{${id.slice(0, 8)}}:s:${id}` }
-}
-
-/** Signs Ada in on the first instance, through Google; the session cookie's `name=value`. */
-async function signIn (cluster: Cluster): Promise<{ cookie: string, id: string }> {
-  const browser = new Browser()
-  const landed = await browser.navigate(`${cluster.urls[0]!}/oauth2/google?returnTo=/api/me`)
-  if (landed.response.status !== 200) throw new Error(`sign-in ended with ${landed.response.status}`)
-  const value = browser.cookiesFor(cluster.urls[0]!)['goauth.sid']!
-  return { cookie: `goauth.sid=${value}`, id: value.split('.')[0]! }
-}
-
 const signOut = (url: string, cookie: string) => send(`${url}/logout`, { method: 'POST', headers: { cookie, 'sec-fetch-site': 'same-origin', accept: 'application/json' } })
 
 t.test('a session works on every instance; a sign-out on one is refused on the others', async (t) => {
@@ -124,7 +55,7 @@ t.test('300 rounds of sign-out on B racing activity writes and token refreshes o
     const now = Date.now()
     const record: SessionRecord = {
       ...template,
-      googleTokens: refresh ? { ...template.googleTokens, expiresAt: now - 1000 } : template.googleTokens,
+      googleTokens: refresh ? { ...template.googleTokens!, expiresAt: now - 1000 } : template.googleTokens,
       googleSignedInAt: now,
       googleSeenAt: refresh ? now : now - 6 * 60_000
     }

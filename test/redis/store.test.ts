@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis'
 import t, { type Test } from 'tap'
 import { redisStore, type RedisStoreOptions } from '../../src/redis/index.js'
+import Fastify from 'fastify'
 import { kSessionBackend } from '../../src/session/backend.js'
 import type { SessionRecord } from '../../src/session/record.js'
 import { startApp, type TestApp } from '../fixtures/app.js'
@@ -9,6 +10,8 @@ import { testClock, HOUR } from '../fixtures/clock.js'
 import { send } from '../fixtures/http-request.js'
 import { pluginRedisStore, privateRedis, ready } from '../fixtures/redis.js'
 import { eventually, until } from '../fixtures/wait.js'
+
+const silentLog = Fastify({ logger: false }).log
 
 const ADA = 'ada@example.com'
 
@@ -210,12 +213,14 @@ t.test('Redis down: 503, public routes up, back by itself; the outage is logged 
 })
 
 t.test('the store checks its options, and also serves @fastify/session\'s get/set/destroy', async (t) => {
-  t.throws(() => redisStore({} as never), TypeError)
+  t.throws(() => redisStore({} as never), { code: 'FST_GOOGLE_OAUTH_INVALID_OPTION' })
   t.throws(() => redisStore(null as never), /ioredis client/)
   const { store, client } = pluginRedisStore(t)
   await ready(client)
   t.throws(() => redisStore(client, { prefix: 'a{b}' }), /prefix/)
   t.throws(() => redisStore(client, { nearCache: { ttl: 0 } }), /nearCache/)
+  t.throws(() => redisStore(client, { nearCache: { ttl: 2 ** 31 } }), /nearCache/, 'a ttl past what a timer holds')
+  t.throws(() => redisStore(client, { confirmTimeout: 2 ** 31 }), { code: 'FST_GOOGLE_OAUTH_INVALID_OPTION', message: /confirmTimeout/ })
   const session = { cookie: { expires: new Date(Date.now() + 60_000).toISOString() }, cart: [1, 2] }
   await new Promise<void>((resolve, reject) => store.set('plain-session-id', session, (error) => error ? reject(error) : resolve()))
   const read = await new Promise((resolve, reject) => store.get('plain-session-id', (error, value) => error ? reject(error) : resolve(value)))
@@ -228,7 +233,7 @@ t.test('the store\'s writes, called directly: never on a gone session, always fr
   const { store, client, prefix } = pluginRedisStore(t, { nearCache: false })
   await ready(client)
   const clock = testClock()
-  const backend = store[kSessionBackend]({ timeout: 2000, clock, maxSessionsPerUser: 10 })
+  const backend = store[kSessionBackend]({ timeout: 2000, clock, maxSessionsPerUser: 10, refreshDeadline: 10_000, log: silentLog })
   t.teardown(() => backend.close?.())
   const now = Date.now()
   const record = (seenAt: number, role?: string): SessionRecord => ({
@@ -253,4 +258,43 @@ t.test('the store\'s writes, called directly: never on a gone session, always fr
   await client.del(keyOf(prefix, id))
   t.equal(await backend.update(id, (current) => ({ ...current, googleSeenAt: now + 2 }), touched!), null)
   t.equal(await client.exists(keyOf(prefix, id)), 0, 'not recreated (it would have no TTL: a session forever)')
+})
+
+t.test('a refresh holds its lock longer than a refresh can take, and a write under a lock that lapsed never lands', async (t) => {
+  const { store, client, prefix } = pluginRedisStore(t, { nearCache: false })
+  await ready(client)
+  const clock = testClock()
+  // A refresh may take two calls of a 20 s googleTimeout, and the store's write.
+  const backend = store[kSessionBackend]({ timeout: 2000, clock, maxSessionsPerUser: 10, refreshDeadline: 41_000, log: silentLog })
+  t.teardown(() => backend.close?.())
+  const now = Date.now()
+  const tokens = (accessToken: string) => ({ accessToken, refreshToken: 'r', idToken: 'x.y.z', expiresAt: now - 1000, scope: null })
+  const id = backend.newId('42')
+  await backend.create(id, {
+    cookie: { originalMaxAge: HOUR, expires: new Date(now + HOUR).toISOString(), path: '/', httpOnly: true, sameSite: 'lax', secure: false },
+    googleUser: { id: '42', email: 'x@example.com', emailVerified: true, name: null, givenName: null, familyName: null, picture: null, locale: null, hostedDomain: null },
+    googleTokens: tokens('ya29.old'),
+    googleSignedInAt: now,
+    googleSeenAt: now
+  })
+  const lockKey = `${prefix}{${id.slice(0, 8)}}:l:${id}`
+  const save = (accessToken: string) => backend.update(id, (current) => ({ ...current, googleTokens: tokens(accessToken) }))
+
+  let lockTtl = 0
+  await backend.refreshOnce!(id, tokens('ya29.old'), async () => {
+    lockTtl = await client.pttl(lockKey)
+    await save('ya29.first')
+    return tokens('ya29.first')
+  })
+  t.ok(lockTtl > 41_000, `the lock outlives the refresh deadline (${lockTtl} ms left at its start)`)
+
+  const refused = backend.refreshOnce!(id, tokens('ya29.first'), async () => {
+    // The lock lapses and another instance takes it and saves newer tokens.
+    await client.set(lockKey, 'another-instance', 'PX', 60_000)
+    await client.hset(keyOf(prefix, id), 'v', '99')
+    await save('ya29.late')
+    return tokens('ya29.late')
+  })
+  await t.rejects(refused, { code: 'FST_GOOGLE_OAUTH_SESSION_STORE_UNAVAILABLE', reason: 'redis-lock-lost' }, 'the late write is refused')
+  t.match(await client.hget(keyOf(prefix, id), 'r'), /ya29\.first/, 'the tokens are not overwritten')
 })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import type { GoogleOAuthEvent } from '../../src/index.js'
+import { errors, type GoogleOAuthEvent } from '../../src/index.js'
 import type { Browser } from '../fixtures/browser.js'
 import { CLIENT_ID, startApp, type TestApp } from '../fixtures/app.js'
 import { CountingStore } from '../fixtures/counting-store.js'
@@ -114,7 +114,7 @@ t.test('the attempt: only the browser that loaded the page, once, in time', asyn
   t.match(await noState.text(), /FST_GOOGLE_OAUTH_STATE_MISSING/)
   const wrongNonce = await post(victim, loginUri, { credential: app.google.oneTapCredentialFor(ADA, { nonce: 'someone-elses-nonce' }), g_csrf_token: 'aaaa1111bbbb' })
   t.equal(wrongNonce.status, 400)
-  t.match(await wrongNonce.text(), /FST_GOOGLE_OAUTH_ID_TOKEN_INVALID/, 'a credential minted for another page')
+  t.match(await wrongNonce.text(), /FST_GOOGLE_OAUTH_CREDENTIAL_INVALID/, 'a credential minted for another page')
 })
 
 t.test('every ID token the redirect flow refuses is refused as a One Tap credential', async (t) => {
@@ -131,7 +131,7 @@ t.test('every ID token the redirect flow refuses is refused as a One Tap credent
       continue
     }
     t.equal(response.status, 400, name)
-    t.match(await response.text(), /FST_GOOGLE_OAUTH_ID_TOKEN_INVALID/, name)
+    t.match(await response.text(), /FST_GOOGLE_OAUTH_CREDENTIAL_INVALID/, name)
   }
 })
 
@@ -146,7 +146,9 @@ t.test('malformed posts are a 4xx, never a 500', async (t) => {
   ] as const) {
     const response = await post(b, loginUri, fields)
     t.equal(response.status, 400, name)
+    t.match(await response.text(), /FST_GOOGLE_OAUTH_CREDENTIAL_INVALID/, name)
   }
+  t.match(app.logs.join(''), /"code":"FST_GOOGLE_OAUTH_CREDENTIAL_INVALID","reason":"one-tap:credential-malformed"/, 'the reason is logged')
   const repeated = await b.request(loginUri, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: 'g_csrf_token=x1x1x1x1' }, body: 'credential=a.b.c&credential=a.b.c&g_csrf_token=x1x1x1x1' })
   t.equal(repeated.status, 400, 'a repeated field')
   const huge = await b.request(loginUri, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `credential=${'a'.repeat(20_000)}` })
@@ -194,4 +196,34 @@ t.test('signed in again with One Tap as the same account, the session keeps its 
   t.equal((await post(other, page.loginUri, { credential: app.google.oneTapCredentialFor('charles@analytical.example', { nonce: page.nonce }), g_csrf_token: 'c0ffee1234567890' })).status, 303)
   t.match(await (await other.request(`${app.url}/api/me`)).json(), { email: 'charles@analytical.example' })
   t.same(await (await other.request(`${app.url}/api/has-client`)).json(), { client: false }, 'another account gets none of the previous one\'s access')
+})
+
+t.test('a forged or malformed credential: 400 CREDENTIAL_INVALID, the status the registry declares, the reason in the log', async (t) => {
+  const app = await startApp(t, { plugin: { oneTap: true } })
+  const declared = new errors.CREDENTIAL_INVALID()
+  t.equal(declared.statusCode, 400)
+  /** Google's genuine credential for this page, its claims changed after signing (Ada posing as Grace). */
+  const forged = (nonce: string): string => {
+    const [header, payload, signature] = app.google.oneTapCredentialFor(ADA, { nonce }).split('.') as [string, string, string]
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>
+    return `${header}.${Buffer.from(JSON.stringify({ ...claims, email: 'grace@example.com' })).toString('base64url')}.${signature}`
+  }
+  for (const [name, credentialFor, reason] of [
+    ['forged claims under a genuine signature', forged, /"reason":"bad-signature"/],
+    ['malformed', () => 'not-a-jwt', /"reason":"one-tap:credential-malformed"/]
+  ] as const) {
+    const b = app.browser()
+    const { loginUri, nonce } = await loginPage(app, b)
+    b.plant(loginUri, 'g_csrf_token', 'f0f0f0f0f0f0')
+    const response = await b.request(loginUri, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'sec-fetch-site': 'same-origin' },
+      body: new URLSearchParams({ credential: credentialFor(nonce), g_csrf_token: 'f0f0f0f0f0f0' }).toString()
+    })
+    t.equal(response.status, declared.statusCode, `${name}: answered with the registry's status`)
+    t.same(await response.json(), { statusCode: declared.statusCode, code: 'FST_GOOGLE_OAUTH_CREDENTIAL_INVALID', error: 'Bad Request', message: declared.message }, `${name}: the body says the same`)
+    t.match(app.logs.join(''), new RegExp(`"code":"FST_GOOGLE_OAUTH_CREDENTIAL_INVALID",${reason.source}`), `${name}: the reason is logged`)
+    t.equal((await b.request(`${app.url}/api/me`)).status, 401, `${name}: nobody signed in`)
+  }
+  t.notMatch(app.logs.join(''), /FST_GOOGLE_OAUTH_ID_TOKEN_INVALID/, 'never the code of a token from Google\'s token endpoint')
 })

@@ -1,13 +1,13 @@
 import fastifyCookie from '@fastify/cookie'
-import fastifySession from '@fastify/session'
-import type { FastifyInstance } from 'fastify'
+import fastifySession, { type SessionStore } from '@fastify/session'
+import type { FastifyInstance, FastifyRequest, Session } from 'fastify'
 import t, { type Test } from 'tap'
 import { SESSION_SECRET, startApp } from '../fixtures/app.js'
-import { HOUR, testClock } from '../fixtures/clock.js'
+import { HOUR, MINUTE, testClock } from '../fixtures/clock.js'
 import { CountingStore } from '../fixtures/counting-store.js'
 
 /** The host registers its own @fastify/session, on a store the test can look into. */
-function hostSession (store: CountingStore) {
+function hostSession (store: SessionStore) {
   return async (app: FastifyInstance) => {
     await app.register(fastifyCookie)
     await app.register(fastifySession, { secret: SESSION_SECRET, cookieName: 'host.sid', cookie: { secure: false }, saveUninitialized: false, store })
@@ -124,3 +124,77 @@ t.test('request.googleTokens gives the tokens in both kinds of session', async (
     t.match(await (await b.request(`${app.url}/tokens`)).json(), { accessToken: /^ya29\./ }, before === undefined ? 'the plugin\'s own sessions' : 'the app\'s @fastify/session')
   }
 })
+
+/** What a route manages to change of the signed-in user and tokens: the names of the changes refused. */
+function tamper (request: FastifyRequest): string[] {
+  const refused: string[] = []
+  try { (request.googleUser as unknown as { roles: string[] }).roles.push('admin') } catch (error) { if (error instanceof TypeError) refused.push('googleUser.roles') }
+  try { request.googleTokens!.scope = 'x' } catch (error) { if (error instanceof TypeError) refused.push('googleTokens.scope') }
+  return refused
+}
+
+/** A store that keeps sessions as JSON text, as Redis does: every read gives a fresh copy, frozen nowhere. */
+function jsonStore (): SessionStore {
+  const texts = new Map<string, string>()
+  return {
+    get: (id, callback) => {
+      const text = texts.get(id)
+      callback(null, text === undefined ? null : JSON.parse(text) as Session)
+    },
+    set: (id, session, callback) => { texts.set(id, JSON.stringify(session)); callback() },
+    destroy: (id, callback) => { texts.delete(id); callback() }
+  }
+}
+
+/** The kinds of store a host may give @fastify/session: one of JSON, one that keeps live objects. */
+const hostStores: Array<[string, () => SessionStore]> = [
+  ['a store of JSON', jsonStore],
+  ['@fastify/session\'s MemoryStore', () => new fastifySession.MemoryStore()]
+]
+
+for (const [kind, storeFor] of hostStores) {
+  t.test(`in the host's session (${kind}): a route cannot change the user or the tokens in place, nor have the change saved`, async (t) => {
+    const clock = testClock()
+    const store = storeFor()
+    const app = await startApp(t, {
+      clock,
+      before: hostSession(store),
+      plugin: { accessType: 'offline', onSignIn: () => ({ roles: ['reader'] } as never) },
+      routes: (app) => {
+        app.get('/tamper', { preHandler: [app.authenticate] }, async (request) => ({ refused: tamper(request) }))
+        // After a token refresh (new tokens in the session) and after updateUser (a new user), in the same request.
+        app.get('/refresh-then-tamper', { preHandler: [app.authenticate] }, async (request) => {
+          const client = request.googleAuth!
+          client.setCredentials({ ...client.credentials, expiry_date: Date.now() - 1000 })
+          const before = request.googleTokens!.accessToken
+          await client.getAccessToken()
+          return { refreshed: request.googleTokens!.accessToken !== before, refused: tamper(request) }
+        })
+        app.get('/update-then-tamper', { preHandler: [app.authenticate] }, async (request) => {
+          await app.googleOAuth.updateUser(request, { roles: ['reader'] } as never)
+          return { refused: tamper(request) }
+        })
+      }
+    })
+    const { headers } = await app.signInAs()
+    const stored = () => new Promise<{ googleUser: { roles: unknown }, googleTokens: { scope: unknown } }>((resolve, reject) => {
+      const id = decodeURIComponent(/host\.sid=([^;]+)/.exec(headers.cookie)![1]!).split('.')[0]!
+      store.get(id, (error, session) => error ? reject(error) : resolve(session as never))
+    })
+    const both = ['googleUser.roles', 'googleTokens.scope']
+
+    // Past the touch interval: this request records activity, which saves the session.
+    await clock.tick(5 * MINUTE + 1)
+    t.same((await app.app.inject({ url: '/tamper', headers })).json(), { refused: both }, 'both changes throw a TypeError in the route')
+    t.same((await app.app.inject({ url: '/refresh-then-tamper', headers })).json(), { refreshed: true, refused: both }, 'the refreshed tokens are read-only too')
+    t.same((await app.app.inject({ url: '/update-then-tamper', headers })).json(), { refused: both }, 'and the user updateUser wrote')
+
+    await clock.tick(5 * MINUTE + 1)
+    const me = await app.app.inject({ url: '/api/me', headers })
+    t.equal(me.statusCode, 200)
+    t.same((me.json() as { roles: unknown }).roles, ['reader'], 'a later request, after activity was recorded, sees the user unchanged')
+    const saved = await stored()
+    t.same(saved.googleUser.roles, ['reader'], 'and so does the store')
+    t.not(saved.googleTokens.scope, 'x')
+  })
+}

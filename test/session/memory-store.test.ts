@@ -1,7 +1,9 @@
-import type { Session } from 'fastify'
+import { inspect } from 'node:util'
+import type { FastifyRequest, Session } from 'fastify'
 import t from 'tap'
-import { BoundedMemoryStore } from '../../src/index.js'
-import { testClock } from '../fixtures/clock.js'
+import { BoundedMemoryStore, type MemoryStoreOptions } from '../../src/index.js'
+import { startApp } from '../fixtures/app.js'
+import { DAY, MINUTE, testClock } from '../fixtures/clock.js'
 
 const get = (store: BoundedMemoryStore, id: string) =>
   new Promise<unknown>((resolve) => store.get(id, (_error, session) => resolve(session)))
@@ -98,4 +100,80 @@ t.test('onExpire hears each session that expired (read or purged), not those evi
   t.equal(await get(store, 'read'), null)
   await clock.tick(60_000)
   t.same(expired.map((session) => (session as { n: number }).n).sort(), [3, 4])
+})
+
+t.test('without maxSessionsPerUser, one user keeps at most 10 sessions (the oldest go) and nobody else loses theirs', async (t) => {
+  const store = new BoundedMemoryStore({ maxSessions: 1000, ttl: 60_000 })
+  await set(store, 'grace-1', session('grace', 1))
+  for (let i = 1; i <= 25; i++) await set(store, `ada-${i}`, session('ada', i))
+  t.same(store.sessionsOf('ada'), Array.from({ length: 10 }, (_, i) => `ada-${i + 16}`), 'ada\'s ten newest')
+  t.equal(await get(store, 'ada-15'), null, 'an older one is gone from the store')
+  t.same(await get(store, 'grace-1'), session('grace', 1), 'grace is still signed in')
+  t.equal(store.size, 11)
+})
+
+t.test('maxSessionsPerUser: Infinity lifts the per-user cap', async (t) => {
+  const store = new BoundedMemoryStore({ maxSessions: 1000, ttl: 60_000, maxSessionsPerUser: Infinity })
+  for (let i = 1; i <= 25; i++) await set(store, `ada-${i}`, session('ada', i))
+  t.equal(store.sessionsOf('ada').length, 25)
+})
+
+t.test('options the store cannot work with are refused at construction, with the option named', async (t) => {
+  const valid: MemoryStoreOptions = { maxSessions: 100, ttl: 60_000 }
+  const refused: Array<[string, unknown]> = [
+    ['maxSessions', { ...valid, maxSessions: 0 }],
+    ['maxSessions', { ...valid, maxSessions: 1.5 }],
+    ['maxSessions', { ...valid, maxSessions: Infinity }],
+    ['maxSessions', { ttl: 60_000 }],
+    ['maxSessions', { ...valid, maxSessions: '100' }],
+    ['ttl', { ...valid, ttl: 0 }],
+    ['ttl', { ...valid, ttl: -1 }],
+    ['ttl', { ...valid, ttl: NaN }],
+    ['ttl', { ...valid, ttl: Infinity }],
+    ['ttl', { ...valid, ttl: 1.5 }],
+    ['ttl', { ...valid, ttl: 2_147_483_648 }],
+    ['ttl', { maxSessions: 100 }],
+    ['maxSessionsPerUser', { ...valid, maxSessionsPerUser: 0 }],
+    ['maxSessionsPerUser', { ...valid, maxSessionsPerUser: -Infinity }],
+    ['maxSessionsPerUser', { ...valid, maxSessionsPerUser: 2.5 }],
+    ['maxSessionsPerUser', { ...valid, maxSessionsPerUser: null }],
+    ['options', undefined]
+  ]
+  for (const [option, options] of refused) {
+    t.throws(() => new BoundedMemoryStore(options as MemoryStoreOptions), {
+      code: 'FST_GOOGLE_OAUTH_INVALID_OPTION',
+      reason: `memory-store:${option}`,
+      message: new RegExp(`BoundedMemoryStore\\(.*\\b${option}\\b`)
+    }, `${option}: ${inspect(options)}`)
+  }
+  t.doesNotThrow(() => new BoundedMemoryStore({ ...valid, ttl: 2_147_483_647, maxSessionsPerUser: 1 }), 'the longest ttl, the smallest cap')
+})
+
+/** What a route manages to change of the signed-in user and tokens: the names of the changes refused. */
+function tamper (request: FastifyRequest): string[] {
+  const refused: string[] = []
+  try { (request.googleUser as unknown as { roles: string[] }).roles.push('admin') } catch (error) { if (error instanceof TypeError) refused.push('googleUser.roles') }
+  try { request.googleTokens!.scope = 'x' } catch (error) { if (error instanceof TypeError) refused.push('googleTokens.scope') }
+  return refused
+}
+
+t.test('in the plugin\'s sessions on this store, a route cannot change the user or the tokens in place, nor through an activity write', async (t) => {
+  const clock = testClock()
+  const store = new BoundedMemoryStore({ maxSessions: 100, ttl: DAY })
+  const app = await startApp(t, {
+    clock,
+    plugin: { store, onSignIn: () => ({ roles: ['reader'] } as never) },
+    routes: (app) => app.get('/tamper', { preHandler: [app.authenticate] }, async (request) => ({ refused: tamper(request) }))
+  })
+  const { headers } = await app.signInAs()
+  await clock.tick(5 * MINUTE + 1)
+  const answer = await app.app.inject({ url: '/tamper', headers })
+  t.same(answer.json(), { refused: ['googleUser.roles', 'googleTokens.scope'] }, 'both changes throw a TypeError in the route')
+  await clock.tick(5 * MINUTE + 1)
+  const me = await app.app.inject({ url: '/api/me', headers })
+  t.same((me.json() as { roles: unknown }).roles, ['reader'], 'a later request, after activity was recorded, sees the user unchanged')
+  const id = decodeURIComponent(/goauth\.sid=([^;]+)/.exec(headers.cookie)![1]!).split('.')[0]!
+  const stored = await get(store, id) as { googleUser: { roles: unknown }, googleTokens: { scope: unknown } }
+  t.same(stored.googleUser.roles, ['reader'], 'and so does the store')
+  t.not(stored.googleTokens.scope, 'x')
 })

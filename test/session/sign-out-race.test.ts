@@ -131,7 +131,7 @@ t.test('300 rounds of sign-out on B racing activity writes and token refreshes o
     const refresh = round % 2 === 1
     const id = randomBytes(24).toString('base64url')
     const now = Date.now()
-    const tokens: GoogleTokens = refresh ? { ...template.googleTokens, expiresAt: now - 1000 } : template.googleTokens
+    const tokens: GoogleTokens = refresh ? { ...template.googleTokens!, expiresAt: now - 1000 } : template.googleTokens!
     const record: SessionRecord = { ...template, googleTokens: tokens, googleSignedInAt: now, googleSeenAt: refresh ? now : now - 6 * 60_000 }
     await instances.redis.set(instances.prefix + id, JSON.stringify(record), 'EX', 600)
     const cookie = `goauth.sid=${signer.sign(id)}`

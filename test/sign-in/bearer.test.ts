@@ -3,6 +3,7 @@ import type { GoogleOAuthEvent } from '../../src/index.js'
 import { CLIENT_ID, startApp, type TestApp } from '../fixtures/app.js'
 import { CountingStore } from '../fixtures/counting-store.js'
 import { HOSTILE_ID_TOKENS } from '../fixtures/hostile-id-tokens.js'
+import { testClock } from '../fixtures/clock.js'
 import { until } from '../fixtures/wait.js'
 
 const ADA = 'ada@example.com'
@@ -215,32 +216,96 @@ t.test('a refused token is remembered a minute: onSignIn is not asked again for 
   for (let i = 0; i < 3; i++) t.equal((await me(app, bearer(forged))).statusCode, 401)
 })
 
-t.test('sign-out from code with a Bearer token: its user\'s tokens are forgotten (onSignIn decides again), the cookie session is not touched', async (t) => {
-  let allowed = true
+t.test('sign-out with a Bearer token signs its user out everywhere: the token and every one issued before are refused, another user\'s cookie session is not touched', async (t) => {
+  const clock = testClock()
   const calls: string[] = []
   const events: GoogleOAuthEvent[] = []
   const app = await startApp(t, {
-    plugin: { bearer: true, onSignIn: ({ user }) => { calls.push(user.email!); return allowed ? undefined : false }, onEvent: (event) => { events.push(event) } },
+    clock,
+    plugin: { bearer: true, onSignIn: ({ user }) => { calls.push(user.email!) }, onEvent: (event) => { events.push(event) } },
     routes: (app) => {
       app.post('/api/sign-out', { preHandler: [app.authenticate] }, async (request, reply) => { await app.googleOAuth.signOut(request, reply); return { out: true } })
       app.post('/api/role', { preHandler: [app.authenticate] }, async (request) => app.googleOAuth.updateUser(request, { role: 'admin' }))
     }
   })
   const grace = await app.signInAs('grace@example.com')
+  const adaInBrowser = await app.signInAs('ada@example.com')
   const token = app.google.idTokenFor(ADA)
+  const older = app.google.idTokenFor(ADA, { claims: { jti: 'older' } })
   const both = { ...grace.headers, ...bearer(token) }
   const update = await app.app.inject({ method: 'POST', url: '/api/role', headers: both })
   t.match([update.statusCode, update.json().code], [501, 'FST_GOOGLE_OAUTH_NOT_SUPPORTED'], 'updateUser: a Bearer request has no session')
+  await clock.tick(1_000)
   t.equal((await app.app.inject({ method: 'POST', url: '/api/sign-out', headers: both })).statusCode, 200)
-  t.match(events.filter((event) => event.type === 'sign-out'), [{ sessions: 0, userId: '100000000000000000001' }], 'the event says no session ended')
+  t.match(events.filter((event) => event.type === 'sign-out'), [{ everywhere: true, sessions: 1, userId: '100000000000000000001' }], 'a sign-out everywhere: Ada\'s browser session ended too')
   t.equal((await app.app.inject({ url: '/api/me', headers: grace.headers })).statusCode, 200, 'Grace\'s cookie session is untouched')
-  allowed = false
-  t.equal((await me(app, bearer(token))).statusCode, 403, 'the token is checked again, and onSignIn now refuses')
+  t.equal((await app.app.inject({ url: '/api/me', headers: adaInBrowser.headers })).statusCode, 401, 'Ada\'s cookie session ended')
+  const callsBefore = calls.length
+  for (const old of [token, older]) {
+    const refused = await me(app, bearer(old))
+    t.match([refused.statusCode, refused.json().code], [401, 'FST_GOOGLE_OAUTH_INVALID_BEARER_TOKEN'], 'a token issued before the sign-out is refused')
+    t.match(refused.headers['www-authenticate'], /error="invalid_token"/)
+  }
+  t.equal(calls.length, callsBefore, 'onSignIn is not asked about a revoked token')
 
-  allowed = true
-  const second = app.google.idTokenFor(ADA, { claims: { jti: 'another' } })
-  t.equal((await me(app, bearer(second))).statusCode, 200)
-  await app.app.googleOAuth.signOutEverywhere('100000000000000000001')
-  allowed = false
-  t.equal((await me(app, bearer(second))).statusCode, 403, 'signOutEverywhere forgets the user\'s tokens too')
+  await clock.tick(1_000)
+  const fresh = app.google.idTokenFor(ADA, { claims: { jti: 'after' } })
+  t.equal((await me(app, bearer(fresh))).statusCode, 200, 'a token Google issues after the sign-out is accepted')
+})
+
+t.test('POST /logout with a Bearer header signs its user out everywhere (never a 204 that did nothing); a bad token is refused', async (t) => {
+  const clock = testClock()
+  const events: GoogleOAuthEvent[] = []
+  const app = await startApp(t, { clock, plugin: { bearer: true, onEvent: (event) => { events.push(event) } } })
+  const token = app.google.idTokenFor(ADA)
+  await clock.tick(1_000)
+  const logout = (authorization: string) => app.app.inject({ method: 'POST', url: '/logout', headers: { authorization, 'sec-fetch-site': 'same-origin', accept: 'application/json' } })
+  const bad = await logout('Bearer eyJhbGciOiJSUzI1NiJ9.e30.c2ln')
+  t.match([bad.statusCode, bad.json().code], [401, 'FST_GOOGLE_OAUTH_INVALID_BEARER_TOKEN'], 'an unverifiable token: refused')
+  t.same(events.filter((event) => event.type === 'sign-out'), [], 'and nothing signed out')
+  t.equal((await logout(`Bearer ${token}`)).statusCode, 204, 'the token\'s own logout, without the guard on the route')
+  t.match(events.filter((event) => event.type === 'sign-out'), [{ everywhere: true, userId: '100000000000000000001' }], 'reported as a sign-out everywhere')
+  t.equal((await me(app, bearer(token))).statusCode, 401, 'the token is refused from then on')
+})
+
+/** A token and its 15 other spellings: the 4 unused bits of its signature's last character (342 characters, 4n+2) set every other way. */
+function sixteenSpellings (token: string): string[] {
+  const digits = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+  const last = digits.indexOf(token.at(-1)!)
+  return Array.from({ length: 16 }, (_, bits) => token.slice(0, -1) + digits[last ^ bits]!)
+}
+
+t.test('one token, one spelling: of 16 spellings of a token only its own signs in, once; the 15 others are refused at once (security checklist row 41)', async (t) => {
+  const events: GoogleOAuthEvent[] = []
+  let calls = 0
+  const app = await startApp(t, { plugin: { bearer: true, onSignIn: () => { calls++ }, onEvent: (event) => { events.push(event) } } })
+  const token = app.google.idTokenFor(ADA)
+  t.equal(token.split('.')[2]!.length % 4, 2, 'an RS256 signature ends with 4 unused bits')
+  const [canonical, ...others] = sixteenSpellings(token)
+  // Before and after the token's own spelling is cached.
+  for (const round of ['before', 'after']) {
+    if (round === 'after') t.match((await me(app, bearer(canonical!))).json(), { email: ADA })
+    for (const spelling of others) {
+      const response = await me(app, bearer(spelling))
+      t.equal(response.statusCode, 401, `${round}: ${spelling.slice(-4)}`)
+      t.match(response.json(), { code: 'FST_GOOGLE_OAUTH_INVALID_BEARER_TOKEN' })
+      t.match(response.headers['www-authenticate'], /error="invalid_token"/)
+    }
+  }
+  t.equal((await me(app, bearer(canonical!))).statusCode, 200, 'its own spelling, cached')
+  t.equal(calls, 1, 'onSignIn once')
+  t.equal(events.filter((event) => event.type === 'sign-in').length, 1, 'one sign-in event')
+})
+
+t.test('one token, one spelling: a refused token\'s other spellings neither run onSignIn again nor push its refusal out of the cache', async (t) => {
+  let calls = 0
+  const events: GoogleOAuthEvent[] = []
+  // One remembered refusal at most: a re-spelling remembered in its place would let the token be tried again.
+  const app = await startApp(t, { plugin: { bearer: { cacheSize: 1 }, onSignIn: () => { calls++; return false }, onEvent: (event) => { events.push(event) } } })
+  const [canonical, ...others] = sixteenSpellings(app.google.idTokenFor(ADA))
+  t.equal((await me(app, bearer(canonical!))).statusCode, 403, 'refused by onSignIn')
+  for (const spelling of others) t.equal((await me(app, bearer(spelling))).statusCode, 401, spelling.slice(-4))
+  t.equal((await me(app, bearer(canonical!))).statusCode, 403, 'still refused, from the cache')
+  t.equal(calls, 1, 'onSignIn asked once')
+  t.equal(events.filter((event) => event.type === 'sign-in-refused').length, 1)
 })
