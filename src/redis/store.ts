@@ -2,6 +2,7 @@ import type { Cluster, Redis } from 'ioredis'
 import { LRUCache } from 'lru-cache'
 import { randomToken } from '../crypto.js'
 import { fail } from '../errors.js'
+import { MAX_MS, show } from '../options/checks.js'
 import type { BackendSettings, SessionBackend } from '../session/backend.js'
 import { kSessionBackend } from '../session/backend.js'
 import { deepFreeze } from '../session/deep-freeze.js'
@@ -35,9 +36,9 @@ export interface RedisStoreOptions {
 
 type Client = Redis | Cluster
 
-/** Longest timer Node keeps (2^31 - 1 ms): a longer one fires at once. */
-const MAX_TIMER_MS = 2_147_483_647
 const invalid = (message: string) => fail('INVALID_OPTION', 'redis-store-option', message)
+/** A whole number from 1 to what a timer holds (a longer delay fires at once; lru-cache refuses fractions). */
+const wholeMs = (value: unknown): boolean => typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_MS
 
 /**
  * A session store made for this plugin, on an ioredis client (`Redis` or `Cluster`) the app
@@ -61,12 +62,12 @@ export function redisStore (client: Client, options: RedisStoreOptions = {}) {
   const prefix = options.prefix ?? 'goauth:'
   if (typeof prefix !== 'string' || /[{}\s]/.test(prefix)) throw invalid('redisStore: prefix must be a string without braces or spaces, e.g. \'myapp:sessions:\'.')
   const near = options.nearCache === false ? null : { max: options.nearCache?.max ?? 10_000, ttl: options.nearCache?.ttl ?? 5_000 }
-  if (near !== null && (!(near.max > 0) || !(near.ttl > 0) || near.ttl > MAX_TIMER_MS)) {
-    throw invalid(`redisStore: nearCache.max must be a positive number and nearCache.ttl a positive number of milliseconds up to ${MAX_TIMER_MS}, or nearCache: false.`)
+  if (near !== null && (!Number.isInteger(near.max) || near.max < 1 || !wholeMs(near.ttl))) {
+    throw invalid(`redisStore: nearCache.max must be a positive integer and nearCache.ttl a whole number of milliseconds from 1 to ${MAX_MS}, or nearCache: false (got ${show(options.nearCache)}).`)
   }
   const confirmWait = options.confirmTimeout ?? 1_000
-  if (typeof confirmWait !== 'number' || !(confirmWait > 0) || confirmWait > MAX_TIMER_MS) {
-    throw invalid(`redisStore: confirmTimeout must be a positive number of milliseconds up to ${MAX_TIMER_MS} (got ${String(confirmWait)}).`)
+  if (!wholeMs(confirmWait)) {
+    throw invalid(`redisStore: confirmTimeout must be a whole number of milliseconds from 1 to ${MAX_MS} (got ${show(confirmWait)}).`)
   }
 
   const keys = keyLayout(prefix)

@@ -144,7 +144,8 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
       clearCookie(reply)
       return done()
     }
-    // Read-only for the app, all the way down, whatever the store gave back (the default store's and the Redis store's copies are frozen already).
+    // Read-only for the app, all the way down, whatever the store gave back (the default store's
+    // and the Redis store's copies come frozen).
     if (!Object.isFrozen(value)) deepFreeze(value)
     const session: LoadedSession = { id, record: value }
     ;(request as RequestWithSession)[kSession] = session

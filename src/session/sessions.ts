@@ -35,9 +35,9 @@ export interface Sessions {
   /** When each user was last revoked (a sign-out everywhere), as every instance sharing the store knows it. */
   revocations: Revocations
   /**
-   * Starts a new session, with Google access (`tokens`) or none yet (new id; the request's old session is ended in the store first, even one
-   * that could not be read). Refused with SIGN_IN_INTERRUPTED when the user was revoked since the
-   * admission (`ticket`) began.
+   * Starts a new session (a new id), with Google access (`tokens`) or none yet. The request's
+   * previous session is ended in the store first, even one that could not be read. Refused with
+   * SIGN_IN_INTERRUPTED when the user was revoked since the admission (`ticket`) began.
    */
   signIn (request: FastifyRequest, reply: FastifyReply, user: GoogleUser, tokens: GoogleTokens | null, ticket: AdmissionTicket): Promise<void>
   /** Ends the session in the store and clears the cookie. */

@@ -84,12 +84,14 @@ export function createBearerAuth (options: BearerAuthOptions) {
   const refused = new LRUCache<string, PluginError>({ max: options.cacheSize, ttl: REFUSAL_MS, perf: { now: options.now } })
   const pending = new Map<string, Promise<Admitted>>()
 
-  /** Refused when the token was issued before its user's revocation (a promise when the store must be asked). */
-  function checkRevocation (entry: Admitted): Admitted | Promise<Admitted> {
-    const at = options.revocations.get(entry.user.id)
-    const decide = (revokedAt: number): Admitted => {
-      if (revokedBefore(entry.issuedAt, revokedAt)) throw refusal('invalid_token', 'bearer:revoked')
-      return entry
+  /**
+   * Throws (or rejects with) a refusal when a token issued at `issuedAt` predates its user's
+   * revocation: at once when this process knows the revocation time, else once the store said.
+   */
+  function refuseIfRevoked (userId: string, issuedAt: number): void | Promise<void> {
+    const at = options.revocations.get(userId)
+    const decide = (revokedAt: number): void => {
+      if (revokedBefore(issuedAt, revokedAt)) throw refusal('invalid_token', 'bearer:revoked')
     }
     return typeof at === 'number' ? decide(at) : at.then(decide)
   }
@@ -106,7 +108,7 @@ export function createBearerAuth (options: BearerAuthOptions) {
     }
     if (verified.claims.nonce !== undefined && !options.acceptNonce) throw refusal('invalid_token', 'bearer:sign-in-token')
     const issuedAt = verified.claims.iat * 1000
-    await checkRevocation({ user: verified.user, issuedAt, expiresAt: 0 })
+    await refuseIfRevoked(verified.user.id, issuedAt)
     const user = await options.admit({ user: verified.user, claims: verified.claims, scopes: [], request, method: 'bearer' })
     // The user was revoked while this admission was under way: its result must not outlive that.
     if (options.revocations.interrupted(ticket, user.id)) throw refusal('invalid_token', 'bearer:revoked')
@@ -119,11 +121,9 @@ export function createBearerAuth (options: BearerAuthOptions) {
   // A revocation learned (here or from another instance) forgets the user's tokens at once.
   options.revocations.onRevoked((userId) => { forgetUser(userId) })
 
-  /** Forgets the tokens of a user verified so far. */
-  function forgetUser (userId: string): number {
-    const keys = [...(byUser.get(userId) ?? [])]
-    for (const key of keys) admitted.delete(key)
-    return keys.length
+  /** Forgets the tokens of a user verified so far: their next request is verified (and admitted) again. */
+  function forgetUser (userId: string): void {
+    for (const key of [...(byUser.get(userId) ?? [])]) admitted.delete(key)
   }
 
   return {
@@ -135,9 +135,6 @@ export function createBearerAuth (options: BearerAuthOptions) {
     authenticate (header: string, request: FastifyRequest): GoogleUser | Promise<GoogleUser> {
       const token = readBearerHeader(header)
       if (typeof token !== 'string') throw token
-      // Only a token's canonical spelling verifies: any other is refused before the caches, and not
-      // remembered (re-spellings of a refused token would push its refusal out of the cache).
-      if (!isCanonicalJws(token)) throw refusal('invalid_token', 'bearer:malformed')
       const key = sha256(token)
       const known = admitted.get(key)
       if (known !== undefined) {
@@ -145,19 +142,15 @@ export function createBearerAuth (options: BearerAuthOptions) {
           admitted.delete(key)
           throw refusal('invalid_token', 'bearer:expired')
         }
-        // Checked on every use: a revocation on another instance reaches this cache too.
-        const revoked = (error: unknown): never => {
-          admitted.delete(key)
-          throw error
-        }
-        let checked
-        try {
-          checked = checkRevocation(known)
-        } catch (error) {
-          return revoked(error)
-        }
-        return checked instanceof Promise ? checked.then((entry) => entry.user, revoked) : known.user
+        // Checked on every use: a revocation on another instance reaches this cache too (a revoked
+        // user's entries are forgotten as the revocation is learned; the store failing keeps them).
+        const checked = refuseIfRevoked(known.user.id, known.issuedAt)
+        return checked === undefined ? known.user : checked.then(() => known.user)
       }
+      // Only a token's canonical spelling verifies (and so only it is ever cached): any other is
+      // refused before the other caches, and not remembered (re-spellings of a refused token would
+      // push its refusal out of the cache).
+      if (!isCanonicalJws(token)) throw refusal('invalid_token', 'bearer:malformed')
       const refusedBefore = refused.get(key)
       if (refusedBefore !== undefined) throw refusedBefore
       let shared = pending.get(key)
@@ -179,10 +172,7 @@ export function createBearerAuth (options: BearerAuthOptions) {
         pending.set(key, shared)
       }
       return shared.then((result) => result.user)
-    },
-
-    /** Forgets the tokens of a user verified so far: their next request runs the policies and `onSignIn` again. */
-    forgetUser
+    }
   }
 }
 

@@ -49,7 +49,7 @@ export function saysScopesDenied (url: string): boolean {
 export function createScopeRegistry (configured: readonly string[]) {
   const allowed = new Set(configured.map(normaliseScope))
   return {
-    /** Checks and adds a guard's scopes; throws a TypeError that says what is wrong. */
+    /** Checks and adds a guard's scopes; throws INVALID_ARGUMENT, saying what is wrong. */
     add (scopes: unknown): string[] {
       if (!Array.isArray(scopes) || scopes.length === 0 || scopes.some((scope) => typeof scope !== 'string' || !SCOPE.test(scope))) {
         throw fail('INVALID_ARGUMENT', 'require-scopes', 'requireScopes(scopes): give a non-empty array of Google scopes, e.g. [\'https://www.googleapis.com/auth/calendar.readonly\'].')

@@ -13,6 +13,25 @@ import { eventually, until } from '../fixtures/wait.js'
 
 const silentLog = Fastify({ logger: false }).log
 
+/** The store's backend, without the plugin (no near cache), to call its writes directly. */
+async function directBackend (t: Test, refreshDeadline: number) {
+  const { store, client, prefix } = pluginRedisStore(t, { nearCache: false })
+  await ready(client)
+  const backend = store[kSessionBackend]({ timeout: 2000, clock: testClock(), maxSessionsPerUser: 10, refreshDeadline, log: silentLog })
+  t.teardown(() => backend.close?.())
+  return { backend, client, prefix }
+}
+
+/** A session of user 42 as the store's writes take it, signed in at `now`, for an hour. */
+const sessionRecord = (now: number, fields: Partial<SessionRecord> = {}): SessionRecord => ({
+  cookie: { originalMaxAge: HOUR, expires: new Date(now + HOUR).toISOString(), path: '/', httpOnly: true, sameSite: 'lax', secure: false },
+  googleUser: { id: '42', email: 'x@example.com', emailVerified: true, name: null, givenName: null, familyName: null, picture: null, locale: null, hostedDomain: null },
+  googleTokens: { accessToken: 'ya29.a', refreshToken: null, idToken: 'x.y.z', expiresAt: null, scope: null },
+  googleSignedInAt: now,
+  googleSeenAt: now,
+  ...fields
+})
+
 const ADA = 'ada@example.com'
 
 const idOf = (browser: Browser, app: TestApp): string => browser.cookiesFor(app.url)['goauth.sid']!.split('.')[0]!
@@ -230,17 +249,10 @@ t.test('the store checks its options, and also serves @fastify/session\'s get/se
 })
 
 t.test('the store\'s writes, called directly: never on a gone session, always from the current version', async (t) => {
-  const { store, client, prefix } = pluginRedisStore(t, { nearCache: false })
-  await ready(client)
-  const clock = testClock()
-  const backend = store[kSessionBackend]({ timeout: 2000, clock, maxSessionsPerUser: 10, refreshDeadline: 10_000, log: silentLog })
-  t.teardown(() => backend.close?.())
+  const { backend, client, prefix } = await directBackend(t, 10_000)
   const now = Date.now()
-  const record = (seenAt: number, role?: string): SessionRecord => ({
-    cookie: { originalMaxAge: HOUR, expires: new Date(now + HOUR).toISOString(), path: '/', httpOnly: true, sameSite: 'lax', secure: false },
-    googleUser: { id: '42', email: 'x@example.com', emailVerified: true, name: null, givenName: null, familyName: null, picture: null, locale: null, hostedDomain: null, ...(role !== undefined && { role: role as 'admin' }) },
-    googleTokens: { accessToken: 'ya29.a', refreshToken: null, idToken: 'x.y.z', expiresAt: null, scope: null },
-    googleSignedInAt: now,
+  const record = (seenAt: number, role?: string): SessionRecord => sessionRecord(now, {
+    googleUser: { ...sessionRecord(now).googleUser, ...(role !== undefined && { role: role as 'admin' }) },
     googleSeenAt: seenAt
   })
   const id = backend.newId('42')
@@ -261,22 +273,12 @@ t.test('the store\'s writes, called directly: never on a gone session, always fr
 })
 
 t.test('a refresh holds its lock longer than a refresh can take, and a write under a lock that lapsed never lands', async (t) => {
-  const { store, client, prefix } = pluginRedisStore(t, { nearCache: false })
-  await ready(client)
-  const clock = testClock()
   // A refresh may take two calls of a 20 s googleTimeout, and the store's write.
-  const backend = store[kSessionBackend]({ timeout: 2000, clock, maxSessionsPerUser: 10, refreshDeadline: 41_000, log: silentLog })
-  t.teardown(() => backend.close?.())
+  const { backend, client, prefix } = await directBackend(t, 41_000)
   const now = Date.now()
   const tokens = (accessToken: string) => ({ accessToken, refreshToken: 'r', idToken: 'x.y.z', expiresAt: now - 1000, scope: null })
   const id = backend.newId('42')
-  await backend.create(id, {
-    cookie: { originalMaxAge: HOUR, expires: new Date(now + HOUR).toISOString(), path: '/', httpOnly: true, sameSite: 'lax', secure: false },
-    googleUser: { id: '42', email: 'x@example.com', emailVerified: true, name: null, givenName: null, familyName: null, picture: null, locale: null, hostedDomain: null },
-    googleTokens: tokens('ya29.old'),
-    googleSignedInAt: now,
-    googleSeenAt: now
-  })
+  await backend.create(id, sessionRecord(now, { googleTokens: tokens('ya29.old') }))
   const lockKey = `${prefix}{${id.slice(0, 8)}}:l:${id}`
   const save = (accessToken: string) => backend.update(id, (current) => ({ ...current, googleTokens: tokens(accessToken) }))
 
