@@ -231,6 +231,34 @@ t.test('Redis down: 503, public routes up, back by itself; the outage is logged 
   t.ok(JSON.parse(recovered!).refused >= 10, 'with how many requests it refused')
 })
 
+t.test('a copy in the near cache says nothing of the store: an outage is logged once, whatever requests it serves meanwhile', async (t) => {
+  const redis = await privateRedis(t)
+  const { store, client } = pluginRedisStore(t, { port: redis.port, nearCache: { ttl: HOUR } })
+  await ready(client)
+  const clock = testClock()
+  const app = await startApp(t, { clock, plugin: { store } })
+  const ada = await app.signInAs(ADA)
+  const grace = await app.signInAs('grace@example.com')
+  const me = (headers: { cookie: string }) => app.app.inject({ url: '/api/me', headers: { ...headers, accept: 'application/json' } })
+  t.equal((await me(ada.headers)).statusCode, 200, 'Ada\'s session is read, and kept in the near cache')
+  /** Grace's request, its store read bounded by the plugin's clock: moved on until it is answered. */
+  const graceAnswers = async (): Promise<number> => {
+    let status: number | undefined
+    me(grace.headers).then((answer) => { status = answer.statusCode }, () => { status = 0 })
+    await eventually(async () => { await clock.tick(500); return status !== undefined }, 'Grace\'s answer')
+    return status!
+  }
+  // Redis stops answering for a while (its connections stay open: the subscription, and so the copies, stay).
+  await client.call('CLIENT', 'PAUSE', '4000', 'ALL')
+  for (let round = 0; round < 3; round++) {
+    t.equal(await graceAnswers(), 503, 'Grace\'s session cannot be read')
+    t.equal((await me(ada.headers)).statusCode, 200, 'Ada\'s copy still serves')
+  }
+  await eventually(async () => (await graceAnswers()) === 200, 'Redis to answer again')
+  t.equal(app.logs.filter((line) => line.includes('the session store is unavailable')).length, 1, 'one outage, logged once when it starts')
+  t.equal(app.logs.filter((line) => line.includes('the session store is back')).length, 1, 'and once when the store itself answered again')
+})
+
 t.test('the store checks its options, and also serves @fastify/session\'s get/set/destroy', async (t) => {
   t.throws(() => redisStore({} as never), { code: 'FST_GOOGLE_OAUTH_INVALID_OPTION' })
   t.throws(() => redisStore(null as never), /ioredis client/)

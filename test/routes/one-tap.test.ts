@@ -165,11 +165,19 @@ t.test('policies apply to One Tap sign-ins', async (t) => {
 })
 
 t.test('signInAs can sign in through One Tap; the session has no Google access until a grant', async (t) => {
-  const app = await startApp(t, { plugin: { oneTap: true } })
+  const store = new CountingStore()
+  const app = await startApp(t, { plugin: { oneTap: true, store } })
   const { headers, location } = await app.signInAs(ADA, { via: 'one-tap', returnTo: '/profile' })
   t.equal(location, '/profile')
   t.match((await app.app.inject({ url: '/api/me', headers })).json(), { email: ADA })
   t.same((await app.app.inject({ url: '/api/has-client', headers })).json(), { client: false }, 'request.googleAuth is null: no access to Google yet')
+  const id = /goauth\.sid=([^.;]+)/.exec(headers.cookie)![1]!
+  const stored = await new Promise<Record<string, unknown>>((resolve) => store.get(id, (_error, value) => resolve(value as unknown as Record<string, unknown>)))
+  t.equal(stored.googleTokens, null, 'stored as null: no access, not an empty token')
+  // A session stored by an earlier version said "no access" with an empty access token: still read so.
+  await new Promise<void>((resolve) => store.set(id, { ...stored, googleTokens: { accessToken: '', refreshToken: null, idToken: 'x.y.z', expiresAt: 0, scope: '' } } as never, () => resolve()))
+  t.match((await app.app.inject({ url: '/api/me', headers })).json(), { email: ADA }, 'an earlier version\'s session still works')
+  t.same((await app.app.inject({ url: '/api/has-client', headers })).json(), { client: false }, 'and still has no access')
   await t.rejects((await startApp(t)).signInAs(ADA, { via: 'one-tap' }), /shows no Google button or One Tap/)
 })
 
