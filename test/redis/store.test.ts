@@ -328,3 +328,30 @@ t.test('a refresh holds its lock longer than a refresh can take, and a write und
   await t.rejects(refused, { code: 'FST_GOOGLE_OAUTH_SESSION_STORE_UNAVAILABLE', reason: 'redis-lock-lost' }, 'the late write is refused')
   t.match(await client.hget(keyOf(prefix, id), 'r'), /ya29\.first/, 'the tokens are not overwritten')
 })
+
+t.test('a route cannot change the user or the tokens read from Redis, in place or through an activity write (near cache on and off)', async (t) => {
+  for (const nearCache of [undefined, false] as const) {
+    const { store, client, prefix } = pluginRedisStore(t, { ...(nearCache !== undefined && { nearCache }) })
+    await ready(client)
+    const clock = testClock()
+    const app = await startApp(t, {
+      clock,
+      plugin: { store, onSignIn: () => ({ roles: ['reader'] } as never) },
+      routes: (app) => app.get('/tamper', { preHandler: [app.authenticate] }, async (request) => {
+        const refused: string[] = []
+        try { (request.googleUser as unknown as { roles: string[] }).roles.push('admin') } catch (error) { if (error instanceof TypeError) refused.push('googleUser.roles') }
+        try { request.googleTokens!.scope = 'x' } catch (error) { if (error instanceof TypeError) refused.push('googleTokens.scope') }
+        return { refused }
+      })
+    })
+    const { headers } = await app.signInAs(ADA)
+    // (No activity is recorded on this request: the record is as the store gave it.)
+    t.same((await app.app.inject({ url: '/tamper', headers })).json(), { refused: ['googleUser.roles', 'googleTokens.scope'] }, `both changes throw (nearCache ${String(nearCache ?? 'on')})`)
+    await clock.tick(5 * 60_000 + 1)
+    t.same((await app.app.inject({ url: '/api/me', headers })).json().roles, ['reader'], 'a later request, after activity was recorded, sees the user unchanged')
+    const id = /goauth\.sid=([^.;]+)/.exec(headers.cookie)![1]!
+    const stored = JSON.parse((await client.hget(keyOf(prefix, id), 'r'))!) as SessionRecord
+    t.same((stored.googleUser as unknown as { roles: unknown }).roles, ['reader'], 'and so does Redis')
+    t.not(stored.googleTokens!.scope, 'x')
+  }
+})
