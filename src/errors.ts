@@ -1,12 +1,13 @@
 import createError, { type FastifyErrorConstructor } from '@fastify/error'
 
+/** One error of the plugin: its code (with the `FST_GOOGLE_OAUTH_` prefix), message and HTTP status. */
+const define = (code: string, message: string, status: number): FastifyErrorConstructor =>
+  createError(`FST_GOOGLE_OAUTH_${code}`, message, status)
+
 /**
  * Every error the plugin can produce, declared once.
  * Codes are stable: hosts and tests may rely on them. The README lists each one.
  */
-const define = (code: string, message: string, status: number): FastifyErrorConstructor =>
-  createError(`FST_GOOGLE_OAUTH_${code}`, message, status)
-
 export const errors = {
   /** Thrown at registration: an option is missing or wrong. */
   INVALID_OPTION: define('INVALID_OPTION', 'Invalid fastify-google-oauth option: %s', 500),
@@ -15,15 +16,19 @@ export const errors = {
   /** Thrown at startup: a route is guarded by the guard of another Fastify app (it would read that app's sessions). */
   FOREIGN_GUARD: define('FOREIGN_GUARD', 'These routes use the fastify-google-oauth guard of another Fastify app: %s. Guard them with this app\'s fastify.googleOAuth.authenticate.', 500),
 
-  /** A guarded route was requested without a signed-in user. */
+  /** A guarded route was requested without a signed-in user (also: `updateUser` without a session, a grant of more scopes whose session ended meanwhile). */
   UNAUTHENTICATED: define('UNAUTHENTICATED', 'Sign-in required.', 401),
 
-  /** A Bearer token was refused: malformed header, or a token that is not a valid Google ID token for this app (RFC 6750 `invalid_token`). */
+  /**
+   * A Bearer token was refused: a malformed header (RFC 6750 `invalid_request`), or a token that is
+   * not a valid Google ID token for this app, carries a sign-in's nonce, or was issued before its
+   * user was signed out everywhere (`invalid_token`).
+   */
   INVALID_BEARER_TOKEN: define('INVALID_BEARER_TOKEN', 'The Bearer token is not a valid Google ID token for this app.', 401),
   /** The signed-in user has not granted the Google scopes this route needs; `grantUrl` asks for them. */
   INSUFFICIENT_SCOPE: define('INSUFFICIENT_SCOPE', '%s', 403),
 
-  /** The callback arrived without a state parameter. */
+  /** The callback (or a post to the One Tap route) arrived without a state parameter. */
   STATE_MISSING: define('STATE_MISSING', 'The sign-in response carried no state. Start the sign-in again.', 400),
   /** No pending sign-in attempt in this browser matches the state (another browser, already used, or forged). */
   STATE_MISMATCH: define('STATE_MISMATCH', 'This sign-in could not be matched to one started in this browser: %s', 400),
@@ -49,7 +54,10 @@ export const errors = {
   CSRF_TOKEN_MISMATCH: define('CSRF_TOKEN_MISMATCH', 'This sign-in could not be verified as coming from this site. Reload the page and sign in again.', 403),
   /** A credential posted by Google's button or One Tap (through the browser) is malformed or failed verification. */
   CREDENTIAL_INVALID: define('CREDENTIAL_INVALID', 'This sign-in could not be verified. Reload the page and sign in again.', 400),
-  /** The app refused the account: `allowedEmails` / `allowedDomains`, or its `onSignIn` (the message is the app's). */
+  /**
+   * The app refused the account: `allowedEmails` / `allowedDomains` (with `emailTrust`), or its
+   * `onSignIn` (the message is the app's when it threw `refuseSignIn(message)`).
+   */
   SIGN_IN_REFUSED: define('SIGN_IN_REFUSED', '%s', 403),
   /** The account was signed out everywhere (`signOutEverywhere`, a Bearer sign-out) while this sign-in was under way: nothing was stored. */
   SIGN_IN_INTERRUPTED: define('SIGN_IN_INTERRUPTED', 'This account was signed out while the sign-in was under way. Sign in again.', 409),
@@ -71,11 +79,15 @@ export const errors = {
   REAUTH_REQUIRED: define('REAUTH_REQUIRED', 'Your Google access has expired. Sign in again.', 401),
   /** A request to one of the plugin's routes was refused by Fastify itself (wrong content type, body too large...); the status is Fastify's. */
   INVALID_REQUEST: define('INVALID_REQUEST', 'The request is malformed.', 400),
-  /** A bug: something failed that should not have. Logged with a redacted stack. */
+  /** Something failed that should not have: a bug, or the app's `onSignIn` threw or returned what cannot be stored. Logged with a redacted stack. */
   INTERNAL: define('INTERNAL', 'Something went wrong while signing in. Try again.', 500),
   /** Thrown to the app's code: one of the plugin's functions was given something it cannot take; the message says what to pass. */
   INVALID_ARGUMENT: define('INVALID_ARGUMENT', 'fastify-google-oauth: %s', 500),
-  /** Thrown to the app's code: the call needs what the session store cannot give (`signOutEverywhere` needs a per-user index). */
+  /**
+   * Thrown to the app's code: the call cannot work here. `signOutEverywhere` with the app's own
+   * @fastify/session (no index of sessions by user); `updateUser` on a request with a Bearer token
+   * (no session).
+   */
   NOT_SUPPORTED: define('NOT_SUPPORTED', '%s', 501),
   /** The session store failed (for example Redis is unreachable). */
   SESSION_STORE_UNAVAILABLE: define('SESSION_STORE_UNAVAILABLE', 'Sessions are unavailable right now. Try again in a moment.', 503)
@@ -96,13 +108,13 @@ export interface PluginError extends Error {
 }
 
 /** Creates a plugin error carrying a short machine reason for the logs. */
-export function fail (name: ErrorName, reason?: string, ...args: string[]): PluginError {
+export function pluginError (name: ErrorName, reason?: string, ...args: string[]): PluginError {
   const error = new errors[name](...args) as PluginError
   if (reason !== undefined) error.reason = reason
   return error
 }
 
-/** True when the error was declared above. */
+/** True for an error with one of the plugin's codes (`FST_GOOGLE_OAUTH_…`). */
 export function isPluginError (error: unknown): error is PluginError {
   return typeof error === 'object' && error !== null &&
     typeof (error as { code?: unknown }).code === 'string' &&

@@ -1,29 +1,15 @@
-import type { FastifyRequest } from 'fastify'
-import type { GoogleOAuthEvent } from './events.js'
 import type { GoogleEndpoints } from './google/endpoints.js'
-import type { OnSignIn } from './sign-in/admit.js'
-import type { OneTapPage } from './sign-in/one-tap.js'
-import type { Policies } from './sign-in/policies.js'
+import type { GoogleOAuthEvent, LoginPageContext, OnSignIn } from './hooks.js'
+import type { Clock, SessionStoreLike } from './types.js'
 
 /**
- * The plugin's options: what an app passes (`GoogleOAuthOptions`) and what the plugin works with
- * once they are validated (`ResolvedOptions`, see `options/resolve.ts`).
+ * The plugin's options as an app passes them. Types only: `options/resolve.ts` validates them
+ * (one reader per option, in `options/table.ts`) into `ResolvedOptions`.
  */
 
-/** What a custom login page receives. */
-export interface LoginPageContext {
-  /** URL of the route that starts the Google sign-in, `returnTo` included. */
-  startUrl: string
-  /** The validated same-origin path the user goes to after signing in. */
-  returnTo: string
-  request: FastifyRequest
-  /**
-   * With `oneTap`: the settings of Google's button and One Tap for this page view (render them
-   * with Google's HTML API: a `g_id_onload` element with `data-client_id`, `data-login_uri`,
-   * `data-nonce`, and the script at `scriptUrl`). Null without `oneTap`.
-   */
-  oneTap: OneTapPage | null
-}
+export type { LoginPageContext } from './hooks.js'
+export type { BearerSettings, Policies, ResolvedOptions } from './options/resolved.js'
+export type { Clock, RoutePaths, SessionStoreLike } from './types.js'
 
 export interface GoogleOAuthOptions {
   /** OAuth client id from Google Cloud console (or give `clientSecretsFile`). */
@@ -149,38 +135,16 @@ export interface GoogleOAuthOptions {
    */
   googleTimeout?: number | undefined
   /**
-   * Override Google's URLs (for the fake Google in tests, or a proxy). `certs` and `discovery` are
-   * accepted, so the fake Google's `endpoints` can be passed as they are, but never called.
+   * Override Google's URLs (for the fake Google in tests, or a proxy): any of `authorization`,
+   * `token`, `userinfo`, `revocation`, `jwks` and `gsiClient` (the keys of `GOOGLE_ENDPOINTS`).
    */
-  endpoints?: { [K in keyof GoogleEndpoints]?: string | undefined } & { certs?: string | undefined, discovery?: string | undefined } | undefined
+  endpoints?: { [K in keyof GoogleEndpoints]?: string | undefined } | undefined
   /**
    * The time the plugin goes by for session timeouts, sign-in attempt expiry, the default store's
    * expiry and the store deadline. Default: the system clock. Tests pass a fake one to move time
    * without waiting (see the README's testing section).
    */
   clock?: Clock | undefined
-}
-
-/**
- * A source of time and timers, e.g. `@sinonjs/fake-timers`' `createClock()` as
- * `{ now: () => clock.now, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout }`.
- */
-export interface Clock {
-  /** Epoch milliseconds. */
-  now (): number
-  setTimeout (callback: () => void, ms: number): unknown
-  clearTimeout (handle: unknown): void
-}
-
-/**
- * A session store as @fastify/session stores are: `get`, `set` and `destroy` with Node-style
- * callbacks (a store may also return a promise; the callback is what counts). Any
- * @fastify/session store fits, Redis ones included, without a cast.
- */
-export interface SessionStoreLike {
-  get (sessionId: string, callback: (error: any, session?: any) => void): unknown
-  set (sessionId: string, session: any, callback: (error?: any) => void): unknown
-  destroy (sessionId: string, callback: (error?: any) => void): unknown
 }
 
 /** The `bearer` option's settings. */
@@ -206,67 +170,3 @@ export interface OneTapOptions {
   /** Show the One Tap prompt. Default true. */
   prompt?: boolean | undefined
 }
-
-/** The plugin's routes, with the prefix. */
-export interface RoutePaths {
-  login: string
-  start: string
-  callback: string
-  logout: string
-  /** Where Google's button and One Tap post their sign-ins (served only with the `oneTap` option). */
-  oneTap: string
-}
-
-/** Options after validation, with every default applied. */
-export interface ResolvedOptions {
-  clientId: string
-  clientSecret: string
-  callbackUrl: string
-  appOrigin: string
-  secrets: string[]
-  scopes: string[]
-  /** The `hd` hint sent to Google: the domain when there is exactly one. */
-  hostedDomain: string | null
-  policies: Policies
-  onSignIn: OnSignIn | null
-  /** Infinity when turned off: no timer is set. */
-  onSignInTimeout: number
-  onEvent: ((event: GoogleOAuthEvent) => unknown) | null
-  bearer: { audiences: string[], authorizedParties: string[], cacheSize: number, acceptNonce: boolean } | null
-  oneTap: { button: boolean, prompt: boolean } | null
-  loginHint: string | undefined
-  prompt: string | undefined
-  accessType: 'online' | 'offline'
-  includeGrantedScopes: boolean | undefined
-  loginPage: false | ((context: LoginPageContext) => string | Promise<string>) | null
-  /** The plugin's own routes, with the prefix: resolved here once. */
-  routes: RoutePaths
-  /** Where the guard sends signed-out page navigations. */
-  loginUrl: string
-  afterLogout: string
-  revokeOnLogout: boolean
-  appName: string | null
-  appUrl: string
-  authenticateDecorator: string | false
-  keepSessionInfo: boolean | readonly string[]
-  cookieName: string
-  attemptCookiePrefix: string
-  bindingCookieName: string
-  secure: boolean
-  /** `false` (no idle limit) is resolved to `absoluteTimeout`: the idle check then never comes first. */
-  idleTimeout: number
-  absoluteTimeout: number
-  store: SessionStoreLike | null
-  maxSessions: number
-  maxSessionsPerUser: number
-  loginTimeout: number
-  googleTimeout: number
-  /** Bound on one whole exchange with Google (token call, key download, retries). */
-  googleDeadline: number
-  endpoints: GoogleEndpoints
-  clock: Clock
-  /** Settings that work but are risky in production, each naming the option; logged at startup. */
-  warnings: string[]
-}
-
-export { resolveOptions } from './options/resolve.js'

@@ -1,6 +1,10 @@
 import type { FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify'
 import type { OAuth2Client } from 'google-auth-library'
-import type { RoutePaths } from './options.js'
+
+/**
+ * The types shared across the plugin's stages and with the app. This file imports nothing from
+ * the plugin, so that every module can import it without a circle.
+ */
 
 /**
  * The signed-in Google user. Extend it by declaration merging:
@@ -52,6 +56,38 @@ export interface GoogleIdTokenClaims {
   [claim: string]: unknown
 }
 
+/** The plugin's routes, with the prefix. */
+export interface RoutePaths {
+  login: string
+  start: string
+  callback: string
+  logout: string
+  /** Where Google's button and One Tap post their sign-ins (served only with the `oneTap` option). */
+  oneTap: string
+}
+
+/**
+ * A source of time and timers, e.g. `@sinonjs/fake-timers`' `createClock()` as
+ * `{ now: () => clock.now, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout }`.
+ */
+export interface Clock {
+  /** Epoch milliseconds. */
+  now (): number
+  setTimeout (callback: () => void, ms: number): unknown
+  clearTimeout (handle: unknown): void
+}
+
+/**
+ * A session store as @fastify/session stores are: `get`, `set` and `destroy` with Node-style
+ * callbacks (a store may also return a promise; the callback is what counts). Any
+ * @fastify/session store fits, Redis ones included, without a cast.
+ */
+export interface SessionStoreLike {
+  get (sessionId: string, callback: (error: any, session?: any) => void): unknown
+  set (sessionId: string, session: any, callback: (error?: any) => void): unknown
+  destroy (sessionId: string, callback: (error?: any) => void): unknown
+}
+
 /** Everything the plugin adds to the app, reachable without a global name as `fastify.googleOAuth`. */
 export interface GoogleOAuthApi {
   /** The guard for routes that need a signed-in user (also `fastify.authenticate`). */
@@ -60,44 +96,66 @@ export interface GoogleOAuthApi {
   readonly routes: Readonly<RoutePaths>
   /** The app's origin, from `callbackUrl` (e.g. `https://app.example.com`). */
   readonly origin: string
-  /** Signs the request's user out (as `POST /logout` does): ends the session on the server and clears the cookie. */
+  /**
+   * Signs the request's user out, as `POST /logout` does. A session ends on the server and its
+   * cookie is cleared (with `revokeOnLogout`, its Google token is revoked too). A request with a
+   * Bearer token (the `bearer` option) has no session: its token is verified (a bad one is refused,
+   * `FST_GOOGLE_OAUTH_INVALID_BEARER_TOKEN`), then its user is signed out everywhere, as
+   * `signOutEverywhere` does, since an ID token can only be refused by when it was issued.
+   */
   signOut (request: FastifyRequest, reply: FastifyReply): Promise<void>
   /**
-   * Ends every session of a user (`GoogleUser.id`), e.g. a removed employee; returns how many.
-   * Needs a per-user index of sessions: the default store has one; other stores answer
+   * Signs a user (`GoogleUser.id`) out everywhere, e.g. a removed employee: every session signed
+   * in, Bearer token issued and sign-in begun before now is refused, on every instance sharing the
+   * store. Returns how many sessions it ended: the default store and the plugin's Redis store find
+   * them by user; another store has no index by user, so its sessions are refused when next read
+   * and the count is 0. With the app's own @fastify/session it throws
    * `FST_GOOGLE_OAUTH_NOT_SUPPORTED`.
    */
   signOutEverywhere (userId: string): Promise<number>
   /**
    * A guard (give it in the `preHandler` array, like `authenticate`) for routes that need Google
-   * scopes beyond sign-in, e.g. `['https://www.googleapis.com/auth/calendar.readonly']`. Signed in
-   * with every scope granted: the request goes on. Otherwise a page navigation goes to Google to
-   * grant the missing ones (for the same account) and comes back; API requests get 403
+   * scopes beyond sign-in, e.g. `['https://www.googleapis.com/auth/calendar.readonly']`. Signed out:
+   * refused as `authenticate` refuses. Signed in with every scope granted (and, without a refresh
+   * token, access not expired): the request goes on. Otherwise a page navigation goes to Google to
+   * grant the missing ones (for the same account) and comes back, once: if the person declines, a
+   * 403 page says so. API requests and Bearer requests get 403
    * `FST_GOOGLE_OAUTH_INSUFFICIENT_SCOPE` with the `grantUrl`.
    */
   requireScopes (scopes: string[]): preHandlerHookHandler
-  /** The scopes the request's Google tokens carry (`email` and `profile` in their URL form); none signed out or by Bearer token. */
+  /**
+   * The scopes the request's Google tokens carry (`email` and `profile` in their URL form); none
+   * without Google access (signed out, a Bearer token, Google's button or One Tap before a grant).
+   */
   grantedScopes (request: FastifyRequest): string[]
   /**
-   * Changes the app's fields of the request's signed-in user (those `onSignIn` returned), in the
-   * session, for this and later requests; returns the user. `id` cannot change.
+   * Changes fields of the request's signed-in user in the session (usually the app's own, those
+   * `onSignIn` returned; any field but `id`), for this and later requests, stored as JSON; returns
+   * the user as stored. Signed out: `FST_GOOGLE_OAUTH_UNAUTHENTICATED`; a request with a Bearer
+   * token has no session: `FST_GOOGLE_OAUTH_NOT_SUPPORTED`.
    */
   updateUser (request: FastifyRequest, fields: Partial<Omit<GoogleUser, 'id'>>): Promise<GoogleUser>
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The signed-in Google user, or null. */
+    /** The signed-in Google user, or null (with a Bearer token, null until a guard verified it). */
     googleUser: GoogleUser | null
-    /** The signed-in user's Google tokens (from the server-side session; never in a cookie), or null. */
+    /**
+     * The signed-in user's Google tokens (from the server-side session; never in a cookie), or null
+     * without Google access: signed out, a Bearer token, Google's button or One Tap before a grant.
+     */
     googleTokens: GoogleTokens | null
     /** The request's cookies, parsed as @fastify/cookie parses them (by it, when the app registered it). */
     cookies: { [cookieName: string]: string | undefined }
     /**
-     * A google-auth-library client authorized as the signed-in user (null when signed out): use it
-     * with `googleapis` or `client.request(...)`. Expired access tokens are refreshed (with
-     * `accessType: 'offline'`) and the new tokens saved to the session; when Google no longer
-     * accepts the refresh token, the session ends and calls fail with FST_GOOGLE_OAUTH_REAUTH_REQUIRED.
+     * A google-auth-library client authorized as the signed-in user, or null without Google access
+     * (signed out, a Bearer token, Google's button or One Tap before a grant): use it with
+     * `googleapis` or `client.request(...)`. Expired access tokens are refreshed with the refresh
+     * token (`accessType: 'offline'`) and the new tokens saved to the session. Without a refresh
+     * token, calls once the access token expires (or is about to) fail with
+     * FST_GOOGLE_OAUTH_REAUTH_REQUIRED; when Google no longer accepts the refresh token, the
+     * session ends and calls fail with it too.
      */
     googleAuth: OAuth2Client | null
   }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { fail, type ErrorName } from '../src/errors.js'
+import { pluginError, type ErrorName } from '../src/errors.js'
 import { errorBody } from '../src/http/error-reply.js'
 import { errors, refuseSignIn } from '../src/index.js'
 
@@ -32,19 +32,19 @@ t.test('codes are stable, prefixed and unique', async (t) => {
   t.equal(new Set(codes.map(([, code]) => code)).size, codes.length)
 })
 
-t.test('one code, one status: nothing changes the status of an error after fail(...)', async (t) => {
+t.test('one code, one status: nothing changes the status of an error after pluginError(...)', async (t) => {
   const files = (readdirSync('src', { recursive: true }) as string[]).filter((file) => file.endsWith('.ts')).map((file) => join('src', file))
   const assignments = files.flatMap((file) => readFileSync(file, 'utf8').split('\n')
     .filter((line) => /\.statusCode\s*=(?!=)/.test(line))
     .map((line) => `${file}: ${line.trim()}`))
   t.same(assignments, [`${join('src', 'http', 'error-reply.ts')}: failure.statusCode = status`], 'one assignment in all of src/')
-  t.match(readFileSync(join('src', 'http', 'error-reply.ts'), 'utf8'), /fail\('INVALID_REQUEST'[^\n]*\n\s*failure\.statusCode = status\n/,
+  t.match(readFileSync(join('src', 'http', 'error-reply.ts'), 'utf8'), /pluginError\('INVALID_REQUEST'[^\n]*\n\s*failure\.statusCode = status\n/,
     'and it is INVALID_REQUEST\'s, whose status is Fastify\'s (4xx in the README)')
 })
 
 t.test('what an error answer carries is the status the registry declares, for every code', async (t) => {
   for (const [name, Constructor] of Object.entries(errors)) {
-    t.equal(errorBody(fail(name as ErrorName), '/login').statusCode, new Constructor().statusCode, name)
+    t.equal(errorBody(pluginError(name as ErrorName), '/login').statusCode, new Constructor().statusCode, name)
   }
 })
 

@@ -6,8 +6,14 @@ import { readConfig } from '../example/config.js'
 import { openServer, portOf } from './fixtures/app.js'
 import { haveChromium, launchChromium } from './fixtures/chromium.js'
 
-// `npm run screenshots` sets docs/screenshots: the README's pictures come from this test.
-const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? 'test-results/screenshots'
+// `npm run screenshots` sets docs/screenshots: the README's pictures come from this test (taken
+// only then, and only then in the dark color scheme too: the flow is the same, not its pictures).
+const SCREENSHOTS = process.env.SCREENSHOT_DIR
+const COLOR_SCHEMES = SCREENSHOTS === undefined ? ['light'] as const : ['light', 'dark'] as const
+
+async function screenshot (page: Page, name: string): Promise<void> {
+  if (SCREENSHOTS !== undefined) await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` })
+}
 
 /** The example on a server already listening, and one Chromium, for every test of this file. */
 async function setUp (t: Test): Promise<{ base: string, browser: Browser }> {
@@ -15,7 +21,7 @@ async function setUp (t: Test): Promise<{ base: string, browser: Browser }> {
   const { app } = await buildExample(readConfig({ PORT: String(portOf(server)), HOST: '127.0.0.1' }, '/nonexistent'), { logger: false, server })
   t.teardown(() => app.close())
   await app.ready()
-  mkdirSync(SCREENSHOTS, { recursive: true })
+  if (SCREENSHOTS !== undefined) mkdirSync(SCREENSHOTS, { recursive: true })
   return { base: `http://127.0.0.1:${portOf(server)}`, browser: await launchChromium(t) }
 }
 
@@ -33,9 +39,9 @@ if (haveChromium()) {
 
   t.test('a person signs in from the home page, sees their profile and the API, and signs out', async (t) => {
     const { base, browser } = await site
-    for (const colorScheme of ['light', 'dark'] as const) {
+    for (const colorScheme of COLOR_SCHEMES) {
       const { page, problems } = await openPage(browser, colorScheme)
-      const shot = (name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}-${colorScheme}.png` })
+      const shot = (name: string) => screenshot(page, `${name}-${colorScheme}`)
 
       await page.goto(`${base}/`)
       t.match(await page.textContent('main'), /not signed in/, `${colorScheme}: the home page says so`)
@@ -77,7 +83,7 @@ if (haveChromium()) {
     await page.goto(`${base}/login?returnTo=%2Fprofile`)
     const oneTap = page.getByRole('dialog', { name: 'Sign in with Google' })
     await oneTap.waitFor()
-    await page.screenshot({ path: `${SCREENSHOTS}/one-tap.png` })
+    await screenshot(page, 'one-tap')
     await oneTap.getByRole('button', { name: 'Continue as Ada Lovelace' }).click()
     await page.waitForURL(`${base}/profile`)
     t.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Ada Lovelace', 'signed in by One Tap')
@@ -92,7 +98,7 @@ if (haveChromium()) {
     await Promise.race([page.waitForURL(`${base}/calendar`), allow.waitFor().then(() => allow.click(), () => {})])
     await page.waitForURL(`${base}/calendar`)
     t.match(await page.textContent('main'), /ada@example\.com \(primary\)[\s\S]*Holidays/, 'the calendars, read as Ada with the new scope')
-    await page.screenshot({ path: `${SCREENSHOTS}/calendar.png` })
+    await screenshot(page, 'calendar')
     await page.goto(`${base}/profile`)
     t.ok(await page.getByRole('link', { name: 'Your calendars' }).isVisible(), 'connected')
     t.same(problems, [], 'no console errors (the page\'s policy allows Google\'s script and nothing else)')
@@ -132,7 +138,7 @@ if (haveChromium()) {
     await page.getByRole('button', { name: /Grace Hopper/ }).click()
     await page.waitForURL(`${base}/profile?tab=settings`)
     t.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Grace Hopper')
-    await page.screenshot({ path: `${SCREENSHOTS}/profile-mobile.png` })
+    await screenshot(page, 'profile-mobile')
     t.same(problems, [])
   })
 
@@ -172,7 +178,7 @@ if (haveChromium()) {
     await page.getByRole('button', { name: 'Cancel' }).click()
     await page.getByRole('heading', { name: 'Sign-in cancelled' }).waitFor()
     t.match(await page.textContent('main'), /cancelled at Google/)
-    await page.screenshot({ path: `${SCREENSHOTS}/cancelled.png` })
+    await screenshot(page, 'cancelled')
     await page.getByRole('link', { name: 'Back to sign in' }).click()
     await page.waitForURL((url) => url.pathname === '/login')
     t.same(problems.filter((problem) => !problem.includes('403')), [], 'no console errors besides the 403 itself')

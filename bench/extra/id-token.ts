@@ -94,7 +94,7 @@ export async function measureIdToken (quick: boolean): Promise<IdTokenResult> {
 
     const [header = '', payload = '', signature = ''] = idToken.split('.')
     const { kid } = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as { kid: string }
-    const certs = await (await fetch(google.endpoints.certs)).json() as Record<string, string>
+    const certs = await (await fetch(google.urls.certs)).json() as Record<string, string>
     const pem = certs[kid]
     if (pem === undefined) throw new Error(`no cert for kid ${kid}`)
     const signed = Buffer.from(`${header}.${payload}`)

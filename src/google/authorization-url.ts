@@ -5,7 +5,7 @@ import type { ResolvedOptions } from '../options.js'
 export interface AuthorizationRequest {
   state: string
   nonce: string
-  /** The PKCE S256 challenge of the attempt's verifier (the verifier itself never leaves the server). */
+  /** The PKCE S256 challenge of the attempt's verifier (the verifier stays sealed in the attempt's cookie until the code exchange). */
   codeChallenge: string
 }
 

@@ -1,30 +1,33 @@
 import { OAuth2Client, type OAuth2ClientOptions } from 'google-auth-library'
-import { fail, type PluginError } from '../errors.js'
+import { deadline, type Deadline, type Timers } from '../deadline.js'
+import { pluginError, type PluginError } from '../errors.js'
 import type { ResolvedOptions } from '../options.js'
-import { GOOGLE_ISSUERS } from './endpoints.js'
+import { ID_TOKEN_ISSUERS } from './endpoints.js'
 import { googleAuthFetch } from './fetch.js'
 
 /**
  * How the plugin's google-auth-library clients talk to Google: our endpoints, the pinned issuers
- * (its default list also accepts googleapis.com), a deadline on every call, a small retry budget
- * (by default it has no timeout and retries POSTs several times), and a fetch that refuses
- * redirects and bodies over 1 MB from the token and revocation endpoints.
+ * (its default list also accepts googleapis.com), a deadline of `googleTimeout` on every call, on
+ * the plugin's clock, a small retry budget (by default it has no timeout and retries POSTs several
+ * times), and a fetch that refuses redirects and bodies over 1 MB from the token and revocation
+ * endpoints. With a fake clock the test owns time: a call that Google never answers waits until
+ * the test moves the clock past `googleTimeout`.
  */
 export function googleClientOptions (options: ResolvedOptions): OAuth2ClientOptions {
   return {
     clientId: options.clientId,
     clientSecret: options.clientSecret,
     redirectUri: options.callbackUrl,
-    issuers: GOOGLE_ISSUERS,
+    issuers: [...ID_TOKEN_ISSUERS],
     endpoints: {
       oauth2AuthBaseUrl: options.endpoints.authorization,
       oauth2TokenUrl: options.endpoints.token,
       oauth2RevokeUrl: options.endpoints.revocation
     },
     transporterOptions: {
-      timeout: options.googleTimeout,
-      // gaxios passes its own size and redirect limits to no fetch for these calls: enforced here.
-      fetchImplementation: googleAuthFetch([options.endpoints.token, options.endpoints.revocation]),
+      // gaxios passes its own size and redirect limits to no fetch for these calls, and would time
+      // them on the system's clock: the fetch enforces both.
+      fetchImplementation: googleAuthFetch([options.endpoints.token, options.endpoints.revocation], { clock: options.clock, ms: options.googleTimeout }),
       retryConfig: {
         retry: 1,
         noResponseRetries: 0,
@@ -70,30 +73,31 @@ function refusedByFetch (error: unknown): string | undefined {
  * message or config: they can contain the code, the verifier or whole tokens.
  */
 export function googleFailure (error: unknown, step: string): PluginError {
-  if (isTimeout(error)) return fail('GOOGLE_TIMEOUT', `${step}:timeout`)
+  if (isTimeout(error)) return pluginError('GOOGLE_TIMEOUT', `${step}:timeout`)
   const refused = refusedByFetch(error)
-  if (refused !== undefined) return fail('GOOGLE_BAD_RESPONSE', `${step}:${refused}`)
+  if (refused !== undefined) return pluginError('GOOGLE_BAD_RESPONSE', `${step}:${refused}`)
   const failure = error as HttpFailure
   const status = failure.response?.status ?? failure.status
-  if (typeof status !== 'number') return fail('GOOGLE_BAD_RESPONSE', `${step}:no-response`)
+  if (typeof status !== 'number') return pluginError('GOOGLE_BAD_RESPONSE', `${step}:no-response`)
   const data = failure.response?.data as { error?: unknown } | undefined
   const oauthError = typeof data === 'object' && data !== null && typeof data.error === 'string' ? data.error : undefined
-  if (oauthError === 'invalid_grant') return fail('CODE_REJECTED', `${step}:invalid_grant`)
+  if (oauthError === 'invalid_grant') return pluginError('CODE_REJECTED', `${step}:invalid_grant`)
   if (oauthError === 'invalid_client' || oauthError === 'unauthorized_client' || oauthError === 'redirect_uri_mismatch') {
-    return fail('GOOGLE_CLIENT_REJECTED', `${step}:${oauthError}`)
+    return pluginError('GOOGLE_CLIENT_REJECTED', `${step}:${oauthError}`)
   }
-  return fail('GOOGLE_BAD_RESPONSE', `${step}:http-${status}${oauthError ? `:${oauthError.slice(0, 40).replace(/[^\w-]/g, '')}` : ''}`)
+  return pluginError('GOOGLE_BAD_RESPONSE', `${step}:http-${status}${oauthError ? `:${oauthError.slice(0, 40).replace(/[^\w-]/g, '')}` : ''}`)
 }
 
-/** Runs `work`, failing with GOOGLE_TIMEOUT if it has not settled within `ms` (one bound over several calls to Google). */
-export async function withDeadline<T> (ms: number, work: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(fail('GOOGLE_TIMEOUT', 'overall-deadline')), ms)
-  })
-  try {
-    return await Promise.race([work(), deadline])
-  } finally {
-    clearTimeout(timer)
-  }
+/** The process's own timers, for a bound set where no plugin clock is given. */
+const SYSTEM_TIMERS: Timers = { setTimeout, clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout) }
+
+const overallTimeout = (): PluginError => pluginError('GOOGLE_TIMEOUT', 'overall-deadline')
+
+/**
+ * Runs `work`, failing with GOOGLE_TIMEOUT if it has not settled within `ms` on `clock` (one bound
+ * over several calls to Google); `work` is given the deadline (its signal stops the calls when the
+ * time is up). Give the plugin's clock: without one, the bound runs on the system's.
+ */
+export async function withDeadline<T> (ms: number, work: (deadline: Deadline) => Promise<T>, clock: Timers = SYSTEM_TIMERS): Promise<T> {
+  return await deadline(clock, ms, overallTimeout, work)
 }

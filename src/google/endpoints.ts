@@ -12,11 +12,17 @@ export const GOOGLE_ENDPOINTS = {
 
 export type GoogleEndpoints = { -readonly [K in keyof typeof GOOGLE_ENDPOINTS]: string }
 
-/** The issuers Google signs ID tokens with (google-auth-library's default list also accepts googleapis.com). */
-export const GOOGLE_ISSUERS = ['https://accounts.google.com', 'accounts.google.com']
-
-/** The only value an RFC 9207 `iss` parameter on the callback may carry. */
+/**
+ * Google's issuer: in its discovery document, in the ID tokens it issues, and the only value the
+ * callback's RFC 9207 `iss` parameter may carry.
+ */
 export const GOOGLE_ISSUER = 'https://accounts.google.com'
+
+/** The `iss` values a Google ID token may carry (google-auth-library's default list also accepts googleapis.com). */
+export const ID_TOKEN_ISSUERS: readonly string[] = [GOOGLE_ISSUER, 'accounts.google.com']
 
 /** Scopes every sign-in asks for. */
 export const BASE_SCOPES = ['openid', 'email', 'profile']
+
+/** Domains whose addresses Google itself hosts: Google speaks for them as for a Workspace account's own domain. */
+export const GMAIL_DOMAINS: readonly string[] = ['gmail.com', 'googlemail.com']

@@ -1,5 +1,5 @@
 import type { OAuth2Client } from 'google-auth-library'
-import { fail } from '../errors.js'
+import { pluginError } from '../errors.js'
 import type { GoogleTokens } from '../types.js'
 import { googleFailure } from './client.js'
 
@@ -13,11 +13,11 @@ export async function exchangeCode (client: OAuth2Client, code: string, codeVeri
     throw googleFailure(error, 'token')
   }
   if (typeof tokens !== 'object' || tokens === null || Array.isArray(tokens)) {
-    throw fail('GOOGLE_BAD_RESPONSE', 'token:not-json')
+    throw pluginError('GOOGLE_BAD_RESPONSE', 'token:not-json')
   }
   const { access_token: accessToken, id_token: idToken, refresh_token: refreshToken, expiry_date: expiresAt, scope } = tokens
-  if (typeof idToken !== 'string' || idToken === '') throw fail('GOOGLE_BAD_RESPONSE', 'token:no-id-token')
-  if (typeof accessToken !== 'string' || accessToken === '') throw fail('GOOGLE_BAD_RESPONSE', 'token:no-access-token')
+  if (typeof idToken !== 'string' || idToken === '') throw pluginError('GOOGLE_BAD_RESPONSE', 'token:no-id-token')
+  if (typeof accessToken !== 'string' || accessToken === '') throw pluginError('GOOGLE_BAD_RESPONSE', 'token:no-access-token')
   return {
     accessToken,
     idToken,

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import { OAuth2Client, type Credentials, type OAuth2ClientOptions } from 'google-auth-library'
 import { LRUCache } from 'lru-cache'
-import { fail } from '../errors.js'
+import { pluginError } from '../errors.js'
 import type { Emit } from '../events.js'
 import type { Sessions, TokenOwner } from '../session/sessions.js'
 import type { GoogleTokens } from '../types.js'
@@ -29,10 +29,12 @@ const credentialsOf = (tokens: GoogleTokens): Credentials => ({
 
 /**
  * An OAuth2Client authorized as the signed-in user. Refreshes go through one place: one refresh
- * per session at a time in this process (concurrent requests wait for it), the new tokens
- * persisted to the session once (the old refresh token is kept when Google sends none), a revoked
- * or expired refresh token ends the session and surfaces as REAUTH_REQUIRED, and Google's failures
- * become the plugin's own errors (google-auth-library's messages can embed tokens).
+ * per session at a time in this process (concurrent requests wait for it) and, with a store that
+ * offers it, across the instances sharing the session; the new tokens persisted to the session
+ * once (the old refresh token is kept when Google sends none); a revoked or expired refresh token
+ * ends the session and surfaces as REAUTH_REQUIRED (as does having no refresh token at all, the
+ * session kept); and Google's failures become the plugin's own errors (google-auth-library's
+ * messages can embed tokens).
  */
 export class UserGoogleClient extends OAuth2Client {
   #tokens: GoogleTokens
@@ -52,7 +54,7 @@ export class UserGoogleClient extends OAuth2Client {
     if (tokens.refreshToken === null) {
       this.refreshHandler = async () => {
         report({ type: 'reauth-required' })
-        throw fail('REAUTH_REQUIRED', 'no-refresh-token')
+        throw pluginError('REAUTH_REQUIRED', 'no-refresh-token')
       }
     }
   }
@@ -102,11 +104,11 @@ export class UserGoogleClient extends OAuth2Client {
       if (failure.code === 'FST_GOOGLE_OAUTH_CODE_REJECTED') {
         await this.#owner.end().catch(() => {})
         this.#report({ type: 'reauth-required' })
-        throw fail('REAUTH_REQUIRED', 'refresh:invalid_grant')
+        throw pluginError('REAUTH_REQUIRED', 'refresh:invalid_grant')
       }
       throw failure
     }
-    if (typeof fresh.access_token !== 'string' || fresh.access_token === '') throw fail('GOOGLE_BAD_RESPONSE', 'refresh:no-access-token')
+    if (typeof fresh.access_token !== 'string' || fresh.access_token === '') throw pluginError('GOOGLE_BAD_RESPONSE', 'refresh:no-access-token')
     const previous = this.#tokens
     const tokens: GoogleTokens = {
       accessToken: fresh.access_token,
@@ -125,8 +127,9 @@ export class UserGoogleClient extends OAuth2Client {
 
 /**
  * Hands out `request.googleAuth`: a client per request, sharing per session (in this process) the
- * refresh in flight and the last refresh's result, so that concurrent requests of one user make
- * one token refresh, whichever kind of session holds the tokens.
+ * refresh in flight and the last refresh's result, so that concurrent requests of one session make
+ * one token refresh, whichever kind of session holds the tokens. Null for a request without a
+ * session or without Google access.
  */
 export function createUserClients (sessions: Sessions, clientOptions: OAuth2ClientOptions, emit: Emit) {
   const shared = new LRUCache<string, SharedRefresh>({ max: 10_000, ttl: 15 * 60_000 })

@@ -1,5 +1,5 @@
 import { parseCookie, parseSetCookie, stringifySetCookie } from 'cookie'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 
 /** What a Cookie header holds under one name. */
 export interface CookieLookup {
@@ -76,22 +76,6 @@ export function allCookies (request: FastifyRequest): Record<string, string | un
 }
 
 const kParsed = Symbol('fastify-google-oauth.cookies')
-
-/**
- * Gives the app `request.cookies`, parsed as @fastify/cookie parses them, when the app has not
- * registered @fastify/cookie (which does it then). Nothing is decorated: the app may register
- * @fastify/cookie later, and its parsing takes over.
- */
-export function parseCookiesForTheApp (fastify: FastifyInstance): void {
-  if (fastify.hasPlugin('@fastify/cookie')) return
-  fastify.addHook('onRequest', function parseCookies (request, _reply, done) {
-    if (request.cookies == null) {
-      const header = request.headers.cookie
-      request.cookies = header === undefined ? {} : parseCookie(header)
-    }
-    done()
-  })
-}
 
 /** The attributes of every cookie the plugin sets (no `Domain`, ever). */
 export interface CookieAttributes {

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http'
 import type { FastifyInstance, RouteOptions } from 'fastify'
-import { fail } from '../errors.js'
+import { pluginError } from '../errors.js'
 
 /** Marks the guards this plugin makes with the server of the app they belong to. */
 export const kGuardOf = Symbol('fastify-google-oauth.guardOf')
@@ -14,14 +14,14 @@ const registered = new WeakSet<object>()
  */
 export function claimNames (fastify: FastifyInstance, authenticateName: string | false): void {
   if (fastify.hasDecorator('googleOAuth') || registered.has(fastify.server)) {
-    throw fail('ALREADY_REGISTERED', 'registered-twice')
+    throw pluginError('ALREADY_REGISTERED', 'registered-twice')
   }
   if (authenticateName !== false && fastify.hasDecorator(authenticateName)) {
-    throw fail('INVALID_OPTION', undefined, `fastify.${authenticateName} already exists (an app following @fastify/jwt's recipe has one). Pass authenticateDecorator: 'googleAuthenticate' (or false) to fastify-google-oauth, and guard routes with fastify.googleOAuth.authenticate.`)
+    throw pluginError('INVALID_OPTION', undefined, `fastify.${authenticateName} already exists (an app following @fastify/jwt's recipe has one). Pass authenticateDecorator: 'googleAuthenticate' (or false) to fastify-google-oauth, and guard routes with fastify.googleOAuth.authenticate.`)
   }
   for (const name of ['googleUser', 'googleAuth', 'googleTokens']) {
     if (fastify.hasRequestDecorator(name)) {
-      throw fail('INVALID_OPTION', undefined, `request.${name} already exists: another plugin added it, and fastify-google-oauth needs that name. Rename the other decorator.`)
+      throw pluginError('INVALID_OPTION', undefined, `request.${name} already exists: another plugin added it, and fastify-google-oauth needs that name. Rename the other decorator.`)
     }
   }
   registered.add(fastify.server)
@@ -47,6 +47,6 @@ export function checkGuardedRoutes (fastify: FastifyInstance): void {
     }
   })
   fastify.addHook('onReady', async () => {
-    if (foreign.length > 0) throw fail('FOREIGN_GUARD', 'foreign-guard', foreign.join(', '))
+    if (foreign.length > 0) throw pluginError('FOREIGN_GUARD', 'foreign-guard', foreign.join(', '))
   })
 }

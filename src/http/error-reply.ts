@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { fail, isPluginError, type PluginError } from '../errors.js'
+import { pluginError, isPluginError, type PluginError } from '../errors.js'
 import { errorPage } from '../pages/error-page.js'
 import { sendPage, type AppInfo } from '../pages/html.js'
 import { redact } from './log.js'
@@ -50,16 +50,16 @@ export function errorBody (failure: PluginError, loginUrl: string): ErrorBody {
   }
 }
 
-/** Our error for anything a route threw; unexpected errors become a generic 500. */
+/** Our error for anything a route threw: Fastify's own 4xx refusals become INVALID_REQUEST (their status kept), anything else unexpected a generic 500. */
 function toPluginError (error: unknown): PluginError {
   if (isPluginError(error)) return error
   const status = (error as { statusCode?: unknown }).statusCode
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    const failure = fail('INVALID_REQUEST', `fastify:${String((error as { code?: unknown }).code)}`)
+    const failure = pluginError('INVALID_REQUEST', `fastify:${String((error as { code?: unknown }).code)}`)
     failure.statusCode = status
     return failure
   }
-  return fail('INTERNAL', 'unexpected')
+  return pluginError('INTERNAL', 'unexpected')
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http'
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
-import { fail } from '../errors.js'
+import { pluginError } from '../errors.js'
 import type { Clock } from '../options.js'
 import type { Sessions } from '../session/sessions.js'
 import type { BearerAuth, BearerError } from '../sign-in/bearer.js'
@@ -42,7 +42,7 @@ export function createGuards (options: GuardOptions) {
   const { loginUrl } = pages
   const separator = loginUrl.includes('?') ? '&' : '?'
   // The 401 answer is the same for every request: serialized once.
-  const body = JSON.stringify(errorBody(fail('UNAUTHENTICATED'), loginUrl))
+  const body = JSON.stringify(errorBody(pluginError('UNAUTHENTICATED'), loginUrl))
   const challenge = (error?: string, extra = ''): string => `Bearer realm="${realm}"${error === undefined ? '' : `, error="${error}"`}${extra}`
 
   function refuseBearer (request: FastifyRequest, reply: FastifyReply, error: unknown): void {
@@ -80,7 +80,7 @@ export function createGuards (options: GuardOptions) {
       return
     }
     if (status === 'store-unavailable') {
-      sendError(request, reply, fail('SESSION_STORE_UNAVAILABLE', 'guard'), pages)
+      sendError(request, reply, pluginError('SESSION_STORE_UNAVAILABLE', 'guard'), pages)
       return
     }
     request.log.debug({ reason: 'no-signed-in-user' }, 'guard refused request')
@@ -106,7 +106,7 @@ export function createGuards (options: GuardOptions) {
       authenticate(request, reply, (error) => {
         if (error !== undefined) return done(error)
         const tokens = identity.tokens(request)
-        // Access that cannot be renewed (no refresh token) and has expired is granted again, as if missing.
+        // Access that cannot be renewed (no refresh token) and has expired, or expires within a minute, is granted again, as if missing.
         const lapsed = tokens !== null && tokens.refreshToken === null && tokens.expiresAt !== null && tokens.expiresAt < options.clock.now() + 60_000
         const missing = lapsed ? wanted : missingScopes(wanted, grantedScopes(tokens))
         if (missing.length === 0) return done()
@@ -117,7 +117,7 @@ export function createGuards (options: GuardOptions) {
           reply.redirect(grantUrl, 302)
           return
         }
-        const failure = fail('INSUFFICIENT_SCOPE', declined ? 'scopes-declined' : 'missing-scopes', declined
+        const failure = pluginError('INSUFFICIENT_SCOPE', declined ? 'scopes-declined' : 'missing-scopes', declined
           ? 'You did not grant the access to your Google account that this page needs. You are still signed in; grant it to use this page.'
           : 'This needs access to your Google account that you have not granted yet.')
         failure.grantUrl = grantUrl

@@ -21,8 +21,9 @@ export function redactUrl (url: string): string {
 }
 
 /**
- * Fastify log serializers that keep the default request fields but never log the callback's
- * authorization code and state: `Fastify({ logger: { serializers: logSerializers } })`.
+ * Fastify log serializers that keep the default request fields (but `version`, the
+ * `Accept-Version` header) and never log the callback's authorization code and state, nor any
+ * other token parameter of the URL: `Fastify({ logger: { serializers: logSerializers } })`.
  */
 export const logSerializers = {
   req (request: FastifyRequest): { method: string, url: string, host: string, remoteAddress: string, remotePort?: number } {

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify'
 
 /**
  * True for a browser page navigation (it should get HTML or a redirect); false for API calls:
- * non-GET methods, XHR/fetch requests and clients that do not ask for HTML get JSON.
+ * methods other than GET and HEAD, XHR/fetch requests and clients that do not ask for HTML get JSON.
  */
 export function isPageNavigation (request: FastifyRequest): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false

@@ -1,9 +1,11 @@
-import { fail } from '../errors.js'
-import { safeReturnTo } from '../sign-in/return-to.js'
+import { pluginError } from '../errors.js'
 
-/** The small checks every option goes through, each failing with a message that names the option and the fix. */
+/**
+ * The checks under the readers (`readers.ts`), also used by the stores' own options: each fails
+ * with a message that names the option, what it got and the fix, never echoing a credential.
+ */
 
-export const invalid = (message: string): Error => fail('INVALID_OPTION', undefined, message)
+export const invalid = (message: string): Error => pluginError('INVALID_OPTION', undefined, message)
 
 export const show = (value: unknown): string => {
   if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)
@@ -18,42 +20,8 @@ export function nonEmptyString (name: string, value: unknown, hint: string): str
   return value
 }
 
-export function optionalString (name: string, value: unknown): string | undefined {
-  if (value === undefined) return undefined
-  return nonEmptyString(name, value, 'Remove it or give a string.')
-}
-
 /** The longest delay Node's timers keep: a longer one overflows and fires after 1 ms. */
 export const MAX_MS = 2_147_483_647
-
-/**
- * What `false` does for a duration option: `{ off }` says what it means where the option can be
- * turned off (read as Infinity, so that no timer is ever set for it); `{ required }` says why the
- * others cannot be.
- */
-export type WhenFalse = { off: string } | { required: string }
-
-/**
- * A duration option: a whole number of milliseconds from 1 to {@link MAX_MS}. Timers, lru-cache's
- * TTLs and `AbortSignal.timeout` take nothing else (a fraction throws in the last two).
- */
-export function readMs (name: string, value: unknown, fallback: number, whenFalse: WhenFalse): number {
-  if (value === undefined) return fallback
-  if (value === false && 'off' in whenFalse) return Infinity
-  const fix = 'off' in whenFalse ? `Give false ${whenFalse.off}.` : `It cannot be turned off: ${whenFalse.required}.`
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw invalid(`options.${name} must be a whole number of milliseconds from 1 to ${MAX_MS} (got ${show(value)}). ${fix}`)
-  }
-  if (value > MAX_MS) {
-    throw invalid(`options.${name} must be at most ${MAX_MS} ms (about 24.8 days), the longest delay Node's timers keep (got ${show(value)}). ${fix}`)
-  }
-  return value
-}
-
-export function readBoolean (name: string, value: unknown): boolean | undefined {
-  if (value !== undefined && typeof value !== 'boolean') throw invalid(`options.${name} must be true or false (got ${show(value)}).`)
-  return value
-}
 
 export function positiveInteger (name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback
@@ -83,14 +51,6 @@ export function parseUrl (name: string, value: unknown, hint: string): URL {
     throw invalid(`options.${name} must not contain credentials or a #fragment (got ${show(text)}).`)
   }
   return url
-}
-
-export function readLocalPath (name: string, value: unknown, fallback: string): string {
-  if (value === undefined) return fallback
-  if (typeof value !== 'string' || safeReturnTo(value, '') !== value) {
-    throw invalid(`options.${name} must be a plain path on this site such as "/welcome" (got ${show(value)}).`)
-  }
-  return value
 }
 
 /** True for hosts that never leave the machine (plain http is acceptable there). */

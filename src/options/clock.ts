@@ -1,4 +1,4 @@
-import type { Clock } from '../options.js'
+import type { Clock } from '../types.js'
 import { invalid } from './checks.js'
 
 /** The system clock; its timers never keep the process alive. */

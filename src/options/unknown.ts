@@ -1,19 +1,17 @@
 import { invalid } from './checks.js'
+import { OPTION_NAMES } from './table.js'
 
-const KNOWN_OPTIONS = [
-  'clientId', 'clientSecret', 'clientSecretsFile', 'callbackUrl', 'secret', 'prefix', 'scopes', 'hostedDomain',
-  'loginHint', 'prompt', 'accessType', 'includeGrantedScopes', 'allowedEmails', 'allowedDomains', 'emailTrust', 'onSignIn', 'onSignInTimeout', 'onEvent', 'bearer', 'oneTap', 'loginPage', 'loginUrl', 'afterLogout',
-  'revokeOnLogout', 'appName', 'appUrl', 'authenticateDecorator', 'keepSessionInfo', 'cookie', 'idleTimeout', 'absoluteTimeout', 'store', 'maxSessions', 'maxSessionsPerUser', 'loginTimeout',
-  'googleTimeout', 'endpoints', 'clock'
-]
 // Keys Fastify itself passes to every plugin.
 const FASTIFY_KEYS = ['logLevel', 'logSerializers']
 
-/** Refuses unknown options: a typo such as `hostedDomian` must not silently drop a restriction. */
+/**
+ * Refuses unknown options: a typo such as `hostedDomian` must not silently drop a restriction. The
+ * options known, and suggested, are those of the table of readers.
+ */
 export function refuseUnknown (raw: object): void {
   for (const key of Object.keys(raw)) {
-    if (KNOWN_OPTIONS.includes(key) || FASTIFY_KEYS.includes(key)) continue
-    const close = KNOWN_OPTIONS.find((known) => known.toLowerCase() === key.toLowerCase() || editDistance(known, key) <= 2)
+    if (OPTION_NAMES.includes(key) || FASTIFY_KEYS.includes(key)) continue
+    const close = OPTION_NAMES.find((known) => known.toLowerCase() === key.toLowerCase() || editDistance(known, key) <= 2)
     throw invalid(`options.${key} is not an option of this plugin${close === undefined ? '' : ` (did you mean ${close}?)`}.`)
   }
 }

@@ -1,6 +1,7 @@
-import type { Cluster, Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import { randomToken } from '../crypto.js'
-import type { Clock } from '../options.js'
+import type { Timers } from '../deadline.js'
+import type { RedisClient } from './calls.js'
 
 /**
  * What instances tell each other on the store's channel (JSON): sessions whose copies are to be
@@ -18,7 +19,7 @@ export interface ChannelMessage {
 export interface StoreChannelOptions {
   /** The channel's name; confirmations go to `<channel>:ack:<instance>`. */
   channel: string
-  clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>
+  clock: Timers
   /** Applies a message (drops copies, learns a revocation), synchronously: it is confirmed right after. */
   onMessage: (message: ChannelMessage) => void
   /** The subscription is up (messages from now on arrive). */
@@ -33,8 +34,6 @@ interface Pending {
   done: (() => void) | null
 }
 
-type Client = Redis | Cluster
-
 /**
  * The store's channel, on a connection of its own (a subscribed connection can do nothing else).
  * Every instance applies each message, then, when the message asks for it, confirms it to the
@@ -42,7 +41,7 @@ type Client = Redis | Cluster
  * to (PUBLISH's answer), or for its bound: once it returns, every instance that confirmed has
  * dropped its copies, so a request sent after its answer finds none.
  */
-export function storeChannel (client: Client, options: StoreChannelOptions) {
+export function storeChannel (client: RedisClient, options: StoreChannelOptions) {
   const instance = randomToken(12)
   const ackChannel = `${options.channel}:ack:${instance}`
   const pending = new Map<string, Pending>()
@@ -50,7 +49,7 @@ export function storeChannel (client: Client, options: StoreChannelOptions) {
 
   // It subscribes again itself on every 'ready' (ioredis's own resubscription would be a second
   // one, whose failure during a reconnect nobody could handle).
-  const sub: Client = client.isCluster ? client.duplicate() : (client as Redis).duplicate({ autoResubscribe: false })
+  const sub: RedisClient = client.isCluster ? client.duplicate() : (client as Redis).duplicate({ autoResubscribe: false })
   sub.on('error', () => {})
   sub.on('message', (channel: string, text: string) => {
     if (channel === ackChannel) {

@@ -1,12 +1,12 @@
-import type { Cluster, Redis } from 'ioredis'
-import type { keyLayout } from './keys.js'
+import type { RedisClient } from './calls.js'
+import type { KeyLayout } from './keys.js'
 
 type Callback = (error?: unknown) => void
 
 const done = (callback: Callback, work: Promise<unknown>): void => { work.then(() => callback(), callback) }
 
 /** @fastify/session's `get`/`set`/`destroy` on the same keys, for use of the store outside the plugin. */
-export function fastifySessionInterface (client: Redis | Cluster, keys: ReturnType<typeof keyLayout>) {
+export function fastifySessionInterface (client: RedisClient, keys: KeyLayout) {
   return {
     get (id: string, callback: (error: unknown, session?: object | null) => void): void {
       client.hmget(keys.session(id), 'r').then(([json]) => {

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto'
+import { sha256 } from '../crypto.js'
 
 /** Characters of a session id that name its user's hash tag. */
 const TAG_LENGTH = 8
 
 /** The hash tag of a user's keys: the first characters of a hash of the user id (no id in clear). */
-const tagOf = (userId: string): string => createHash('sha256').update(userId).digest('base64url').slice(0, TAG_LENGTH)
+const tagOf = (userId: string): string => sha256(userId).slice(0, TAG_LENGTH)
 
 /**
  * Where the store keeps things, all under `prefix`. A session id starts with its user's hash tag,
@@ -27,3 +27,5 @@ export function keyLayout (prefix: string) {
     channel: `${prefix}invalidate`
   }
 }
+
+export type KeyLayout = ReturnType<typeof keyLayout>

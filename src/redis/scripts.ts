@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import type { RedisClient } from './calls.js'
 
 /**
  * The Redis store's writes, each one Lua script run atomically by Redis. A session's keys and its
@@ -15,13 +15,6 @@ import { createHash } from 'node:crypto'
  * their cached copies.
  */
 
-export interface Script {
-  source: string
-  sha: string
-}
-
-const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') })
-
 /**
  * A new session, unless its user was revoked since the admission that made it began: written with
  * version 1 and its expiry, added to its user's index (entries past their expiry leave it), and the
@@ -30,7 +23,7 @@ const script = (source: string): Script => ({ source, sha: createHash('sha1').up
  * KEYS: session, index, user's revocation. ARGV: record, expireAt (ms), now (ms), max per user, key
  * base `P{tag}:`, session id, tombstone lifetime (ms), channel, admission's start (ms).
  */
-export const CREATE = script(`
+const CREATE = `
 local key, index = KEYS[1], KEYS[2]
 local revoked = tonumber(redis.call('GET', KEYS[3]) or '0')
 if revoked > 0 and revoked >= tonumber(ARGV[9]) then return {0} end
@@ -57,7 +50,7 @@ if #result > 1 then
   redis.call('PUBLISH', ARGV[8], cjson.encode({s = ended}))
 end
 return result
-`)
+`
 
 /**
  * A change to a live session, if its version is still the one the change was made from: never
@@ -68,7 +61,7 @@ return result
  * KEYS: session, tombstone, lock. ARGV: expected version, record, channel, message, lock holder
  * (empty: none).
  */
-export const UPDATE = script(`
+const UPDATE = `
 if redis.call('EXISTS', KEYS[2]) == 1 then return {0} end
 if ARGV[5] ~= '' and redis.call('GET', KEYS[3]) ~= ARGV[5] then return {3} end
 local current = redis.call('HMGET', KEYS[1], 'v', 'r')
@@ -78,7 +71,7 @@ local version = tostring(tonumber(current[1]) + 1)
 redis.call('HSET', KEYS[1], 'r', ARGV[2], 'v', version)
 redis.call('PUBLISH', ARGV[3], ARGV[4])
 return {1, version}
-`)
+`
 
 /**
  * Ends a session: removed, a tombstone left for the writes still in flight, out of its user's
@@ -86,7 +79,7 @@ return {1, version}
  * KEYS: session, tombstone. ARGV: tombstone lifetime (ms), channel, session id, key base `P{tag}:`,
  * message.
  */
-export const END = script(`
+const END = `
 local record = redis.call('HGET', KEYS[1], 'r')
 local existed = redis.call('DEL', KEYS[1])
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
@@ -97,7 +90,7 @@ if record then
   end
 end
 return {existed, redis.call('PUBLISH', ARGV[2], ARGV[5])}
-`)
+`
 
 /**
  * Revokes a user: the revocation time (the later of the one stored and now) kept for the
@@ -107,7 +100,7 @@ return {existed, redis.call('PUBLISH', ARGV[2], ARGV[5])}
  * KEYS: index, revocation. ARGV: key base `P{tag}:`, tombstone lifetime (ms), channel, now (ms),
  * revocation lifetime (ms), user id, sender, confirmation.
  */
-export const REVOKE = script(`
+const REVOKE = `
 local at = math.max(tonumber(redis.call('GET', KEYS[2]) or '0'), tonumber(ARGV[4]))
 redis.call('SET', KEYS[2], string.format('%d', at), 'PX', ARGV[5])
 local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
@@ -119,10 +112,40 @@ end
 redis.call('DEL', KEYS[1])
 local message = cjson.encode({s = ids, u = ARGV[6], t = at, o = ARGV[7], a = ARGV[8]})
 return {ended, string.format('%d', at), redis.call('PUBLISH', ARGV[3], message)}
-`)
+`
 
 /** Releases a lock if this holder still has it. KEYS: lock. ARGV: holder's token. */
-export const UNLOCK = script(`
+const UNLOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
-`)
+`
+
+/** How many keys each script takes (the rest of its arguments are ARGV), and its source. */
+const SCRIPTS = {
+  create: { keys: 3, lua: CREATE },
+  update: { keys: 3, lua: UPDATE },
+  end: { keys: 2, lua: END },
+  revoke: { keys: 2, lua: REVOKE },
+  unlock: { keys: 1, lua: UNLOCK }
+} as const
+
+/** Runs a script with its keys, then its other arguments; it answers what its JSDoc above says. */
+export type Script = (keys: readonly string[], args: ReadonlyArray<string | number>) => Promise<unknown>
+
+export type Scripts = Record<keyof typeof SCRIPTS, Script>
+
+/**
+ * The scripts as commands of the app's client (ioredis `defineCommand`, named
+ * `fastifyGoogleOAuth` + the script's name, e.g. `fastifyGoogleOAuthCreate`). ioredis runs each by
+ * its digest and sends its source when Redis does not know it (a restart, a failover,
+ * `SCRIPT FLUSH`); on a Cluster, to the node of its keys' slot.
+ */
+export function defineScripts (client: RedisClient): Scripts {
+  const commands = client as unknown as Record<string, (...args: Array<string | number>) => Promise<unknown>>
+  const define = (name: keyof typeof SCRIPTS): Script => {
+    const command = `fastifyGoogleOAuth${name[0]!.toUpperCase()}${name.slice(1)}`
+    client.defineCommand(command, { numberOfKeys: SCRIPTS[name].keys, lua: SCRIPTS[name].lua })
+    return async (keys, args) => await commands[command]!(...keys, ...args)
+  }
+  return { create: define('create'), update: define('update'), end: define('end'), revoke: define('revoke'), unlock: define('unlock') }
+}

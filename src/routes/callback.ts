@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { fail, isPluginError } from '../errors.js'
+import { pluginError, isPluginError } from '../errors.js'
 import { withDeadline } from '../google/client.js'
 import { carryOver, exchangeCode } from '../google/exchange-code.js'
 import { whyNotPending } from '../sign-in/attempt.js'
@@ -23,7 +23,7 @@ export function callbackRoute (app: FastifyInstance, { options, google, idTokens
     const taken = attempts.take(request, reply, state)
     if (!taken.ok) {
       // Back from Google's chooser, or the callback opened again, in a browser already signed in:
-      // nothing to complete, so on to where it was going.
+      // nothing to complete, so on to where it was going (when the attempt says, else home).
       if (request.googleUser !== null && (taken.reason === 'no-attempt-cookie' || taken.reason === 'replayed')) {
         request.log.debug({ reason: taken.reason }, 'callback of a finished sign-in: already signed in')
         return reply.redirect(safeReturnTo(taken.returnTo), 303)
@@ -31,6 +31,7 @@ export function callbackRoute (app: FastifyInstance, { options, google, idTokens
       throw whyNotPending(taken, options.appOrigin)
     }
     const { attempt } = taken
+    // Checked again as it comes out of the cookie (defence in depth: it was checked going in).
     const returnTo = safeReturnTo(attempt.returnTo)
     // A grant of more scopes by the signed-in user (rather than a sign-in).
     const current = identity.user(request)
@@ -41,12 +42,12 @@ export function callbackRoute (app: FastifyInstance, { options, google, idTokens
         if (params.error === 'access_denied') {
           // Declining more access changes nothing: back to the page, which says what is missing.
           if (upgrade) return reply.redirect(withScopesDenied(returnTo), 303)
-          throw fail('ACCESS_DENIED', 'access_denied')
+          throw pluginError('ACCESS_DENIED', 'access_denied')
         }
         const code = PROVIDER_ERROR.test(params.error) ? params.error : 'unknown_error'
-        throw fail('PROVIDER_ERROR', `provider:${code}`, code)
+        throw pluginError('PROVIDER_ERROR', `provider:${code}`, code)
       }
-      if (params.code === null) throw fail('INVALID_CALLBACK', 'no-code')
+      if (params.code === null) throw pluginError('INVALID_CALLBACK', 'no-code')
 
       const code = params.code
       // One deadline over the whole exchange with Google (token call, key download, retries).
@@ -54,12 +55,12 @@ export function callbackRoute (app: FastifyInstance, { options, google, idTokens
         const tokens = await exchangeCode(google, code, attempt.codeVerifier)
         const verified = await idTokens.verify(tokens.idToken, { nonce: attempt.nonce, accessToken: tokens.accessToken })
         return { tokens, verified }
-      })
+      }, options.clock)
       const scopes = tokens.scope?.split(' ').filter(Boolean) ?? []
 
       if (upgrade) {
         // Only for the account that asked: another one's tokens must not land in this session.
-        if (verified.user.id !== attempt.upgradeFor || current.id !== attempt.upgradeFor) throw fail('ACCOUNT_MISMATCH', 'grant-other-account')
+        if (verified.user.id !== attempt.upgradeFor || current.id !== attempt.upgradeFor) throw pluginError('ACCOUNT_MISMATCH', 'grant-other-account')
         await grantMore(request, sessions, tokens)
         emit({ type: 'scopes-granted', scopes, userId: current.id, requestId: request.id })
       } else {
@@ -73,7 +74,6 @@ export function callbackRoute (app: FastifyInstance, { options, google, idTokens
       }
       // Granular consent: the person may have left some of the scopes asked for unticked.
       const declined = missingScopes(attempt.scopes ?? [], grantedScopes(tokens))
-      // Checked again as it comes out of the cookie (defence in depth: it was checked going in).
       return reply.redirect(declined.length > 0 ? withScopesDenied(returnTo) : returnTo, 303)
     } catch (error) {
       // "Try again" keeps where the person was going.
@@ -90,5 +90,5 @@ export function callbackRoute (app: FastifyInstance, { options, google, idTokens
 async function grantMore (request: FastifyRequest, sessions: Sessions, tokens: GoogleTokens): Promise<void> {
   const holder = sessions.tokenOwner(request)
   const saved = holder !== null && await holder.owner.save(carryOver(tokens, sessions.tokens(request)))
-  if (!saved) throw fail('UNAUTHENTICATED', 'grant-session-ended')
+  if (!saved) throw pluginError('UNAUTHENTICATED', 'grant-session-ended')
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { fail, isPluginError } from '../errors.js'
+import { pluginError, isPluginError } from '../errors.js'
 import { withDeadline } from '../google/client.js'
 import { allCookies } from '../http/cookies.js'
 import { whyNotPending } from '../sign-in/attempt.js'
@@ -30,11 +30,11 @@ export function oneTapRoute (app: FastifyInstance, { options, idTokens, attempts
     try {
       let verified
       try {
-        verified = await withDeadline(options.googleDeadline, () => idTokens.verify(credential, { nonce: taken.attempt.nonce, accessToken: null }))
+        verified = await withDeadline(options.googleDeadline, () => idTokens.verify(credential, { nonce: taken.attempt.nonce, accessToken: null }), options.clock)
       } catch (error) {
         // The credential came through the browser, not from Google directly: a bad one is a bad request.
         // (Google's keys failing to download stays Google's failure.)
-        if (isPluginError(error) && error.code === 'FST_GOOGLE_OAUTH_ID_TOKEN_INVALID') throw fail('CREDENTIAL_INVALID', error.reason)
+        if (isPluginError(error) && error.code === 'FST_GOOGLE_OAUTH_ID_TOKEN_INVALID') throw pluginError('CREDENTIAL_INVALID', error.reason)
         throw error
       }
       const user = await admit({ user: verified.user, claims: verified.claims, scopes: [], request, method: 'one-tap' })

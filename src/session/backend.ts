@@ -26,7 +26,8 @@ export interface SessionBackend extends SessionRecords {
   revocations: Revocations
   /**
    * Revokes a user: records the time in the store, ends every session of the user the store can
-   * find, and returns how many once every instance sharing the store knows (or a bound passed).
+   * find, and returns how many. The plugin's Redis store answers once every instance confirmed (or
+   * a bound passed); the generic backend at once (other instances read the time within seconds).
    */
   revoke (userId: string): Promise<number>
   /**
@@ -91,7 +92,10 @@ export function genericBackend (store: SessionStoreLike, settings: BackendSettin
   })
   return {
     ...records,
-    read: (id, callback) => calls.getWithCallback(id, (error, value) => callback(error, value, true)),
+    // The default store itself (not a subclass) answers at once and cannot fail: no deadline to set.
+    read: Object.getPrototypeOf(store) === BoundedMemoryStore.prototype
+      ? (id, callback) => { store.get(id, (_error, value) => { callback(null, value ?? null, true) }) }
+      : (id, callback) => calls.getWithCallback(id, (error, value) => callback(error, value, true)),
     newId: () => randomToken(24),
     revocations,
     revokeEndsSessions: inMemory,

@@ -1,16 +1,16 @@
 import type { FastifySessionObject } from '@fastify/session'
 import type { FastifyInstance, FastifyReply, FastifyRequest, Session } from 'fastify'
-import { fail } from '../errors.js'
+import { pluginError } from '../errors.js'
 import type { Emit } from '../events.js'
 import type { ResolvedOptions } from '../options.js'
 import type { GoogleTokens, GoogleUser } from '../types.js'
 import { deepFreeze } from './deep-freeze.js'
 import { expiredBy, expiryReason, touchInterval } from './record.js'
-import { Revocations, revokedBefore, type AdmissionTicket } from './revocations.js'
+import { Revocations, type AdmissionTicket } from './revocations.js'
 import type { Sessions } from './sessions.js'
 
 const storeFailure = (error: unknown, step: string) =>
-  fail('SESSION_STORE_UNAVAILABLE', (error as { reason?: string }).reason ?? `store-${step}-failed`)
+  pluginError('SESSION_STORE_UNAVAILABLE', (error as { reason?: string }).reason ?? `store-${step}-failed`)
 
 /** The app's keys of a session to copy into the new one at sign-in (never the plugin's own, nor `cookie`). */
 function keptKeys (session: Session, keep: boolean | readonly string[]): string[] {
@@ -41,7 +41,8 @@ const sessionOf = (request: FastifyRequest): FastifySessionObject | null => {
  */
 export function useHostSessions (fastify: FastifyInstance, options: ResolvedOptions, emit: Emit): Sessions {
   const touchEvery = touchInterval(options)
-  // What this process knows: the app's store has no index of sessions by user, nor a channel.
+  // Admissions take tickets from it; nothing revokes here (`revoke` is NOT_SUPPORTED: the app's store
+  // has no index of sessions by user, nor a channel), so no session is checked against it.
   const revocations = new Revocations({ now: options.clock.now })
 
   fastify.addHook('onRequest', function enforceSessionLifetime (request: FastifyRequest, _reply: FastifyReply, done): void {
@@ -49,11 +50,6 @@ export function useHostSessions (fastify: FastifyInstance, options: ResolvedOpti
     if (session?.googleUser === undefined) return done()
     const now = options.clock.now()
     const signedInAt = session.googleSignedInAt ?? 0
-    if (revokedBefore(signedInAt, revocations.known(session.googleUser.id) ?? 0)) {
-      request.log.debug({ reason: 'user-revoked' }, 'google sign-in session refused')
-      forgetUser(session)
-      return done()
-    }
     const reason = expiryReason({ googleSignedInAt: signedInAt, googleSeenAt: session.googleSeenAt ?? signedInAt }, options, now)
     if (reason !== null) {
       request.log.debug({ reason }, 'google sign-in session expired')
@@ -79,7 +75,7 @@ export function useHostSessions (fastify: FastifyInstance, options: ResolvedOpti
     revocations,
 
     async signIn (request: FastifyRequest, _reply: FastifyReply, user: GoogleUser, tokens: GoogleTokens | null, ticket: AdmissionTicket): Promise<void> {
-      if (revocations.interrupted(ticket, user.id)) throw fail('SIGN_IN_INTERRUPTED', 'revoked-during-sign-in')
+      if (revocations.interrupted(ticket, user.id)) throw pluginError('SIGN_IN_INTERRUPTED', 'revoked-during-sign-in')
       try {
         // A new session id (fixation defence): @fastify/session destroys the old id in the store,
         // and copies over only the keys the app chose to keep.
@@ -110,12 +106,12 @@ export function useHostSessions (fastify: FastifyInstance, options: ResolvedOpti
     },
 
     async revoke (): Promise<number> {
-      throw fail('NOT_SUPPORTED', 'no-user-index', 'signOutEverywhere needs a per-user index of sessions, which the app\'s own @fastify/session does not keep. Use the plugin\'s sessions (its default store) for it.')
+      throw pluginError('NOT_SUPPORTED', 'no-user-index', 'signOutEverywhere needs a per-user index of sessions, which the app\'s own @fastify/session does not keep. Use the plugin\'s sessions (its default store) for it.')
     },
 
     async updateUser (request: FastifyRequest, fields: Partial<Omit<GoogleUser, 'id'>>): Promise<GoogleUser> {
       const session = sessionOf(request)
-      if (session?.googleUser === undefined) throw fail('UNAUTHENTICATED', 'update-user-signed-out')
+      if (session?.googleUser === undefined) throw pluginError('UNAUTHENTICATED', 'update-user-signed-out')
       session.googleUser = deepFreeze({ ...session.googleUser, ...fields, id: session.googleUser.id })
       try {
         await session.save()

@@ -1,7 +1,8 @@
 import { Signer } from '@fastify/cookie'
+import { parseCookie } from 'cookie'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { LRUCache } from 'lru-cache'
-import { fail } from '../errors.js'
+import { pluginError } from '../errors.js'
 import { clearCookie as dropCookie, findCookie, setCookie, type CookieAttributes } from '../http/cookies.js'
 import type { Emit } from '../events.js'
 import type { ResolvedOptions } from '../options.js'
@@ -13,17 +14,13 @@ import { deepFreeze } from './deep-freeze.js'
 import { storeOutage } from './outage.js'
 import { revokedBefore, type AdmissionTicket } from './revocations.js'
 import type { Sessions } from './sessions.js'
+import { tokenOwner, type LoadedSession } from './token-owner.js'
 
 /** How long one session store call may take before the request is answered 503. */
 const STORE_TIMEOUT = 2_000
 
 /** Longest a token refresh can take: each call to Google is bounded by `googleTimeout`, and retried once. */
 const refreshDeadline = (options: ResolvedOptions): number => 2 * options.googleTimeout + 1_000
-
-interface LoadedSession {
-  id: string
-  record: SessionRecord
-}
 
 const kSession = Symbol('fastify-google-oauth.session')
 
@@ -40,9 +37,11 @@ const isUnread = (state: LoadedSession | UnreadSession | null): state is UnreadS
 /**
  * The plugin's own sessions: @fastify/session's store interface and signed cookie format, with
  * a fast path. A request without the cookie costs no allocation and no store access; a signed-in
- * request costs one HMAC check and one store read, and writes nothing unless activity must be
- * recorded (at most every few minutes). The cookie is only sent at sign-in, sign-out, and to
- * re-sign it after a secret rotation.
+ * request costs one store read (its cookie's signature is checked the first time this process
+ * sees the cookie, then remembered; with a shared store other than the plugin's Redis store, the
+ * user's revocation is read too, at most every few seconds), and writes nothing unless activity
+ * must be recorded (at most every few minutes). The cookie is only sent at sign-in, at sign-out,
+ * to clear it for a session found expired or revoked, and to re-sign it after a secret rotation.
  */
 export function registerLeanSessions (fastify: FastifyInstance, options: ResolvedOptions, emit: Emit): Sessions {
   const signer = new Signer(options.secrets, 'sha256')
@@ -90,8 +89,12 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
     dropCookie(reply, options.cookieName, cookieOptions)
   }
 
+  // Without the app's @fastify/cookie, the app still gets `request.cookies`, parsed here (one hook, not two).
+  const parseForTheApp = !fastify.hasPlugin('@fastify/cookie')
   fastify.addHook('onRequest', function loadSession (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    const cookie = findCookie(request.headers.cookie, options.cookieName)
+    const header = request.headers.cookie
+    if (parseForTheApp && request.cookies == null) request.cookies = header === undefined ? {} : parseCookie(header)
+    const cookie = findCookie(header, options.cookieName)
     if (cookie.value === undefined) return done()
     if (cookie.count > 1) {
       // Only one cookie of this name can be ours (host-only, Path=/); which one is cannot be told.
@@ -184,7 +187,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
       }
       // Not if the user was revoked since this sign-in began (its session would outlive the revocation).
       if (revocations.interrupted(ticket, user.id) || revokedBefore(ticket.startedAt, await revocations.get(user.id))) {
-        throw fail('SIGN_IN_INTERRUPTED', 'revoked-during-sign-in')
+        throw pluginError('SIGN_IN_INTERRUPTED', 'revoked-during-sign-in')
       }
       const id = records.newId(user.id)
       const now = clock.now()
@@ -204,7 +207,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
 
     async signOut (request: FastifyRequest, reply: FastifyReply): Promise<void> {
       const state = (request as RequestWithSession)[kSession]
-      if (isUnread(state)) throw fail('SESSION_STORE_UNAVAILABLE', 'store-down-at-sign-out')
+      if (isUnread(state)) throw pluginError('SESSION_STORE_UNAVAILABLE', 'store-down-at-sign-out')
       if (state !== null) {
         await records.end(state.id)
         ;(request as RequestWithSession)[kSession] = null
@@ -216,41 +219,19 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
 
     async updateUser (request: FastifyRequest, fields: Partial<Omit<GoogleUser, 'id'>>): Promise<GoogleUser> {
       const session = loaded(request)
-      if (session === null) throw fail('UNAUTHENTICATED', 'update-user-signed-out')
+      if (session === null) throw pluginError('UNAUTHENTICATED', 'update-user-signed-out')
       const userId = session.record.googleUser.id
       const written = await records.update(session.id, (current) => current.googleUser.id === userId
         ? { ...current, googleUser: { ...current.googleUser, ...fields, id: userId } }
         : null)
-      if (written === null) throw fail('UNAUTHENTICATED', 'update-user-session-ended')
+      if (written === null) throw pluginError('UNAUTHENTICATED', 'update-user-session-ended')
       session.record = deepFreeze(written)
       return session.record.googleUser
     },
 
     tokenOwner (request: FastifyRequest) {
       const session = loaded(request)
-      if (session === null) return null
-      const { id } = session
-      const userId = session.record.googleUser.id
-      return {
-        key: id,
-        owner: {
-          // Read, check, write: never revives a session that ended or changed hands meanwhile, and a
-          // refresh never overwrites tokens newer than those it replaced.
-          save: async (tokens: GoogleTokens, replacing?: GoogleTokens) => {
-            const written = await records.update(id, (current) => current.googleUser.id === userId &&
-              (replacing === undefined || current.googleTokens?.accessToken === replacing.accessToken)
-              ? { ...current, googleTokens: tokens }
-              : null)
-            if (written !== null) session.record = deepFreeze(written)
-            return written !== null
-          },
-          ...(records.refreshOnce !== undefined && {
-            refreshOnce: (previous: GoogleTokens, refresh: () => Promise<GoogleTokens>) => records.refreshOnce!(id, previous, refresh)
-          }),
-          adopt: (tokens: GoogleTokens) => { session.record = deepFreeze({ ...session.record, googleTokens: tokens }) },
-          end: () => records.end(id)
-        }
-      }
+      return session === null ? null : { key: session.id, owner: tokenOwner(records, session) }
     }
   }
 }

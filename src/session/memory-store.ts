@@ -1,7 +1,7 @@
 import type { SessionStore } from '@fastify/session'
 import type { Session } from 'fastify'
 import { LRUCache } from 'lru-cache'
-import { fail } from '../errors.js'
+import { pluginError } from '../errors.js'
 import type { Clock } from '../options.js'
 import { MAX_MS, show } from '../options/checks.js'
 import { deepFreeze } from './deep-freeze.js'
@@ -36,9 +36,9 @@ const positiveInteger = (value: unknown): value is number =>
 /** Refuses options the store cannot work with, saying which one and what it needs. */
 function checkOptions (options: MemoryStoreOptions): void {
   const refuse = (name: string, needs: string, value: unknown) =>
-    fail('INVALID_OPTION', `memory-store:${name}`, `new BoundedMemoryStore({ ${name} }): ${name} must be ${needs} (got ${show(value)}).`)
+    pluginError('INVALID_OPTION', `memory-store:${name}`, `new BoundedMemoryStore({ ${name} }): ${name} must be ${needs} (got ${show(value)}).`)
   if (typeof options !== 'object' || options === null) {
-    throw fail('INVALID_OPTION', 'memory-store:options', `new BoundedMemoryStore(options): options must be an object such as { maxSessions: 10000, ttl: 86400000 } (got ${show(options)}).`)
+    throw pluginError('INVALID_OPTION', 'memory-store:options', `new BoundedMemoryStore(options): options must be an object such as { maxSessions: 10000, ttl: 86400000 } (got ${show(options)}).`)
   }
   const { maxSessions, ttl, maxSessionsPerUser } = options
   if (!positiveInteger(maxSessions)) throw refuse('maxSessions', 'a positive integer', maxSessions)

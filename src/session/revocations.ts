@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache'
+import { ExpiringMap } from './expiring-map.js'
 
 /**
  * How long a user's revocation is remembered: longer than any credential issued before it can be
@@ -48,9 +48,9 @@ export class Revocations {
   readonly #now: () => number
   readonly #fetch: ((userId: string) => Promise<number>) | undefined
   /** What this process knows; with a shared store, only while the channel is up and for `trustFor` ms. */
-  readonly #known: LRUCache<string, Known>
+  readonly #known: ExpiringMap<string, Known>
   /** Revocations learned, with the sequence number they were learned at (for admissions in flight). */
-  readonly #learned: LRUCache<string, number>
+  readonly #learned: ExpiringMap<string, number>
   readonly #listeners: Array<(userId: string, at: number) => void> = []
   #seq = 0
   #generation = 0
@@ -60,11 +60,11 @@ export class Revocations {
     this.#now = options.now
     this.#fetch = options.fetch
     this.#live = options.live ?? true
-    const perf = { now: options.now }
+    const { now } = options
     this.#known = this.#fetch === undefined
-      ? new LRUCache({ max: 1_000_000, ttl: REVOCATION_LIFETIME, perf })
-      : new LRUCache({ max: 100_000, ttl: options.trustFor ?? 5_000, perf, ttlResolution: 0 })
-    this.#learned = new LRUCache({ max: 100_000, ttl: REVOCATION_LIFETIME, perf })
+      ? new ExpiringMap({ max: 1_000_000, ttl: REVOCATION_LIFETIME, now })
+      : new ExpiringMap({ max: 100_000, ttl: options.trustFor ?? 5_000, now })
+    this.#learned = new ExpiringMap({ max: 100_000, ttl: REVOCATION_LIFETIME, now })
   }
 
   /** Called with every revocation this process learns of (to drop what it cached for the user). */
@@ -88,6 +88,8 @@ export class Revocations {
 
   /** The user's revocation time (0: none) when this process can vouch for it without asking the store. */
   known (userId: string): number | undefined {
+    // Nobody revoked in this process's memory (the usual case): no lookup.
+    if (this.#fetch === undefined && this.#known.size === 0) return 0
     const entry = this.#known.get(userId)
     if (this.#fetch === undefined) return entry?.at ?? 0
     if (!this.#live || entry === undefined || entry.generation !== this.#generation) return undefined

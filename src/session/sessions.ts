@@ -40,11 +40,16 @@ export interface Sessions {
    * SIGN_IN_INTERRUPTED when the user was revoked since the admission (`ticket`) began.
    */
   signIn (request: FastifyRequest, reply: FastifyReply, user: GoogleUser, tokens: GoogleTokens | null, ticket: AdmissionTicket): Promise<void>
-  /** Ends the session in the store and clears the cookie. */
+  /**
+   * Signs the request out: the plugin's own session ends in the store and its cookie is cleared; in
+   * the app's own @fastify/session, only the plugin's keys are removed.
+   */
   signOut (request: FastifyRequest, reply: FastifyReply): Promise<void>
   /**
-   * Revokes a user: every session signed in, and every admission begun, before now is refused on
-   * every instance once it resolves. Returns how many sessions the store found and ended.
+   * Revokes a user: every session signed in, and every admission begun, before now is refused.
+   * With the plugin's Redis store, on every instance once it resolves; with another shared store,
+   * on other instances within a few seconds; with the app's own @fastify/session it fails with
+   * NOT_SUPPORTED. Returns how many sessions the store found and ended.
    */
   revoke (userId: string): Promise<number>
   /** Stores changed app fields of the request's user (never its id) for later requests; the user as stored. */

@@ -1,5 +1,6 @@
-import { fail } from '../errors.js'
-import type { Clock, SessionStoreLike } from '../options.js'
+import { startDeadline, type Deadline, type Timers } from '../deadline.js'
+import { pluginError } from '../errors.js'
+import type { SessionStoreLike } from '../types.js'
 
 /**
  * A session store's callback interface as promises, each call bounded by a deadline, so that a
@@ -19,14 +20,14 @@ type Done = (error: unknown, value?: unknown) => void
 
 const isNotFound = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === 'ENOENT'
 
-export function storeCalls (store: SessionStoreLike, timeout: number, clock: Clock): StoreCalls {
+export function storeCalls (store: SessionStoreLike, timeout: number, clock: Timers): StoreCalls {
   function call (operation: 'get' | 'set' | 'destroy', run: (done: (error?: unknown, value?: unknown) => void) => unknown, callback: Done): void {
     let settled = false
-    let timer: unknown
+    let limit: Deadline | undefined
     const finish = (error: unknown, value?: unknown): void => {
       if (settled) return
       settled = true
-      if (timer !== undefined) clock.clearTimeout(timer)
+      limit?.clear()
       callback(error, value)
     }
     try {
@@ -34,18 +35,18 @@ export function storeCalls (store: SessionStoreLike, timeout: number, clock: Clo
         if (!error) return finish(null, value ?? null)
         // A file-style store reports an unknown id as ENOENT: that is "no session", not an outage.
         if (isNotFound(error) && operation !== 'set') return finish(null, null)
-        finish(fail('SESSION_STORE_UNAVAILABLE', `store-${operation}-failed`))
+        finish(pluginError('SESSION_STORE_UNAVAILABLE', `store-${operation}-failed`))
       })
       // A store that also returns a promise may reject it instead of calling back.
       if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
-        (returned as PromiseLike<unknown>).then(undefined, () => finish(fail('SESSION_STORE_UNAVAILABLE', `store-${operation}-failed`)))
+        (returned as PromiseLike<unknown>).then(undefined, () => finish(pluginError('SESSION_STORE_UNAVAILABLE', `store-${operation}-failed`)))
       }
     } catch {
-      finish(fail('SESSION_STORE_UNAVAILABLE', `store-${operation}-failed`))
+      finish(pluginError('SESSION_STORE_UNAVAILABLE', `store-${operation}-failed`))
     }
     // Only a store that did not answer at once (a networked one) needs a deadline.
     if (!settled) {
-      timer = clock.setTimeout(() => finish(fail('SESSION_STORE_UNAVAILABLE', `store-${operation}-timeout`)), timeout)
+      limit = startDeadline(clock, timeout, () => pluginError('SESSION_STORE_UNAVAILABLE', `store-${operation}-timeout`), finish)
     }
   }
   const promised = (run: (callback: Done) => void): Promise<unknown> =>

@@ -1,32 +1,12 @@
-import type { FastifyRequest } from 'fastify'
-import { fail, isPluginError, type PluginError } from '../errors.js'
-import type { Emit, EventInput, SignInRefusal } from '../events.js'
-import type { Clock } from '../options.js'
-import type { GoogleIdTokenClaims, GoogleUser } from '../types.js'
-import { refusalOf, type Policies } from './policies.js'
+import { deadline } from '../deadline.js'
+import { pluginError, isPluginError, type PluginError } from '../errors.js'
+import type { Emit, EventInput } from '../events.js'
+import type { AppUserFields, OnSignIn, SignInContext, SignInRefusal } from '../hooks.js'
+import type { Policies } from '../options/resolved.js'
+import type { Clock, GoogleUser } from '../types.js'
+import { refusalOf } from './policies.js'
 
-/** How a user arrived: Google's redirect flow, Google's button or One Tap, or a Bearer ID token. */
-export type SignInMethod = 'redirect' | 'one-tap' | 'bearer'
-
-/** What `onSignIn` receives: the verified user and ID token, the scopes granted, the request. */
-export interface SignInContext {
-  user: GoogleUser
-  claims: Readonly<GoogleIdTokenClaims>
-  /** The scopes Google granted (none for One Tap and Bearer tokens: they carry no access). */
-  scopes: readonly string[]
-  request: FastifyRequest
-  /** How the user arrived. With `'bearer'`, what `onSignIn` returns is kept with the token until it expires. */
-  method: SignInMethod
-}
-
-/** Fields of the app's own (declared by merging into `GoogleUser`) to store with the user; never its `id`. */
-export type AppUserFields = Partial<Omit<GoogleUser, 'id'>>
-
-/**
- * The app's say on a sign-in: nothing (sign in as is), an object of fields to store with the user,
- * or `false` (refused); throwing `refuseSignIn(message)` refuses with a message for the person.
- */
-export type OnSignIn = (context: SignInContext) => AppUserFields | false | undefined | void | Promise<AppUserFields | false | undefined | void>
+export type { AppUserFields, OnSignIn, SignInContext, SignInMethod } from '../hooks.js'
 
 const POLICY_MESSAGE = 'This Google account may not sign in here. Use another account, or ask the app\'s administrators for access.'
 
@@ -37,14 +17,16 @@ const POLICY_MESSAGE = 'This Google account may not sign in here. Use another ac
  */
 export function refuseSignIn (message: string): PluginError {
   if (typeof message !== 'string' || message.trim() === '') {
-    throw fail('INVALID_ARGUMENT', undefined, 'refuseSignIn(message) needs the message the person sees, a non-empty string, e.g. refuseSignIn(\'Ask an admin for access\')')
+    throw pluginError('INVALID_ARGUMENT', undefined, 'refuseSignIn(message) needs the message the person sees, a non-empty string, e.g. refuseSignIn(\'Ask an admin for access\')')
   }
-  return fail('SIGN_IN_REFUSED', 'on-sign-in', message.slice(0, 500))
+  return pluginError('SIGN_IN_REFUSED', 'on-sign-in', message.slice(0, 500))
 }
+
+const hookTimeout = (): PluginError => pluginError('SIGN_IN_HOOK_TIMEOUT', 'on-sign-in:timeout')
 
 /** The app's code failed: a 500 whose log holds its stack (redacted), never its message in the answer. */
 function internal (reason: string, cause?: unknown): PluginError {
-  const failure = fail('INTERNAL', reason)
+  const failure = pluginError('INTERNAL', reason)
   if (cause !== undefined) failure.cause = cause
   return failure
 }
@@ -76,28 +58,20 @@ export function createAdmission (options: AdmissionOptions) {
       return failure
     }
     const refusal = refusalOf(user, options.policies)
-    if (refusal === 'hosted-domain') throw refuse(refusal, fail('HOSTED_DOMAIN_MISMATCH', user.hostedDomain === null ? 'hd-missing' : 'hd-differs'))
-    if (refusal !== null) throw refuse(refusal, fail('SIGN_IN_REFUSED', refusal, POLICY_MESSAGE))
+    if (refusal === 'hosted-domain') throw refuse(refusal, pluginError('HOSTED_DOMAIN_MISMATCH', user.hostedDomain === null ? 'hd-missing' : 'hd-differs'))
+    if (refusal !== null) throw refuse(refusal, pluginError('SIGN_IN_REFUSED', refusal, POLICY_MESSAGE))
     if (options.onSignIn === null) return user
 
     let result: Awaited<ReturnType<OnSignIn>>
-    let timer: unknown
     try {
-      const hook = Promise.resolve().then(() => options.onSignIn!(context))
-      result = Number.isFinite(options.onSignInTimeout)
-        ? await Promise.race([
-          hook,
-          new Promise<never>((_resolve, reject) => { timer = options.clock.setTimeout(() => reject(fail('SIGN_IN_HOOK_TIMEOUT', 'on-sign-in:timeout')), options.onSignInTimeout) })
-        ])
-        : await hook
+      const onSignIn = options.onSignIn
+      result = await deadline(options.clock, options.onSignInTimeout, hookTimeout, () => Promise.resolve().then(() => onSignIn(context)))
     } catch (error) {
       if (isPluginError(error) && error.code === 'FST_GOOGLE_OAUTH_SIGN_IN_REFUSED') throw refuse('on-sign-in', error)
       if (isPluginError(error) && error.code === 'FST_GOOGLE_OAUTH_SIGN_IN_HOOK_TIMEOUT') throw failed('on-sign-in-timeout', error)
       throw failed('on-sign-in-threw', internal('on-sign-in-threw', error))
-    } finally {
-      if (timer !== undefined) options.clock.clearTimeout(timer)
     }
-    if (result === false) throw refuse('on-sign-in', fail('SIGN_IN_REFUSED', 'on-sign-in', POLICY_MESSAGE))
+    if (result === false) throw refuse('on-sign-in', pluginError('SIGN_IN_REFUSED', 'on-sign-in', POLICY_MESSAGE))
     if (result === undefined || result === null) return user
     if (typeof result !== 'object' || Array.isArray(result)) throw failed('on-sign-in-returned-no-object', internal('on-sign-in-returned-no-object'))
     if ('id' in result && (result as { id?: unknown }).id !== user.id) throw failed('on-sign-in-changed-id', internal('on-sign-in-changed-id'))

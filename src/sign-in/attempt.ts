@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { LRUCache } from 'lru-cache'
 import { randomToken, sameText, sha256 } from '../crypto.js'
-import { fail, type PluginError } from '../errors.js'
+import { pluginError, type PluginError } from '../errors.js'
 import { allCookies, clearCookie, setCookie, type CookieAttributes } from '../http/cookies.js'
 import { createSealedBox } from './sealed-box.js'
 
@@ -125,7 +125,7 @@ export function createLoginAttempts (options: LoginAttemptsOptions) {
     }
   }
 
-  /** The browser-binding value, set now if this browser has none yet. */
+  /** The browser-binding value: this browser's own, or a new one if it has none of ours; sent every time. */
   function bindBrowser (request: FastifyRequest, reply: FastifyReply): string {
     const current = allCookies(request)[options.bindingCookie]
     // Only a value of our own format is kept (on plain http a sibling subdomain could plant one).
@@ -185,11 +185,11 @@ export type LoginAttempts = ReturnType<typeof createLoginAttempts>
 
 /** Why no pending attempt matched, in words a person can act on. */
 export function whyNotPending (taken: Extract<TakeResult, { ok: false }>, appOrigin: string): PluginError {
-  if (taken.reason === 'expired') return fail('STATE_EXPIRED', taken.reason)
+  if (taken.reason === 'expired') return pluginError('STATE_EXPIRED', taken.reason)
   const why = taken.reason === 'no-browser-cookies'
     ? `this browser brought back none of the cookies the sign-in set, as happens when it starts on another address than ${appOrigin} (localhost and 127.0.0.1 are different sites). Open the app at ${appOrigin} and sign in again.`
     : taken.reason === 'no-attempt-cookie'
       ? 'it is no longer pending: it was already completed, or more than five sign-ins were started at once in this browser and it was dropped. Start the sign-in again.'
       : 'it was started in another browser, or it was already completed. Start the sign-in again.'
-  return fail('STATE_MISMATCH', taken.reason, why)
+  return pluginError('STATE_MISMATCH', taken.reason, why)
 }

@@ -1,9 +1,11 @@
 import type { FastifyRequest } from 'fastify'
 import { LRUCache } from 'lru-cache'
 import { sha256 } from '../crypto.js'
-import { fail, isPluginError, type PluginError } from '../errors.js'
+import { pluginError, isPluginError, type PluginError } from '../errors.js'
 import type { Emit } from '../events.js'
-import { CLOCK_SKEW_SECONDS, isCanonicalJws, type IdTokenVerifier } from '../google/verify-id-token.js'
+import { isCanonicalJws } from '../google/compact-jws.js'
+import { CLOCK_SKEW_SECONDS } from '../google/id-token-claims.js'
+import type { IdTokenVerifier } from '../google/verify-id-token.js'
 import { revokedBefore, type Revocations } from '../session/revocations.js'
 import type { GoogleUser } from '../types.js'
 import type { Admit } from './admit.js'
@@ -19,7 +21,7 @@ export interface BearerAuthOptions {
   audiences: readonly string[]
   /** Accepted `azp` values, when a token has one. */
   authorizedParties: readonly string[]
-  /** Most verified tokens kept. */
+  /** Most verified tokens kept (and most refusals remembered). */
   cacheSize: number
   /** Accept tokens that carry a nonce (issued for a sign-in: an app's own flow that sets one). */
   acceptNonce: boolean
@@ -37,13 +39,13 @@ export type BearerChallenge = 'invalid_request' | 'invalid_token'
 export type BearerError = PluginError & { challenge?: BearerChallenge }
 
 function refusal (challenge: BearerChallenge, reason: string): BearerError {
-  const error: BearerError = fail('INVALID_BEARER_TOKEN', reason)
+  const error: BearerError = pluginError('INVALID_BEARER_TOKEN', reason)
   error.challenge = challenge
   return error
 }
 
 /** The token of an `Authorization: Bearer <JWT>` header, or the refusal of an unusable header. */
-export function readBearerHeader (header: string): string | BearerError {
+function readBearerHeader (header: string): string | BearerError {
   if (header.length > MAX_HEADER) return refusal('invalid_request', 'header-too-long')
   const match = BEARER.exec(header)
   if (match === null) return refusal('invalid_request', /^bearer(\s|$)/i.test(header) ? 'malformed-bearer' : 'not-bearer')
@@ -64,13 +66,13 @@ const REFUSAL_MS = 60_000
 /**
  * Google ID tokens as Bearer credentials: verified as the redirect flow's are (minus the nonce,
  * with the configured audiences and authorized parties), then the policies and `onSignIn`. What
- * they give is cached by a hash of the token until it expires, so a repeat request costs a lookup;
+ * they give is cached by the token until it expires, so a repeat request costs a lookup;
  * a refusal is remembered for a minute; concurrent requests with one new token share one
  * verification. A token carrying a nonce was issued for a sign-in (the redirect flow, One Tap):
  * it is no Bearer credential unless `acceptNonce`.
  */
 export function createBearerAuth (options: BearerAuthOptions) {
-  /** The cached tokens of each user, to forget them at sign-out (kept in step with the cache). */
+  /** The cached tokens of each user, to forget them when the user is revoked (kept in step with the cache). */
   const byUser = new Map<string, Set<string>>()
   const admitted = new LRUCache<string, Admitted>({
     max: options.cacheSize,
@@ -128,18 +130,24 @@ export function createBearerAuth (options: BearerAuthOptions) {
 
   return {
     /**
-     * The user an `Authorization` header names: at once (no promise) when its token is cached,
-     * else a promise of the verification. Throws, or rejects with, a `BearerError` for an unusable
-     * header or token, or the sign-in's own errors (policies, `onSignIn`, Google's keys unreachable).
+     * The user an `Authorization` header names: at once (no promise) when its token is cached and
+     * this process knows its user's revocation time, else a promise (of the revocation check, or of
+     * the verification). Throws, or rejects with, a `BearerError` for an unusable
+     * header or token, or the sign-in's own errors (policies, `onSignIn`, Google's keys unreachable,
+     * the store unable to say whether the user was revoked).
      */
     authenticate (header: string, request: FastifyRequest): GoogleUser | Promise<GoogleUser> {
-      const token = readBearerHeader(header)
+      // `Bearer <cached token>` is a valid header (only valid ones were cached): no parsing then.
+      // Verified tokens are cached by their text (only Google-signed tokens get in, so the cache
+      // cannot be filled with junk): a hit costs a lookup, no hash.
+      const usual = header.startsWith('Bearer ') ? header.slice(7) : null
+      let known = usual === null ? undefined : admitted.get(usual)
+      const token = known === undefined ? readBearerHeader(header) : usual!
       if (typeof token !== 'string') throw token
-      const key = sha256(token)
-      const known = admitted.get(key)
+      if (token !== usual) known = admitted.get(token)
       if (known !== undefined) {
         if (known.expiresAt <= options.now()) {
-          admitted.delete(key)
+          admitted.delete(token)
           throw refusal('invalid_token', 'bearer:expired')
         }
         // Checked on every use: a revocation on another instance reaches this cache too (a revoked
@@ -151,6 +159,8 @@ export function createBearerAuth (options: BearerAuthOptions) {
       // refused before the other caches, and not remembered (re-spellings of a refused token would
       // push its refusal out of the cache).
       if (!isCanonicalJws(token)) throw refusal('invalid_token', 'bearer:malformed')
+      // Refusals and verifications under way are keyed by a hash: any header can get there.
+      const key = sha256(token)
       const refusedBefore = refused.get(key)
       if (refusedBefore !== undefined) throw refusedBefore
       let shared = pending.get(key)
@@ -158,9 +168,9 @@ export function createBearerAuth (options: BearerAuthOptions) {
         shared = admit(token, request).then((result) => {
           const left = result.expiresAt - options.now()
           if (left > 0) {
-            admitted.set(key, result, { ttl: left })
+            admitted.set(token, result, { ttl: left })
             const keys = byUser.get(result.user.id) ?? new Set()
-            keys.add(key)
+            keys.add(token)
             byUser.set(result.user.id, keys)
           }
           return result

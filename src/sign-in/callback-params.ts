@@ -1,4 +1,4 @@
-import { fail } from '../errors.js'
+import { pluginError } from '../errors.js'
 import { GOOGLE_ISSUER } from '../google/endpoints.js'
 
 /** The callback's query string after strict validation. */
@@ -22,25 +22,25 @@ const queryLengthOf = (url: string): number => {
 function single (query: Record<string, unknown>, name: string): string | null {
   const value = query[name]
   if (value === undefined) return null
-  if (typeof value !== 'string') throw fail('INVALID_CALLBACK', `${name}-repeated`)
-  if (value === '') throw fail('INVALID_CALLBACK', `${name}-empty`)
-  if (value.length > MAX_VALUE_LENGTH) throw fail('INVALID_CALLBACK', `${name}-oversized`)
+  if (typeof value !== 'string') throw pluginError('INVALID_CALLBACK', `${name}-repeated`)
+  if (value === '') throw pluginError('INVALID_CALLBACK', `${name}-empty`)
+  if (value.length > MAX_VALUE_LENGTH) throw pluginError('INVALID_CALLBACK', `${name}-oversized`)
   return value
 }
 
 /** The state parameter, checked before anything else so that the attempt it names is consumed. */
 export function readState (query: Record<string, unknown>, rawUrl: string): string {
-  if (queryLengthOf(rawUrl) > MAX_QUERY_LENGTH) throw fail('INVALID_CALLBACK', 'query-oversized')
+  if (queryLengthOf(rawUrl) > MAX_QUERY_LENGTH) throw pluginError('INVALID_CALLBACK', 'query-oversized')
   const state = query.state
-  if (state === undefined || state === '') throw fail('STATE_MISSING', 'no-state')
-  if (typeof state !== 'string') throw fail('INVALID_CALLBACK', 'state-repeated')
-  if (state.length > 256) throw fail('INVALID_CALLBACK', 'state-oversized')
+  if (state === undefined || state === '') throw pluginError('STATE_MISSING', 'no-state')
+  if (typeof state !== 'string') throw pluginError('INVALID_CALLBACK', 'state-repeated')
+  if (state.length > 256) throw pluginError('INVALID_CALLBACK', 'state-oversized')
   return state
 }
 
 /** Everything else: repeated, empty or oversized parameters, a foreign `iss`, Google's `error`. */
 export function readCallbackParams (query: Record<string, unknown>): CallbackParams {
   const values = Object.fromEntries(CHECKED.map((name) => [name, single(query, name)])) as Record<typeof CHECKED[number], string | null>
-  if (values.iss !== null && values.iss !== GOOGLE_ISSUER) throw fail('ISSUER_MISMATCH', 'iss-param-differs')
+  if (values.iss !== null && values.iss !== GOOGLE_ISSUER) throw pluginError('ISSUER_MISMATCH', 'iss-param-differs')
   return { code: values.code, error: values.error, iss: values.iss }
 }

@@ -1,20 +1,9 @@
 import { sameText } from '../crypto.js'
-import { fail } from '../errors.js'
-import { escapeHtml } from '../pages/html.js'
+import { pluginError } from '../errors.js'
+import type { OneTapPage } from '../hooks.js'
 import type { StartedAttempt } from './attempt.js'
 
-/** What a page needs to show Google's "Sign in with Google" button and One Tap prompt. */
-export interface OneTapPage {
-  clientId: string
-  /** Where Google's script posts the sign-in: the plugin's One Tap route, naming this page's attempt. */
-  loginUri: string
-  /** The attempt's nonce: Google puts it in the credential, and the route checks it. */
-  nonce: string
-  /** Google Identity Services' client script. */
-  scriptUrl: string
-  button: boolean
-  prompt: boolean
-}
+export type { OneTapPage } from '../hooks.js'
 
 export interface OneTapSettings {
   clientId: string
@@ -37,16 +26,6 @@ export function oneTapPage (settings: OneTapSettings, attempt: StartedAttempt): 
   }
 }
 
-/**
- * Google's HTML API for the button and One Tap: a `g_id_onload` element with the settings, a
- * `g_id_signin` element where the button goes, and Google's script (no inline script).
- */
-export function oneTapMarkup (page: OneTapPage): string {
-  return `<div id="g_id_onload" data-client_id="${escapeHtml(page.clientId)}" data-login_uri="${escapeHtml(page.loginUri)}" data-nonce="${escapeHtml(page.nonce)}" data-auto_prompt="${page.prompt}" data-itp_support="true" data-use_fedcm_for_prompt="true"></div>
-${page.button ? '<div class="g_id_signin" data-type="standard" data-shape="pill" data-text="signin_with" data-size="large" data-logo_alignment="left"></div>' : ''}
-<script src="${escapeHtml(page.scriptUrl)}" async></script>`
-}
-
 /** Longest credential accepted: Google's ID tokens are 1-2 KB. */
 const MAX_CREDENTIAL = 4096
 const JWT = /^[\w-]+\.[\w-]+\.[\w-]*$/
@@ -64,11 +43,11 @@ function field (body: unknown, name: string): string | undefined {
  */
 export function readOneTapPost (body: unknown, csrfCookie: string | undefined): string {
   const csrf = field(body, 'g_csrf_token')
-  if (csrf === undefined || csrfCookie === undefined || csrfCookie === '') throw fail('CSRF_TOKEN_MISMATCH', csrf === undefined ? 'one-tap:no-csrf-field' : 'one-tap:no-csrf-cookie')
-  if (csrf.length > 512 || !sameText(csrf, csrfCookie)) throw fail('CSRF_TOKEN_MISMATCH', 'one-tap:csrf-differs')
+  if (csrf === undefined || csrfCookie === undefined || csrfCookie === '') throw pluginError('CSRF_TOKEN_MISMATCH', csrf === undefined ? 'one-tap:no-csrf-field' : 'one-tap:no-csrf-cookie')
+  if (csrf.length > 512 || !sameText(csrf, csrfCookie)) throw pluginError('CSRF_TOKEN_MISMATCH', 'one-tap:csrf-differs')
   const credential = field(body, 'credential')
   if (credential === undefined || credential.length > MAX_CREDENTIAL || !JWT.test(credential)) {
-    throw fail('CREDENTIAL_INVALID', 'one-tap:credential-malformed')
+    throw pluginError('CREDENTIAL_INVALID', 'one-tap:credential-malformed')
   }
   return credential
 }

@@ -1,24 +1,9 @@
-import type { SignInRefusal } from '../events.js'
+import { GMAIL_DOMAINS } from '../google/endpoints.js'
+import type { SignInRefusal } from '../hooks.js'
+import type { Policies } from '../options/resolved.js'
 import type { GoogleUser } from '../types.js'
 
-/** The rules of who may sign in that need no code, from the options. */
-export interface Policies {
-  /** Workspace domains (lower case) the `hd` claim must be one of; empty for any account. */
-  hostedDomains: readonly string[]
-  /** Exact addresses (the domain lower-cased) that may sign in. */
-  allowedEmails: readonly string[]
-  /** Domains (lower case) whose addresses may sign in. */
-  allowedDomains: readonly string[]
-  /**
-   * Which addresses count for the two lists: `'verified'`, any Google marks verified;
-   * `'authoritative'`, only those Google speaks for (a Gmail address, or a Workspace account's
-   * address in its own domain: `hd` is the address's domain).
-   */
-  emailTrust: 'verified' | 'authoritative'
-}
-
-/** Domains whose addresses Google itself hosts. */
-const GMAIL = ['gmail.com', 'googlemail.com']
+export type { Policies } from '../options/resolved.js'
 
 /** An address with its domain lower-cased: `Ada@Example.COM` → `Ada@example.com`. */
 export function normaliseEmail (email: string): string {
@@ -37,6 +22,6 @@ export function refusalOf (user: GoogleUser, policies: Policies): SignInRefusal 
   const email = normaliseEmail(user.email)
   const domain = email.slice(email.lastIndexOf('@') + 1)
   // Google verified a third-party address once; whoever holds it now may be someone else.
-  if (policies.emailTrust === 'authoritative' && !GMAIL.includes(domain) && user.hostedDomain?.toLowerCase() !== domain) return 'email-not-authoritative'
+  if (policies.emailTrust === 'authoritative' && !GMAIL_DOMAINS.includes(domain) && user.hostedDomain?.toLowerCase() !== domain) return 'email-not-authoritative'
   return policies.allowedEmails.includes(email) || policies.allowedDomains.includes(domain) ? null : 'email-not-allowed'
 }

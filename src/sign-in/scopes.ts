@@ -1,4 +1,4 @@
-import { fail } from '../errors.js'
+import { pluginError } from '../errors.js'
 import type { GoogleTokens } from '../types.js'
 
 /** Google writes `email` and `profile` in their URL form in token responses; both mean the same. */
@@ -8,14 +8,14 @@ const ALIASES: Record<string, string> = {
 }
 
 /** One scope as Google's token responses write it. */
-export const normaliseScope = (scope: string): string => ALIASES[scope] ?? scope
+const normaliseScope = (scope: string): string => ALIASES[scope] ?? scope
 
 /** A scope as Google accepts it: printable, no spaces or quotes, not too long. */
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]{1,300}$/
 
 /** The query parameter a grant adds to `returnTo` when the person did not grant every scope asked for. */
-export const SCOPES_DENIED_PARAM = 'googleScopes'
-export const SCOPES_DENIED_VALUE = 'denied'
+const SCOPES_DENIED_PARAM = 'googleScopes'
+const SCOPES_DENIED_VALUE = 'denied'
 
 /** The scopes the session's tokens carry (normalised); none without tokens. */
 export function grantedScopes (tokens: GoogleTokens | null): Set<string> {
@@ -52,7 +52,7 @@ export function createScopeRegistry (configured: readonly string[]) {
     /** Checks and adds a guard's scopes; throws INVALID_ARGUMENT, saying what is wrong. */
     add (scopes: unknown): string[] {
       if (!Array.isArray(scopes) || scopes.length === 0 || scopes.some((scope) => typeof scope !== 'string' || !SCOPE.test(scope))) {
-        throw fail('INVALID_ARGUMENT', 'require-scopes', 'requireScopes(scopes): give a non-empty array of Google scopes, e.g. [\'https://www.googleapis.com/auth/calendar.readonly\'].')
+        throw pluginError('INVALID_ARGUMENT', 'require-scopes', 'requireScopes(scopes): give a non-empty array of Google scopes, e.g. [\'https://www.googleapis.com/auth/calendar.readonly\'].')
       }
       for (const scope of scopes as string[]) allowed.add(normaliseScope(scope))
       return [...new Set(scopes as string[])]
@@ -60,9 +60,9 @@ export function createScopeRegistry (configured: readonly string[]) {
     /** The `scope` query parameter of a start request, checked: the extra scopes to ask for. */
     read (value: unknown): string[] {
       if (value === undefined) return []
-      if (typeof value !== 'string' || value.length > 2000) throw fail('UNKNOWN_SCOPE', 'scope-param-malformed')
+      if (typeof value !== 'string' || value.length > 2000) throw pluginError('UNKNOWN_SCOPE', 'scope-param-malformed')
       const scopes = [...new Set(value.split(' ').filter(Boolean))]
-      if (scopes.some((scope) => !allowed.has(normaliseScope(scope)))) throw fail('UNKNOWN_SCOPE', 'scope-not-allowed')
+      if (scopes.some((scope) => !allowed.has(normaliseScope(scope)))) throw pluginError('UNKNOWN_SCOPE', 'scope-not-allowed')
       return scopes
     }
   }

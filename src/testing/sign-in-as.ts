@@ -24,7 +24,10 @@ export interface SignInAsOptions {
 
 /** What {@link signInAs} gives back. */
 export interface SignedIn {
-  /** The Cookie header the browser sends from now on: the session cookie and the plugin's browser binding. */
+  /**
+   * The Cookie header the browser sends from now on: the session cookie, the plugin's browser
+   * binding, and the cookies it held before (`cookie`), with `g_csrf_token` after a One Tap sign-in.
+   */
   cookie: string
   /** `{ cookie }`, to spread into `app.inject({ headers })`. */
   headers: { cookie: string }
@@ -71,7 +74,8 @@ class CookieJar {
 /**
  * Signs `who` (an email or `sub` of the fake's accounts) in to `app` through the plugin's real
  * routes and the fake Google's real token endpoint, as a browser would: the start route, the
- * account's consent, the callback. The app is driven with `app.inject`, so it needs no port; the
+ * account's consent, the callback (with `via: 'one-tap'`: the login page, a credential from the
+ * fake, the One Tap route). The app is driven with `app.inject`, so it needs no port; the
  * fake Google must be the one the app's `endpoints` point at.
  *
  * ```ts
@@ -113,7 +117,8 @@ export async function signInAs (app: FastifyInstance, google: FakeGoogle, who: s
     }
     const cookie = jar.headerFor('/')
     const account = findAccount(google.accounts, who)!
-    return { cookie, headers: { cookie }, location: String(done.headers.location), user: googleUserOf(account, options.claims) }
+    // (A One Tap credential carries no `locale`.)
+    return { cookie, headers: { cookie }, location: String(done.headers.location), user: googleUserOf(account, options.via === 'one-tap' ? { locale: undefined, ...options.claims } : options.claims) }
   }
   const query = options.returnTo === undefined ? '' : `?returnTo=${encodeURIComponent(options.returnTo)}`
 

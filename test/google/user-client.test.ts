@@ -109,7 +109,7 @@ t.test('off by default: sign-out does not revoke', async (t) => {
   const { headers } = await app.signInAs()
   await app.app.inject({ method: 'POST', url: '/logout', headers: { ...headers, 'sec-fetch-site': 'same-origin' } })
   // A request to the fake made after the sign-out answered arrives after any the sign-out started.
-  await fetch(app.google.endpoints.discovery)
+  await fetch(app.google.urls.discovery)
   t.equal(app.google.requests.filter((r) => r.endpoint === 'revocation').length, 0)
 })
 

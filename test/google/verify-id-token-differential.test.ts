@@ -2,8 +2,9 @@ import { randomInt } from 'node:crypto'
 import fc from 'fast-check'
 import { createLocalJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions, type ProtectedHeaderParameters } from 'jose'
 import t from 'tap'
-import { GOOGLE_ISSUERS } from '../../src/google/endpoints.js'
-import { CLOCK_SKEW_SECONDS, createIdTokenVerifier } from '../../src/google/verify-id-token.js'
+import { ID_TOKEN_ISSUERS } from '../../src/google/endpoints.js'
+import { CLOCK_SKEW_SECONDS } from '../../src/google/id-token-claims.js'
+import { createIdTokenVerifier } from '../../src/google/verify-id-token.js'
 import { isPluginError } from '../../src/errors.js'
 import { startFakeGoogle, type IdTokenSigning, type IdTokenTamperer } from '../../src/testing/index.js'
 import { CLIENT_ID, CLIENT_SECRET } from '../fixtures/app.js'
@@ -21,7 +22,7 @@ const DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_
 const MAX_LIFETIME_SECONDS = 24 * 60 * 60
 
 const JOSE_OPTIONS: JWTVerifyOptions = {
-  issuer: GOOGLE_ISSUERS,
+  issuer: [...ID_TOKEN_ISSUERS],
   audience: CLIENT_ID,
   clockTolerance: CLOCK_SKEW_SECONDS,
   algorithms: ['RS256'],
@@ -123,7 +124,7 @@ const time = fc.constantFrom(-172_800, -86_401, -86_400, -3600, -301, -300, -299
 const claimValue = fc.oneof(
   time,
   fc.constantFrom(undefined, null, true, false, '', 'true', 0, CLIENT_ID, 'other.apps.googleusercontent.com', [CLIENT_ID], [CLIENT_ID, 'other'], [], {},
-    ...GOOGLE_ISSUERS, 'https://googleapis.com', '1', '1'.repeat(255), '1'.repeat(256), ADA),
+    ...ID_TOKEN_ISSUERS, 'https://googleapis.com', '1', '1'.repeat(255), '1'.repeat(256), ADA),
   fc.string({ maxLength: 8 }),
   fc.integer()
 )

@@ -1,8 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { resolveOptions, type GoogleOAuthOptions } from '../../src/options.js'
+import type { GoogleOAuthOptions } from '../../src/options.js'
+import { GOOGLE_ENDPOINTS } from '../../src/google/endpoints.js'
+import { resolveOptions } from '../../src/options/resolve.js'
+import { OPTION_NAMES, READERS } from '../../src/options/table.js'
+import { refuseUnknown } from '../../src/options/unknown.js'
 import { startApp } from '../fixtures/app.js'
 import { DAY, HOUR, MINUTE, testClock } from '../fixtures/clock.js'
 import { until } from '../fixtures/wait.js'
@@ -100,6 +104,32 @@ t.test('refuses unknown options, suggesting the likely one', async (t) => {
   refusal(t, { ...valid, hostedDomian: 'example.com' }, /options\.hostedDomian is not an option of this plugin \(did you mean hostedDomain\?\)/, 'typo')
   refusal(t, { ...valid, sessionStore: {} }, /options\.sessionStore is not an option/, 'unknown')
   t.ok(resolveOptions({ ...valid, logLevel: 'warn' } as GoogleOAuthOptions), 'Fastify\'s own plugin options pass')
+})
+
+t.test('the options known, and suggested for a typo, are those of the table of readers', async (t) => {
+  // That the table holds one reader for every option of GoogleOAuthOptions and no other is checked
+  // when compiling: see the `satisfies` after READERS in src/options/table.ts.
+  t.same(OPTION_NAMES, Object.keys(READERS), 'the did-you-mean list is the table\'s keys')
+  for (const name of Object.keys(READERS)) {
+    t.doesNotThrow(() => refuseUnknown({ [name]: undefined }), `${name} is an option`)
+    t.throws(() => refuseUnknown({ [name.toUpperCase()]: undefined }), { message: new RegExp(`\\(did you mean ${name}\\?\\)`) }, `${name} is suggested`)
+  }
+  // The README's options table documents the same options (a row may name several: `appName`, `appUrl`; `cookie.name`).
+  const readme = readFileSync('README.md', 'utf8')
+  const section = readme.slice(readme.indexOf('\n## Options\n'), readme.indexOf('\n## ', readme.indexOf('\n## Options\n') + 1))
+  const documented = new Set(section.split('\n').flatMap((line) => /^\| (`[^|]+) \|/.exec(line)?.[1]?.match(/`[\w.]+`/g) ?? []).map((name) => name.slice(1, -1).split('.')[0]!))
+  t.same([...documented].sort(), Object.keys(READERS).sort(), 'the README\'s options table names every option of the table, and no other')
+})
+
+t.test('endpoints: only the URLs the plugin calls; certs and discovery are refused, naming the valid keys', async (t) => {
+  for (const key of ['certs', 'discovery']) {
+    refusal(t, { ...valid, endpoints: { [key]: 'http://127.0.0.1:9/x' } }, new RegExp(`options\\.endpoints\\.${key} is not a known endpoint; use authorization, token, userinfo, revocation, jwks or gsiClient \\(ID tokens are verified against jwks`), key)
+  }
+  // @ts-expect-error: the type refuses them too
+  t.throws(() => resolveOptions({ ...valid, endpoints: { certs: 'http://127.0.0.1:9/oauth2/v1/certs' } }), { code: 'FST_GOOGLE_OAUTH_INVALID_OPTION' })
+  refusal(t, { ...valid, endpoints: 'https://proxy.example' }, /options\.endpoints must be \{ authorization, token, userinfo, revocation, jwks, gsiClient \} \(got "https:\/\/proxy\.example"\)/, 'not an object')
+  t.same(resolveOptions({ ...valid, endpoints: { token: undefined } }).endpoints, GOOGLE_ENDPOINTS, 'a key left undefined keeps Google\'s URL')
+  t.same(resolveOptions({ ...valid, endpoints: { jwks: 'https://proxy.example/keys' } }).endpoints, { ...GOOGLE_ENDPOINTS, jwks: 'https://proxy.example/keys' })
 })
 
 t.test('refuses both a client secrets file and explicit credentials', async (t) => {

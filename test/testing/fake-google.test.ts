@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { ClientAuthentication, OAuth2Client } from 'google-auth-library'
 import {
   DEFAULT_ACCOUNTS,
@@ -567,7 +567,7 @@ t.test('userinfo needs a Bearer token in the Authorization header', async (t) =>
 })
 
 t.test('discovery names Google\'s issuer and the fake\'s endpoints', async (t) => {
-  const doc = await (await fetch(google.endpoints.discovery)).json() as Record<string, unknown>
+  const doc = await (await fetch(google.urls.discovery)).json() as Record<string, unknown>
   t.match(doc, {
     issuer: ISSUER,
     authorization_endpoint: google.endpoints.authorization,
@@ -582,7 +582,7 @@ t.test('discovery names Google\'s issuer and the fake\'s endpoints', async (t) =
 
 t.test('certs publish two keys as PEM and JWKS with Google\'s cache headers', async (t) => {
   const fake = await withFake(t, { certsMaxAge: 120 })
-  const pem = await fetch(fake.endpoints.certs)
+  const pem = await fetch(fake.urls.certs)
   t.equal(pem.headers.get('cache-control'), 'public, max-age=120, must-revalidate, no-transform')
   const map = await pem.json() as Record<string, string>
   t.equal(Object.keys(map).length, 2)
@@ -591,7 +591,7 @@ t.test('certs publish two keys as PEM and JWKS with Google\'s cache headers', as
   const jwks = await (await fetch(fake.endpoints.jwks)).json() as { keys: Array<Record<string, string>> }
   t.same(jwks.keys.map((k) => k.kid), Object.keys(map))
   t.match(jwks.keys[0], { kty: 'RSA', alg: 'RS256', use: 'sig', e: 'AQAB' })
-  t.equal((await fetch(google.endpoints.certs)).headers.get('cache-control'), 'public, max-age=21600, must-revalidate, no-transform',
+  t.equal((await fetch(google.urls.certs)).headers.get('cache-control'), 'public, max-age=21600, must-revalidate, no-transform',
     'default max-age 21600')
 })
 
@@ -603,7 +603,7 @@ t.test('rotateKeys: a new kid signs; certs publish it and the previous one', asy
   fake.rotateKeys()
   const after = fake.signingKey.kid
   t.not(after, before)
-  const published = Object.keys(await (await fetch(fake.endpoints.certs)).json() as object)
+  const published = Object.keys(await (await fetch(fake.urls.certs)).json() as object)
   t.same(published, [after, before])
 
   const { tokens } = await signIn(fake, oauthClient(fake))
@@ -612,7 +612,7 @@ t.test('rotateKeys: a new kid signs; certs publish it and the previous one', asy
   t.match(stale.message, /No pem found for envelope/, 'a client with cached certs does not refetch for an unknown kid')
 
   fake.rotateKeys()
-  const latest = Object.keys(await (await fetch(fake.endpoints.certs)).json() as object)
+  const latest = Object.keys(await (await fetch(fake.urls.certs)).json() as object)
   t.notOk(latest.includes(before), 'two rotations later the first key is gone')
 })
 
@@ -678,50 +678,51 @@ t.test('tamperIdToken: what verifyIdToken does not check (the app must)', async 
 
 t.test('each misbehaviour answers as documented', async (t) => {
   const tokenRequest = () => postToken(google, { grant_type: 'authorization_code', code: google.issueCodeFor(ADA.email).code }, { redirect: 'manual' })
-  const expectations: Array<[Misbehaviour, (res: Response) => Promise<void>]> = [
-    ['invalid_grant', async (res) => {
+  // Each expectation asserts on its own subtest.
+  const expectations: Array<[Misbehaviour, (t: Test, res: Response) => Promise<void>]> = [
+    ['invalid_grant', async (t, res) => {
       t.equal(res.status, 400)
       t.same(await res.json(), { error: 'invalid_grant', error_description: 'Bad Request' })
     }],
-    ['invalid_client', async (res) => {
+    ['invalid_client', async (t, res) => {
       t.equal(res.status, 401)
       t.same(await res.json(), { error: 'invalid_client', error_description: 'Unauthorized' })
     }],
-    ['server_error', async (res) => {
+    ['server_error', async (t, res) => {
       t.equal(res.status, 500)
       t.match(res.headers.get('content-type'), /^text\/html/)
       t.match(await res.text(), /Error 500/)
     }],
-    ['unavailable', async (res) => {
+    ['unavailable', async (t, res) => {
       t.equal(res.status, 503)
       t.equal((await res.json() as { error: string }).error, 'temporarily_unavailable')
     }],
-    ['rate_limited', async (res) => {
+    ['rate_limited', async (t, res) => {
       t.equal(res.status, 429)
       t.equal(res.headers.get('retry-after'), '1')
     }],
-    ['malformed', async (res) => {
+    ['malformed', async (t, res) => {
       t.equal(res.status, 200)
       await t.rejects(res.json(), SyntaxError, 'truncated JSON')
     }],
-    ['html', async (res) => {
+    ['html', async (t, res) => {
       t.equal(res.status, 200)
       t.match(res.headers.get('content-type'), /^text\/html/)
     }],
-    ['empty', async (res) => {
+    ['empty', async (t, res) => {
       t.equal(res.status, 200)
       t.same(await res.json(), {})
     }],
-    ['no_id_token', async (res) => {
+    ['no_id_token', async (t, res) => {
       const body = await res.json() as Record<string, unknown>
       t.match(body.access_token, /^ya29\./)
       t.notOk('id_token' in body)
     }],
-    ['huge', async (res) => {
+    ['huge', async (t, res) => {
       t.equal(res.status, 200)
       t.ok((await res.arrayBuffer()).byteLength > 5_000_000, 'about 5 MB')
     }],
-    ['chunked-huge', async (res) => {
+    ['chunked-huge', async (t, res) => {
       t.equal(res.status, 200)
       t.equal(res.headers.get('content-length'), null, 'no length announced')
       t.equal(res.headers.get('transfer-encoding'), 'chunked')
@@ -731,7 +732,7 @@ t.test('each misbehaviour answers as documented', async (t) => {
       t.match(body.access_token, /^ya29\./, 'the normal answer, padded')
       t.match(body.id_token, /^eyJ/)
     }],
-    ['redirect', async (res) => {
+    ['redirect', async (t, res) => {
       t.equal(res.status, 307)
       t.equal(res.headers.get('location'), '/redirect-target')
       const followed = await fetch(new URL('/redirect-target', google.url), { method: 'POST', body: 'code=x' })
@@ -741,7 +742,7 @@ t.test('each misbehaviour answers as documented', async (t) => {
   ]
   for (const [behaviour, expect] of expectations) {
     google.misbehave('token', behaviour, { times: 1 })
-    await t.test(String(behaviour), async () => { await expect(await tokenRequest()) })
+    await t.test(String(behaviour), async (t) => { await expect(t, await tokenRequest()) })
   }
   const normal = await tokenRequest()
   t.equal(normal.status, 200, 'times: 1 misbehaves once')
@@ -752,8 +753,8 @@ t.test('hang never answers (a client timeout ends it); reset drops the connectio
   await t.rejects(fetch(google.endpoints.userinfo, { signal: AbortSignal.timeout(150) }), { name: 'TimeoutError' }, 'no answer until the client gave up')
 
   google.misbehave('certs', 'reset', { times: 1 })
-  await t.rejects(fetch(google.endpoints.certs), TypeError, 'fetch failed: the socket was destroyed')
-  t.equal((await fetch(google.endpoints.certs)).status, 200, 'once only')
+  await t.rejects(fetch(google.urls.certs), TypeError, 'fetch failed: the socket was destroyed')
+  t.equal((await fetch(google.urls.certs)).status, 200, 'once only')
 
   google.reset()
   t.equal((await fetch(google.endpoints.userinfo)).status, 401, 'reset() clears the hang')
@@ -762,8 +763,8 @@ t.test('hang never answers (a client timeout ends it); reset drops the connectio
 t.test('delayMs answers normally after the delay', async (t) => {
   google.misbehave('certs', { delayMs: 150 })
   const order: string[] = []
-  const delayed = fetch(google.endpoints.certs).then((res) => { order.push('certs'); return res })
-  await fetch(google.endpoints.discovery).then(() => order.push('discovery'))
+  const delayed = fetch(google.urls.certs).then((res) => { order.push('certs'); return res })
+  await fetch(google.urls.discovery).then(() => order.push('discovery'))
   const res = await delayed
   t.same(order, ['discovery', 'certs'], 'a request sent later but not delayed is answered first')
   t.equal(res.status, 200)
@@ -784,7 +785,7 @@ t.test('close() ends hanging and delayed requests', async (t) => {
   fake.misbehave('certs', { delayMs: 60_000 })
   const outcome = (res: Promise<Response>) => res.then((r) => `answered ${r.status}`, (err: Error) => err)
   const hanging = outcome(fetch(fake.endpoints.token, { method: 'POST' }))
-  const delayed = outcome(fetch(fake.endpoints.certs))
+  const delayed = outcome(fetch(fake.urls.certs))
   await until(() => fake.requests.length === 2, 'both requests to reach the fake')
   await fake.close()
   t.type(await hanging, TypeError, 'the hanging request ended without an answer')
@@ -844,4 +845,43 @@ t.test('options and clients are validated; addClient registers a client', async 
   t.match(callbackUrl, /^http:\/\/localhost:4000\/cb\?code=/)
   const res = await postToken(fake, { grant_type: 'authorization_code', code, client_id: second.clientId, client_secret: second.clientSecret, redirect_uri: second.redirectUris[0]! })
   t.equal(decodeJwt((await res.json() as { id_token: string }).id_token).claims.aud, second.clientId)
+})
+
+t.test('pluginOptions: what the plugin needs to run against the fake, and only the endpoints it takes', async (t) => {
+  const [{ default: Fastify }, { default: googleOAuth, GOOGLE_ENDPOINTS }, { signInAs }] = await Promise.all([
+    import('fastify'), import('../../src/index.js'), import('../../src/testing/index.js')
+  ])
+  const secret = 'a-session-secret-for-tests-only-0123456789'
+  const fake = await withFake(t, { autoConsent: true })
+  t.same(fake.pluginOptions(), { clientId: DEFAULT_CLIENT.clientId, clientSecret: DEFAULT_CLIENT.clientSecret, callbackUrl: REDIRECT_URI, endpoints: fake.endpoints },
+    'the first client, its first redirect URI, the endpoints')
+  t.same(Object.keys(fake.endpoints).sort(), Object.keys(GOOGLE_ENDPOINTS).sort(), 'endpoints: exactly those the plugin\'s option takes')
+  t.same(fake.urls, { certs: `${fake.url}/oauth2/v1/certs`, discovery: `${fake.url}/.well-known/openid-configuration` }, 'the other URLs apart')
+  t.equal(fake.oauth2ClientEndpoints.oauth2FederatedSignonPemCertsUrl, fake.urls.certs)
+  t.equal((await fetch(fake.urls.discovery)).status, 200)
+
+  t.equal(fake.pluginOptions({ callbackUrl: DEFAULT_CLIENT.redirectUris[1]! }).callbackUrl, DEFAULT_CLIENT.redirectUris[1], 'another redirect URI of the client')
+  const second = { clientId: 'second.apps.googleusercontent.com', clientSecret: 'second-secret', redirectUris: ['http://localhost:4000/oauth2/google/callback'] }
+  fake.addClient(second)
+  t.match(fake.pluginOptions({ clientId: second.clientId }), { clientId: second.clientId, clientSecret: second.clientSecret, callbackUrl: second.redirectUris[0] }, 'another client')
+  t.throws(() => fake.pluginOptions({ clientId: 'nobody' }), { name: 'TypeError', message: /no client "nobody" is registered \(there are "fake-client-id\.apps\.googleusercontent\.com", "second\.apps\.googleusercontent\.com"\)/ })
+  t.throws(() => fake.pluginOptions({ callbackUrl: 'http://localhost:5000/oauth2/google/callback' }), { name: 'TypeError', message: /is not a redirect URI of client/ })
+
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(googleOAuth, { ...fake.pluginOptions(), secret })
+  app.get('/me', { preHandler: [app.authenticate] }, async (request) => ({ email: request.googleUser!.email }))
+  const { headers } = await signInAs(app, fake, ADA.email)
+  t.same((await app.inject({ url: '/me', headers })).json(), { email: ADA.email }, 'a sign-in through the plugin with them and a secret')
+
+  const other = Fastify()
+  t.teardown(() => other.close())
+  await other.register(googleOAuth, { ...fake.pluginOptions(), callbackUrl: DEFAULT_CLIENT.redirectUris[1]!, secret })
+  t.equal(other.googleOAuth.origin, new URL(DEFAULT_CLIENT.redirectUris[1]!).origin, 'a callbackUrl given after them replaces theirs')
+
+  const stale = Fastify()
+  t.teardown(() => stale.close())
+  await t.rejects(async () => { await stale.register(googleOAuth, { ...fake.pluginOptions(), endpoints: { ...fake.endpoints, ...fake.urls } as never, secret }) },
+    { code: 'FST_GOOGLE_OAUTH_INVALID_OPTION', message: /options\.endpoints\.certs is not a known endpoint; use authorization, token, userinfo, revocation, jwks or gsiClient/ },
+    'the fake\'s other URLs are no endpoints of the plugin')
 })

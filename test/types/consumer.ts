@@ -1,5 +1,5 @@
-// Compiled by types.test.ts against the built package, as a user's app would be (TypeScript 5.9
-// and 7, strict, with and without exactOptionalPropertyTypes).
+// Compiled by types.test.ts against the built package, as a user's app would be (TypeScript 5.9,
+// strict with exactOptionalPropertyTypes, and 7, strict).
 import { calendar } from '@googleapis/calendar'
 import Fastify, { type FastifyRequest, type preHandlerHookHandler } from 'fastify'
 import { RedisStore } from 'fastify-session-redis-store'

@@ -1,7 +1,7 @@
 import type { FakeGoogleAccount, FakeGoogleClient } from './types.js'
 
 /** The issuer Google puts in ID tokens, and the fake too. */
-export const GOOGLE_ISSUER = 'https://accounts.google.com'
+export { GOOGLE_ISSUER } from '../../google/endpoints.js'
 
 /**
  * The client registered when `options.clients` is not given. Its secret is an obvious placeholder.

@@ -1,12 +1,16 @@
-import type { FakeGoogleAccount, FakeGoogleClient, FakeGoogleEndpoint, Misbehaviour, FakeGoogleRequest, FakeGooglePluginOptions, FakeGoogleEndpoints, FakeGoogleApis, OAuth2ClientEndpoints } from './types.js'
+import type { FakeGoogleAccount, FakeGoogleClient } from './account-types.js'
+import type { FakeGoogleEndpoint, FakeGoogleRequest, Misbehaviour } from './behaviour-types.js'
 import type { IdTokenTamperer, IssueCodeOptions, IssuedCode, IdTokenForOptions, OneTapCredentialOptions } from './token-types.js'
+import type { FakeGoogleApis, FakeGoogleEndpoints, FakeGooglePluginOptions, FakeGooglePluginOptionsFor, FakeGoogleUrls, OAuth2ClientEndpoints } from './url-types.js'
 
 /** A running fake Google. Create one with {@link startFakeGoogle}; always `close()` it. */
 export interface FakeGoogle {
   /** Base URL, e.g. `http://127.0.0.1:54321`. */
   readonly url: string
-  /** Endpoint URLs. */
+  /** The URLs of the endpoints the plugin calls: its `endpoints` option takes this object as it is. */
   readonly endpoints: FakeGoogleEndpoints
+  /** The fake's other URLs (the PEM certs, the discovery document): the plugin's `endpoints` option refuses them. */
+  readonly urls: FakeGoogleUrls
   /** URLs of the Google APIs the fake serves (not sign-in endpoints: keep them out of the plugin's `endpoints`). */
   readonly apis: FakeGoogleApis
   /** Ready to spread into `new OAuth2Client({ endpoints })`. Also pass `issuers: ['https://accounts.google.com']`. */
@@ -22,9 +26,11 @@ export interface FakeGoogle {
   /**
    * The options of `fastify-google-oauth` that point an app at this fake: a registered client's
    * `clientId` and `clientSecret`, a `callbackUrl` among its redirect URIs (default: the first),
-   * and `endpoints`. Spread them and add a `secret`. Throws if the client or the URL is not registered.
+   * and `endpoints`. Add a `secret`: `{ ...google.pluginOptions(), secret }` (a `callbackUrl`
+   * given after the spread replaces the one chosen here, unchecked). Throws if the client or the
+   * URL is not registered.
    */
-  pluginOptions(options?: { clientId?: string, callbackUrl?: string }): FakeGooglePluginOptions
+  pluginOptions(options?: FakeGooglePluginOptionsFor): FakeGooglePluginOptions
   /** Registers another client. Throws if its ID is taken. */
   addClient(client: FakeGoogleClient): void
   /**

@@ -1,26 +1,36 @@
 import { avatarColour, initialsOf } from './defaults.js'
+import { GSI_CHOOSER } from './gsi-chooser.js'
 import type { Account } from './options.js'
 
-/** What the served script knows: the fake's origin, the accounts it lists, and whether sign-in is denied. */
+/** What the served script knows: where the fake is, the accounts it lists, and whether sign-in is denied. */
 export interface GsiScriptConfig {
+  /** The fake's origin, named when it does not answer. */
   origin: string
+  /** The stylesheet the script adds to the page. */
+  styleUrl: string
+  /** Where the script asks for a credential for the chosen account. */
+  credentialUrl: string
   accounts: ReadonlyArray<{ sub: string, name: string, email: string, initials: string, colour: number }>
   denied: boolean
 }
 
-/** The config of the script for these accounts and the auto-consent mode. */
-export function gsiScriptConfig (origin: string, accounts: readonly Account[], autoConsent: boolean | string): GsiScriptConfig {
+/** The config of the script for the fake at these URLs, these accounts and the auto-consent mode. */
+export function gsiScriptConfig (urls: Pick<GsiScriptConfig, 'origin' | 'styleUrl' | 'credentialUrl'>, accounts: readonly Account[], autoConsent: boolean | string): GsiScriptConfig {
   return {
-    origin,
+    origin: urls.origin,
+    styleUrl: urls.styleUrl,
+    credentialUrl: urls.credentialUrl,
     accounts: accounts.map((a) => ({ sub: a.sub, name: a.name, email: a.email, initials: initialsOf(a.name), colour: avatarColour(a.sub) })),
     denied: autoConsent === 'deny'
   }
 }
 
 /**
- * The browser side of Google Identity Services, as a function of its config. Builds every element
- * with the DOM (never from markup), sets no inline style attribute and evaluates no string, so it
- * runs under a strict Content-Security-Policy.
+ * The browser side of Google Identity Services, as a function of its config: `google.accounts.id`
+ * (`initialize`, `renderButton`, `prompt`, `cancel`), the HTML API (`g_id_onload`, `g_id_signin`),
+ * and the account chooser (`gsi-chooser.ts`). Builds every element with the DOM (never from
+ * markup), sets a style only through the CSSOM (`element.style`, which CSP allows; never a `style`
+ * attribute in markup) and evaluates no string, so it runs under a strict Content-Security-Policy.
  */
 const BODY = `function (config) {
   'use strict';
@@ -32,15 +42,7 @@ const BODY = `function (config) {
     continue_with: 'Continue with Google',
     signin: 'Sign in'
   };
-  var ERRORS = {
-    invalid_client: 'The OAuth client was not found.',
-    origin_mismatch: 'The given origin is not allowed for the given client ID.',
-    access_denied: 'Access was denied.',
-    invalid_request: 'The request was not understood.'
-  };
   var settings = null;
-  var dialog = null;
-  var counter = 0;
 
   function log (message) {
     console.error('[GSI_LOGGER]: ' + message);
@@ -85,121 +87,7 @@ const BODY = `function (config) {
     if (options.auto_prompt === true) openDialog('user');
   }
 
-  function closeDialog () {
-    if (dialog !== null) dialog.remove();
-    dialog = null;
-  }
-
-  function openDialog (selectBy) {
-    if (settings === null) {
-      log('Call google.accounts.id.initialize() with a client_id first.');
-      return;
-    }
-    closeDialog();
-    var id = 'fake-gsi-' + (++counter);
-    var close = el('button', { type: 'button', class: 'fake-gsi-close', 'aria-label': 'Close', text: '\\u00d7' });
-    var error = el('p', { class: 'fake-gsi-error', role: 'alert' });
-    error.hidden = true;
-    var buttons = [];
-    var body;
-    if (config.denied) {
-      body = el('p', { class: 'fake-gsi-message', role: 'status', text: 'Access was denied: no account can be chosen.' });
-    } else {
-      body = el('ul', { class: 'fake-gsi-accounts' }, config.accounts.map(function (account, index) {
-        var emailId = id + '-email-' + index;
-        var button = el('button', {
-          type: 'button',
-          class: 'fake-gsi-account',
-          'aria-label': 'Continue as ' + account.name,
-          'aria-describedby': emailId
-        }, [
-          el('span', { class: 'fake-gsi-avatar fake-gsi-avatar-' + account.colour, 'aria-hidden': 'true', text: account.initials }),
-          el('span', { class: 'fake-gsi-who' }, [
-            el('strong', { text: 'Continue as ' + account.name }),
-            el('small', { id: emailId, text: account.email })
-          ])
-        ]);
-        button.addEventListener('click', function () { choose(account, selectBy, buttons, error); });
-        buttons.push(button);
-        return el('li', {}, [button]);
-      }));
-    }
-    dialog = el('div', { class: 'fake-gsi-dialog', role: 'dialog', 'aria-label': 'Sign in with Google' }, [
-      el('div', { class: 'fake-gsi-head' }, [
-        logo(),
-        el('span', { class: 'fake-gsi-title', text: 'Sign in to ' + location.hostname + ' with Google' }),
-        close
-      ]),
-      el('p', { class: 'fake-gsi-badge', text: 'Local test provider \\u00b7 not Google' }),
-      body,
-      error
-    ]);
-    close.addEventListener('click', closeDialog);
-    dialog.addEventListener('keydown', function (event) {
-      if (event.key === 'Escape') closeDialog();
-    });
-    document.body.appendChild(dialog);
-    if (selectBy === 'btn') (buttons[0] || close).focus();
-  }
-
-  function choose (account, selectBy, buttons, error) {
-    var request = { client_id: settings.client_id, sub: account.sub, select_by: selectBy };
-    if (settings.nonce !== null) request.nonce = settings.nonce;
-    buttons.forEach(function (button) { button.disabled = true; });
-    function fail (message) {
-      log(message);
-      error.textContent = message;
-      error.hidden = false;
-      buttons.forEach(function (button) { button.disabled = false; });
-    }
-    fetch(config.origin + '/gsi/credential', {
-      method: 'POST',
-      mode: 'cors',
-      credentials: 'omit',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(request)
-    }).then(function (response) {
-      return response.json().then(function (answer) {
-        return { ok: response.ok, answer: answer || {} };
-      }, function () {
-        return { ok: false, answer: {} };
-      });
-    }).then(function (result) {
-      if (result.ok && typeof result.answer.credential === 'string') {
-        closeDialog();
-        deliver(result.answer.credential, selectBy);
-      } else {
-        fail(ERRORS[result.answer.error] || 'The sign-in failed (' + String(result.answer.error) + ').');
-      }
-    }, function () {
-      fail('No answer from ' + config.origin + ': it is not running, or this page\\'s origin (' + location.origin +
-        ') is not an authorized JavaScript origin of any client.');
-    });
-  }
-
-  function csrfToken () {
-    var bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return (b < 16 ? '0' : '') + b.toString(16); }).join('');
-  }
-
-  function deliver (credential, selectBy) {
-    if (settings.callback !== null) {
-      settings.callback({ credential: credential, select_by: selectBy });
-      return;
-    }
-    var token = csrfToken();
-    document.cookie = 'g_csrf_token=' + token + '; path=/; SameSite=Lax' + (location.protocol === 'https:' ? '; Secure' : '');
-    var field = function (name, value) { return el('input', { type: 'hidden', name: name, value: value }); };
-    var form = el('form', {
-      method: 'post',
-      action: settings.login_uri || location.href.split('#')[0],
-      enctype: 'application/x-www-form-urlencoded',
-      class: 'fake-gsi-form'
-    }, [field('credential', credential), field('g_csrf_token', token), field('select_by', selectBy)]);
-    document.body.appendChild(form);
-    form.submit();
-  }
+${GSI_CHOOSER}
 
   function renderButton (parent, options) {
     if (!parent || typeof parent.appendChild !== 'function') {
@@ -253,7 +141,7 @@ const BODY = `function (config) {
     disableAutoSelect: function () {}
   };
 
-  var link = el('link', { rel: 'stylesheet', href: config.origin + '/gsi/style' });
+  var link = el('link', { rel: 'stylesheet', href: config.styleUrl });
   (document.head || document.documentElement).appendChild(link);
 
   function start () {

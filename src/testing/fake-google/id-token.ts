@@ -21,8 +21,8 @@ export interface IdTokenSubject {
 }
 
 /**
- * Claims of the account as Google releases them for the granted scopes: `sub` and `hd` always,
- * the email claims with `email`, the name, picture and locale with `profile`.
+ * Claims of the account as Google releases them for the granted scopes: `sub` always, `hd` for a
+ * Workspace account, the email claims with `email`, the name, picture and locale with `profile`.
  */
 export function accountClaims (account: Account, scopes: GrantedScopes): Record<string, unknown> {
   const claims: Record<string, unknown> = { sub: account.sub }

@@ -1,7 +1,7 @@
 import { createHash, createHmac, sign as rsaSign, type KeyObject } from 'node:crypto'
 
 /** base64url without padding. */
-export function base64url (data: Buffer | string): string {
+function base64url (data: Buffer | string): string {
   return Buffer.from(data).toString('base64url')
 }
 

@@ -1,13 +1,7 @@
+import { escapeHtml } from '../../pages/html.js'
 import type { Account } from './options.js'
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-
-/** Escapes text for HTML content and quoted attribute values. */
-export function escapeHtml (value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ESCAPES[c]!)
-}
-
-/** Content-Security-Policy of every page: inline styles and inline images only, no script, no framing. */
+/** Content-Security-Policy of every page: inline styles, `data:` and same-origin images, no script, no framing. */
 export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data: 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 const STYLE = `

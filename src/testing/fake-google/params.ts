@@ -23,7 +23,7 @@ function parseForm (body: string): Params {
   return params
 }
 
-/** Registers the form body parser Google's token and revocation endpoints need. */
+/** Registers the form body parser of the fake's POST endpoints (token, revocation, the chooser's answers). */
 export function registerFormParser (app: FastifyInstance): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, parseForm(body as string))

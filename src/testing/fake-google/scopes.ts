@@ -113,7 +113,7 @@ export function describeScope (scope: string): string | undefined {
   return DESCRIPTIONS[scope]
 }
 
-/** Whether the grant holds one of these scopes. */
+/** Whether the grant holds one of these scopes beyond sign-in's (`openid`, `email` and `profile` are never matched). */
 export function grantsAnyOf (g: GrantedScopes, scopes: readonly string[]): boolean {
   return scopes.some((s) => g.others.includes(s))
 }

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import type { GoogleEndpoints } from '../../google/endpoints.js'
 import { Behaviours, canMisbehave, REDIRECT_TARGET_PATH } from './behaviour.js'
 import type { FakeGoogleContext } from './context.js'
 import { Grants } from './grants.js'
@@ -53,8 +54,8 @@ function redirectTargetRoute (app: FastifyInstance): void {
 /**
  * Starts a fake Google identity provider: a real HTTP server (its own Fastify instance) on
  * `127.0.0.1` and a free port, serving Google's OAuth 2.0 and OpenID Connect endpoints at
- * Google's paths. Point your app or google-auth-library at {@link FakeGoogle.endpoints} and
- * close it when done.
+ * Google's paths. Point the plugin at it with {@link FakeGoogle.pluginOptions} (google-auth-library
+ * with {@link FakeGoogle.oauth2ClientEndpoints}) and close it when done.
  *
  * @example
  * ```ts
@@ -108,27 +109,28 @@ export async function startFakeGoogle (options: FakeGoogleOptions = {}): Promise
   const url = `http://${host}:${address.port}`
   ctx.baseUrl = url
 
+  // Exactly the plugin's endpoints, so that its `endpoints` option takes them as they are.
   const endpoints = Object.freeze({
     authorization: url + AUTHORIZATION_PATH,
     token: url + TOKEN_PATH,
     userinfo: url + USERINFO_PATH,
     revocation: url + REVOCATION_PATH,
-    certs: url + PEM_CERTS_PATH,
     jwks: url + JWKS_PATH,
-    discovery: url + DISCOVERY_PATH,
     gsiClient: url + GSI_CLIENT_PATH
-  })
+  } satisfies Record<keyof GoogleEndpoints, string>)
+  const urls = Object.freeze({ certs: url + PEM_CERTS_PATH, discovery: url + DISCOVERY_PATH })
   let closing: Promise<void> | undefined
 
   return {
     url,
     endpoints,
+    urls,
     apis: Object.freeze({ calendarList: url + CALENDAR_LIST_PATH }),
     oauth2ClientEndpoints: Object.freeze({
       oauth2AuthBaseUrl: endpoints.authorization,
       oauth2TokenUrl: endpoints.token,
       oauth2RevokeUrl: endpoints.revocation,
-      oauth2FederatedSignonPemCertsUrl: endpoints.certs,
+      oauth2FederatedSignonPemCertsUrl: urls.certs,
       oauth2FederatedSignonJwkCertsUrl: endpoints.jwks
     }),
     accounts: ctx.accounts,
@@ -143,7 +145,9 @@ export async function startFakeGoogle (options: FakeGoogleOptions = {}): Promise
     },
     pluginOptions (options = {}) {
       const client = options.clientId === undefined ? ctx.clients.values().next().value : ctx.clients.get(options.clientId)
-      if (client === undefined) throw new TypeError(`pluginOptions: no client ${JSON.stringify(options.clientId)}`)
+      if (client === undefined) {
+        throw new TypeError(`pluginOptions: no client ${JSON.stringify(options.clientId)} is registered (there are ${[...ctx.clients.keys()].map((id) => JSON.stringify(id)).join(', ')}); register it with addClient or the clients option`)
+      }
       const callbackUrl = options.callbackUrl ?? client.redirectUris[0]
       if (callbackUrl === undefined || !client.redirectUris.includes(callbackUrl)) {
         throw new TypeError(`pluginOptions: ${JSON.stringify(callbackUrl)} is not a redirect URI of client ${client.clientId}; register it in the client's redirectUris`)

@@ -43,7 +43,10 @@ export interface IssueCodeOptions {
   codeChallenge?: string
   /** Default `'S256'` when `codeChallenge` is given. */
   codeChallengeMethod?: 'S256' | 'plain'
-  /** `'offline'` makes the token exchange issue a refresh token. */
+  /**
+   * `'offline'` makes the token exchange issue a refresh token, as Google does: when the account
+   * holds none for the client yet, or with `prompt: 'consent'`.
+   */
   accessType?: 'online' | 'offline'
   /** As the authorization request's `prompt`, e.g. `'consent'`. */
   prompt?: string
@@ -60,7 +63,7 @@ export interface IssueCodeOptions {
 export interface IssuedCode {
   /** The authorization code, valid for 10 minutes and once. */
   code: string
-  /** The URL Google would redirect the browser to: `redirect_uri?code=…&state=…&scope=…&authuser=0&prompt=…`. */
+  /** The URL Google would redirect the browser to: `redirect_uri?code=…&state=…&scope=…&authuser=0[&hd=…]&prompt=…`. */
   callbackUrl: string
 }
 

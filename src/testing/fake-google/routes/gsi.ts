@@ -8,9 +8,9 @@ import { javascriptOrigins } from '../options.js'
 /** Google Identity Services' script, as at `https://accounts.google.com/gsi/client`. */
 export const GSI_CLIENT_PATH = '/gsi/client'
 /** Its stylesheet, as at `https://accounts.google.com/gsi/style`. */
-export const GSI_STYLE_PATH = '/gsi/style'
+const GSI_STYLE_PATH = '/gsi/style'
 /** Where the script asks for a credential for the chosen account. */
-export const GSI_CREDENTIAL_PATH = '/gsi/credential'
+const GSI_CREDENTIAL_PATH = '/gsi/credential'
 
 /** The `select_by` values Google's script reports. */
 const SELECT_BY = [
@@ -50,7 +50,11 @@ export function gsiRoutes (app: FastifyInstance, ctx: FakeGoogleContext): void {
     .header('cross-origin-resource-policy', 'cross-origin')
     .header('x-content-type-options', 'nosniff')
     .type('text/javascript; charset=utf-8')
-    .send(gsiScript(gsiScriptConfig(ctx.baseUrl, ctx.accounts, ctx.autoConsent))))
+    .send(gsiScript(gsiScriptConfig({
+      origin: ctx.baseUrl,
+      styleUrl: ctx.baseUrl + GSI_STYLE_PATH,
+      credentialUrl: ctx.baseUrl + GSI_CREDENTIAL_PATH
+    }, ctx.accounts, ctx.autoConsent))))
 
   app.get(GSI_STYLE_PATH, gsi, async (_request, reply) => reply
     .header('cache-control', 'public, max-age=3600')

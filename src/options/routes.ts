@@ -1,0 +1,38 @@
+import type { RoutePaths } from '../types.js'
+import { invalid, show } from './checks.js'
+
+/** The plugin's route paths, relative to its prefix. */
+const ROUTES: RoutePaths = {
+  login: '/login',
+  start: '/oauth2/google',
+  callback: '/oauth2/google/callback',
+  logout: '/logout',
+  oneTap: '/oauth2/google/one-tap'
+}
+
+/** The `prefix` option: `''` or a path without a trailing slash. */
+export function readPrefix (value: unknown): string {
+  if (value === undefined || value === '') return ''
+  if (typeof value !== 'string' || !/^(\/[A-Za-z0-9._~-]+)+$/.test(value)) {
+    throw invalid(`options.prefix must be '' or a path like "/auth" without a trailing slash (got ${show(value)}).`)
+  }
+  return value
+}
+
+/** The plugin's routes under the prefix: resolved once, here. */
+export function routePaths (prefix: string): RoutePaths {
+  const paths = { ...ROUTES }
+  for (const key of Object.keys(paths) as Array<keyof RoutePaths>) paths[key] = `${prefix}${ROUTES[key]}`
+  return paths
+}
+
+/** What the `callbackUrl` refusals tell to do, for the `prefix` given (read again: it may come first or not at all). */
+export const callbackHint = (options: Readonly<Record<string, unknown>>): string =>
+  `Give the full URL of ${readPrefix(options.prefix)}${ROUTES.callback} on your site.`
+
+/** `callbackUrl` must be the plugin's callback route: Google sends the browser back there and nowhere else. */
+export function checkCallback (callback: URL, routes: RoutePaths): void {
+  if (callback.pathname !== routes.callback || callback.search !== '') {
+    throw invalid(`options.callbackUrl must point at this plugin's callback route "${routes.callback}" (got path ${show(callback.pathname + callback.search)}). Register that same URL in Google Cloud console.`)
+  }
+}

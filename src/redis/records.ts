@@ -1,0 +1,158 @@
+import { LRUCache } from 'lru-cache'
+import { pluginError } from '../errors.js'
+import type { BackendSettings } from '../session/backend.js'
+import { deepFreeze } from '../session/deep-freeze.js'
+import { isSessionRecord, type SessionRecord } from '../session/record.js'
+import { TOMBSTONE_LIFETIME } from '../session/records.js'
+import { REVOCATION_LIFETIME, type Revocations } from '../session/revocations.js'
+import type { BoundedCall, RedisClient } from './calls.js'
+import type { StoreChannel } from './channel.js'
+import type { KeyLayout } from './keys.js'
+import type { NearCache, Versioned } from './near-cache.js'
+import type { Scripts } from './scripts.js'
+
+export interface RedisRecordsOptions {
+  client: RedisClient
+  keys: KeyLayout
+  scripts: Scripts
+  call: BoundedCall
+  /** This process's copies, if any. */
+  cache: NearCache<SessionRecord> | null
+  channel: StoreChannel
+  revocations: Revocations
+  /** The lock of the refresh this process runs for a session, if any: its writes are fenced by it. */
+  holding: ReadonlyMap<string, string>
+  /** How long a sign-out waits for the other instances' confirmations (ms). */
+  confirmWait: number
+  settings: Pick<BackendSettings, 'clock' | 'maxSessionsPerUser' | 'log'>
+}
+
+const parse = (json: unknown): SessionRecord | null => {
+  if (typeof json !== 'string') return null
+  try {
+    const value: unknown = JSON.parse(json)
+    // Read-only for the app: nothing a route changes in it can reach a later write.
+    return isSessionRecord(value) ? deepFreeze(value) : null
+  } catch {
+    return null
+  }
+}
+
+/** The store's reads and writes of sessions, each write one script (see `scripts.ts`). */
+export function redisRecords (options: RedisRecordsOptions) {
+  const { client, keys, scripts, call, cache, channel, settings } = options
+  /** The version each record was read or written at: a write names the version it was made from. */
+  const versions = new WeakMap<SessionRecord, string>()
+  /** Ids this process ended recently. */
+  const ended = new LRUCache<string, true>({ max: 10_000 })
+  const forget = (id: string): void => { ended.set(id, true) }
+
+  /** Waits until the instances that received a sign-out's message confirmed it (bounded). */
+  async function confirmed (wait: (receivers: number) => Promise<number>, receivers: number): Promise<void> {
+    const late = await wait(receivers)
+    if (late > 0) settings.log.warn({ late, ms: options.confirmWait }, 'fastify-google-oauth: a sign-out was not confirmed in time by every instance; those may serve cached copies for at most the near cache\'s ttl')
+  }
+
+  /** The session as Redis has it now (never the near cache's copy). */
+  async function readFresh (id: string): Promise<Versioned<SessionRecord> | null> {
+    const mark = cache?.mark()
+    const [version, json] = await call('read', () => client.hmget(keys.session(id), 'v', 'r'))
+    const record = parse(json)
+    if (record === null || typeof version !== 'string') return null
+    versions.set(record, version)
+    const entry = { value: record, version }
+    if (cache !== null && mark !== undefined) cache.store(id, entry, mark)
+    return entry
+  }
+
+  return {
+    readFresh,
+
+    read (id: string, callback: (error: unknown, value: unknown, answered: boolean) => void): void {
+      if (ended.has(id)) return callback(null, null, true)
+      const copy = cache?.get(id)
+      if (copy !== undefined) return callback(null, copy.value, false)
+      readFresh(id).then((entry) => callback(null, entry?.value ?? null, true), (error: unknown) => callback(error, null, true))
+    },
+
+    isEnded: (id: string): boolean => ended.has(id),
+
+    async create (id: string, record: SessionRecord, admittedSince?: number): Promise<void> {
+      const userId = record.googleUser.id
+      const result = await call('create', () => scripts.create([keys.session(id), keys.index(userId), keys.revoked(userId)], [
+        JSON.stringify(record), Date.parse(record.cookie.expires), settings.clock.now(), settings.maxSessionsPerUser,
+        keys.base(id), id, TOMBSTONE_LIFETIME, keys.channel, admittedSince ?? 0
+      ])) as [number, ...string[]]
+      if (result[0] === 0) throw pluginError('SIGN_IN_INTERRUPTED', 'revoked-during-sign-in')
+      const evicted = result.slice(1) as string[]
+      for (const other of evicted) forget(other)
+      cache?.invalidate(evicted)
+      versions.set(record, '1')
+    },
+
+    async update (id: string, change: (current: SessionRecord) => SessionRecord | null, known?: SessionRecord): Promise<SessionRecord | null> {
+      if (ended.has(id)) return null
+      let current: Versioned<SessionRecord> | null = known !== undefined && versions.has(known)
+        ? { value: known, version: versions.get(known)! }
+        : await readFresh(id)
+      // Made again from the newer version when another write got there first (a few times at most).
+      for (let attempt = 0; attempt < 5 && current !== null; attempt++) {
+        const next = change(current.value)
+        if (next === null) return null
+        const holder = options.holding.get(id)
+        const result = await call('update', () => scripts.update([keys.session(id), keys.tombstone(id), keys.lock(id)], [current!.version, JSON.stringify(next), keys.channel, JSON.stringify({ s: [id] }), holder ?? ''])) as [number, string?, string?]
+        if (result[0] === 1) {
+          versions.set(next, result[1]!)
+          return next
+        }
+        if (result[0] === 0) {
+          forget(id)
+          return null
+        }
+        // The refresh's lock lapsed and another instance may hold it: this write could overwrite newer tokens.
+        if (result[0] === 3) throw pluginError('SESSION_STORE_UNAVAILABLE', 'redis-lock-lost')
+        const newer = parse(result[2])
+        current = newer === null ? null : { value: newer, version: result[1]! }
+        if (newer !== null) versions.set(newer, result[1]!)
+      }
+      if (current === null) return null
+      // Still losing to other writes: a store that cannot take this write now, not a session that ended.
+      throw pluginError('SESSION_STORE_UNAVAILABLE', 'redis-update-contended')
+    },
+
+    async end (id: string): Promise<void> {
+      forget(id)
+      cache?.invalidate([id])
+      const ask = channel.confirmation(options.confirmWait)
+      let receivers: number
+      try {
+        [, receivers] = await call('end', () => scripts.end([keys.session(id), keys.tombstone(id)], [TOMBSTONE_LIFETIME, keys.channel, id, keys.base(id), JSON.stringify({ s: [id], o: ask.o, a: ask.a })])) as [number, number]
+      } catch (error) {
+        ask.cancel()
+        // Not ended after all: a retry must find the session and end it again.
+        ended.delete(id)
+        throw error
+      }
+      await confirmed(ask.wait, receivers)
+    },
+
+    async revoke (userId: string): Promise<number> {
+      const ask = channel.confirmation(options.confirmWait)
+      let result: [number, string, number]
+      try {
+        result = await call('revoke', () => scripts.revoke([keys.index(userId), keys.revoked(userId)], [
+          keys.userBase(userId), TOMBSTONE_LIFETIME, keys.channel, settings.clock.now(), REVOCATION_LIFETIME, userId, ask.o, ask.a
+        ])) as [number, string, number]
+      } catch (error) {
+        ask.cancel()
+        throw error
+      }
+      // Known here at once (the message also reaches this process).
+      options.revocations.learn(userId, Number(result[1]))
+      await confirmed(ask.wait, result[2])
+      return result[0]
+    }
+  }
+}
+
+export type RedisRecords = ReturnType<typeof redisRecords>
