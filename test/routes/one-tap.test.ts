@@ -167,9 +167,11 @@ t.test('policies apply to One Tap sign-ins', async (t) => {
 t.test('signInAs can sign in through One Tap; the session has no Google access until a grant', async (t) => {
   const store = new CountingStore()
   const app = await startApp(t, { plugin: { oneTap: true, store } })
-  const { headers, location } = await app.signInAs(ADA, { via: 'one-tap', returnTo: '/profile' })
+  const { headers, location, user } = await app.signInAs(ADA, { via: 'one-tap', returnTo: '/profile' })
   t.equal(location, '/profile')
   t.match((await app.app.inject({ url: '/api/me', headers })).json(), { email: ADA })
+  t.same((await app.app.inject({ url: '/api/me', headers })).json(), user, 'the user signInAs gives is the app\'s (a One Tap credential has no locale)')
+  t.equal(user.locale, null)
   t.same((await app.app.inject({ url: '/api/has-client', headers })).json(), { client: false }, 'request.googleAuth is null: no access to Google yet')
   const id = /goauth\.sid=([^.;]+)/.exec(headers.cookie)![1]!
   const stored = await new Promise<Record<string, unknown>>((resolve) => store.get(id, (_error, value) => resolve(value as unknown as Record<string, unknown>)))
