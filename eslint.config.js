@@ -1,7 +1,7 @@
 import neostandard from 'neostandard'
 
 export default [
-  ...neostandard({ ts: true, ignores: ['dist/**', '.build/**', 'coverage/**', '.tap/**', 'test/types/*.generated.ts'] }),
+  ...neostandard({ ts: true, ignores: ['dist/**', '.build/**', 'coverage/**', '.tap/**'] }),
   {
     rules: {
       // `void promise` marks a promise deliberately not awaited (signal handlers, background work).

@@ -5,6 +5,7 @@ import type { Browser } from '../fixtures/browser.js'
 import { SESSION_SECRET, startApp, type TestApp } from '../fixtures/app.js'
 import { HOSTILE_ID_TOKENS } from '../fixtures/hostile-id-tokens.js'
 import { MINUTE, testClock } from '../fixtures/clock.js'
+import { until } from '../fixtures/wait.js'
 
 const SECRET_LOOKING = /eyJ[\w-]+\.|ya29\.|4(\/|%2F)0A[\w-]{8,}|1\/\/[\w-]{8,}|test-client-secret|code_verifier=|[?&]code=[^[]/
 
@@ -157,10 +158,12 @@ t.test('Google refusing or failing at the token endpoint', async (t) => {
     ['reset', 502, 'FST_GOOGLE_OAUTH_GOOGLE_BAD_RESPONSE'],
     ['rate_limited', 502, 'FST_GOOGLE_OAUTH_GOOGLE_BAD_RESPONSE'],
     ['unavailable', 502, 'FST_GOOGLE_OAUTH_GOOGLE_BAD_RESPONSE'],
-    ['huge', 502, 'FST_GOOGLE_OAUTH_GOOGLE_BAD_RESPONSE'],
-    ['hang', 504, 'FST_GOOGLE_OAUTH_GOOGLE_TIMEOUT']
+    ['huge', 502, 'FST_GOOGLE_OAUTH_GOOGLE_BAD_RESPONSE']
   ]
-  const app = await startApp(t, { plugin: { googleTimeout: 500 } })
+  // Calls to Google are bounded on the plugin's clock: only the test moves it.
+  const clock = testClock()
+  const googleTimeout = 500
+  const app = await startApp(t, { clock, plugin: { googleTimeout } })
   for (const [behaviour, status, code] of cases) {
     t.test(String(behaviour), async (t) => {
       app.google.reset()
@@ -170,6 +173,17 @@ t.test('Google refusing or failing at the token endpoint', async (t) => {
       await expectRefusal(t, app, b, callback.href, status, code)
     })
   }
+  t.test('hang', async (t) => {
+    app.google.reset()
+    app.google.misbehave('token', 'hang')
+    const b = app.browser()
+    const callback = await app.callbackFromGoogle(b)
+    const before = tokenCalls(app)
+    const refused = expectRefusal(t, app, b, callback.href, 504, 'FST_GOOGLE_OAUTH_GOOGLE_TIMEOUT')
+    await until(() => tokenCalls(app) > before, 'the token request to reach Google')
+    await clock.tick(googleTimeout)
+    await refused
+  })
 })
 
 t.test('an ID token that fails verification is refused with 502', async (t) => {

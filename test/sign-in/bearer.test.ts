@@ -178,7 +178,7 @@ t.test('a cached token stops working when it expires', async (t) => {
 })
 
 t.test('Google\'s keys unreachable is Google\'s failure (502), not a bad token', async (t) => {
-  const app = await startApp(t, { plugin: { bearer: true, googleTimeout: 300 } })
+  const app = await startApp(t, { plugin: { bearer: true } })
   app.google.misbehave('certs', 'server_error')
   const response = await me(app, bearer(app.google.idTokenFor(ADA)))
   t.match([response.statusCode, response.json().code], [502, 'FST_GOOGLE_OAUTH_GOOGLE_BAD_RESPONSE'])
