@@ -34,9 +34,9 @@ export class ExpiringMap<K, V> {
 
   set (key: K, value: V): void {
     // Set again, an entry moves to the end: the map stays in order of expiry (one ttl for all).
-    this.#entries.delete(key)
-    this.#entries.set(key, { value, expiresAt: this.#options.now() + this.#options.ttl })
     const now = this.#options.now()
+    this.#entries.delete(key)
+    this.#entries.set(key, { value, expiresAt: now + this.#options.ttl })
     for (const [oldest, entry] of this.#entries) {
       if (entry.expiresAt > now && this.#entries.size <= this.#options.max) break
       this.#entries.delete(oldest)

@@ -59,6 +59,15 @@ async function signOutOnB (instances: Instances, cookie: string): Promise<number
   return response.status
 }
 
+/** Two instances, and a session signed in on A: its id and the Cookie header that carries it. */
+async function signedInOnA (t: Test): Promise<{ instances: Instances, id: string, cookie: string }> {
+  const instances = await twoInstances(t)
+  const browser = instances.a.browser()
+  await instances.a.signIn(browser)
+  const id = idOf(browser, instances.a)
+  return { instances, id, cookie: `goauth.sid=${browser.cookiesFor(instances.a.url)['goauth.sid']}` }
+}
+
 async function expectGone (t: Test, instances: Instances, id: string, cookie: string): Promise<void> {
   t.equal(await instances.redis.exists(instances.prefix + id), 0, 'the session is not back in Redis')
   t.equal((await send(`${instances.a.url}/api/me`, { headers: { cookie } })).status, 401, 'A refuses the old cookie')
@@ -66,11 +75,7 @@ async function expectGone (t: Test, instances: Instances, id: string, cookie: st
 }
 
 t.test('activity recorded on A from a read made before B\'s sign-out is not written back', async (t) => {
-  const instances = await twoInstances(t)
-  const browser = instances.a.browser()
-  await instances.a.signIn(browser)
-  const id = idOf(browser, instances.a)
-  const cookie = `goauth.sid=${browser.cookiesFor(instances.a.url)['goauth.sid']}`
+  const { instances, id, cookie } = await signedInOnA(t)
   await rewrite(instances, id, activityDue)
 
   const written = instances.gated.writes.length
@@ -85,11 +90,7 @@ t.test('activity recorded on A from a read made before B\'s sign-out is not writ
 })
 
 t.test('activity written by A just after B\'s sign-out is undone at once', async (t) => {
-  const instances = await twoInstances(t)
-  const browser = instances.a.browser()
-  await instances.a.signIn(browser)
-  const id = idOf(browser, instances.a)
-  const cookie = `goauth.sid=${browser.cookiesFor(instances.a.url)['goauth.sid']}`
+  const { instances, id, cookie } = await signedInOnA(t)
   await rewrite(instances, id, activityDue)
 
   const write = instances.gated.hold('set', id)
@@ -102,11 +103,7 @@ t.test('activity written by A just after B\'s sign-out is undone at once', async
 })
 
 t.test('activity written by A while B\'s sign-out is under way (its tombstone not yet written) does not outlive the sign-out', async (t) => {
-  const instances = await twoInstances(t)
-  const browser = instances.a.browser()
-  await instances.a.signIn(browser)
-  const id = idOf(browser, instances.a)
-  const cookie = `goauth.sid=${browser.cookiesFor(instances.a.url)['goauth.sid']}`
+  const { instances, id, cookie } = await signedInOnA(t)
   await rewrite(instances, id, activityDue)
 
   const write = instances.gated.hold('set', id)
@@ -125,11 +122,7 @@ t.test('activity written by A while B\'s sign-out is under way (its tombstone no
 
 for (const held of ['read', 'write'] as const) {
   t.test(`a token refresh on A whose ${held} straddles B's sign-out does not revive the session`, async (t) => {
-    const instances = await twoInstances(t)
-    const browser = instances.a.browser()
-    await instances.a.signIn(browser)
-    const id = idOf(browser, instances.a)
-    const cookie = `goauth.sid=${browser.cookiesFor(instances.a.url)['goauth.sid']}`
+    const { instances, id, cookie } = await signedInOnA(t)
 
     // The refresh's save reads the session again (the request's own load is let through), then writes it.
     const gate = held === 'read' ? instances.gated.hold('get', id, { skip: 1 }) : instances.gated.hold('set', id)
