@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { readFileSync } from 'node:fs'
 
 /** Process accounting from /proc, CPU pinning with taskset, and children that never outlive the run. */
@@ -40,11 +41,15 @@ export function pinSelf (cpu: number): boolean {
 
 const children = new Set<ChildProcess>()
 
-/** `node --import tsx script args`, pinned to `cpu` when taskset exists, with an IPC channel. */
+/** What the benchmarks run: the package's built dist/, as users run it (bench/tsconfig.json maps nothing to src/). */
+export const BENCH_TSCONFIG = fileURLToPath(new URL('./tsconfig.json', import.meta.url))
+
+/** `node --import tsx script args` (on dist/, see BENCH_TSCONFIG), pinned to `cpu` when taskset exists, with an IPC channel. */
 export function spawnNode (script: string, args: string[], cpu: number, nodeArgs: string[] = []): ChildProcess {
   const argv = [...nodeArgs, '--import', 'tsx', script, ...args]
   const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc']
-  const child = hasTaskset ? spawn('taskset', ['-c', String(cpu), process.execPath, ...argv], { stdio }) : spawn(process.execPath, argv, { stdio })
+  const env = { ...process.env, TSX_TSCONFIG_PATH: BENCH_TSCONFIG }
+  const child = hasTaskset ? spawn('taskset', ['-c', String(cpu), process.execPath, ...argv], { stdio, env }) : spawn(process.execPath, argv, { stdio, env })
   children.add(child)
   child.once('exit', () => children.delete(child))
   return child

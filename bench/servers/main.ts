@@ -31,6 +31,9 @@ function stop (code: number): Promise<void> {
 for (const event of ['SIGTERM', 'SIGINT', 'disconnect'] as const) process.on(event, () => { void stop(0) })
 
 try {
+  // What users run: the built package, never its TypeScript sources through the loader.
+  const resolved = import.meta.resolve('fastify-google-oauth')
+  if (!resolved.includes('/dist/')) throw new Error(`fastify-google-oauth resolves to ${resolved}, not the built dist/: run with TSX_TSCONFIG_PATH=bench/tsconfig.json`)
   const load = modules[server]
   if (load === undefined) throw new Error(`unknown server ${server}`)
   built = await (await load()).build(variant, redisPrefix)

@@ -1,7 +1,6 @@
 import { Signer } from '@fastify/cookie'
 import { parseCookie } from 'cookie'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
-import { LRUCache } from 'lru-cache'
 import { pluginError } from '../errors.js'
 import { clearCookie as dropCookie, findCookie, setCookie, type CookieAttributes } from '../http/cookies.js'
 import type { Emit } from '../events.js'
@@ -21,6 +20,9 @@ const STORE_TIMEOUT = 2_000
 
 /** Longest a token refresh can take: each call to Google is bounded by `googleTimeout`, and retried once. */
 const refreshDeadline = (options: ResolvedOptions): number => 2 * options.googleTimeout + 1_000
+
+/** Most verified cookies remembered. */
+const VERIFIED_MAX = 10_000
 
 const kSession = Symbol('fastify-google-oauth.session')
 
@@ -67,13 +69,15 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
 
   // Verified signatures, so that a signed-in request does not pay for an HMAC each time. Only
   // valid cookies are kept: the mapping from a cookie to its id cannot be forged into the cache.
-  const verified = new LRUCache<string, { id: string, renew: boolean }>({ max: 10_000 })
+  // A plain map, oldest first out: a lookup is the cheapest there is, and only valid cookies get in.
+  const verified = new Map<string, { id: string, renew: boolean }>()
   function unsign (cookie: string): { id: string, renew: boolean } | null {
     const known = verified.get(cookie)
     if (known !== undefined) return known
     const result = signer.unsign(cookie)
     if (!result.valid || result.value === null) return null
     const entry = { id: result.value, renew: result.renew }
+    if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!)
     verified.set(cookie, entry)
     return entry
   }
