@@ -50,6 +50,8 @@ const PAIRS: Array<{ a: string, b: string, goal?: number }> = [
   { a: 'ours-memory', b: 'bare', goal: 0.9 },
   { a: 'ours-redis-store', b: 'bare', goal: 0.9 },
   { a: 'ours-memory', b: 'ours-redis-store', goal: 1 },
+  { a: 'bare-hooks', b: 'bare' },
+  { a: 'ours-memory', b: 'bare-hooks' },
   { a: 'ours-bearer', b: 'bare', goal: 0.9 },
   { a: 'ours-bearer', b: 'bare-bearer', goal: 0.9 },
   { a: 'ours-401', b: 'bare-401', goal: 0.9 },

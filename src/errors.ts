@@ -6,7 +6,7 @@ const define = (code: string, message: string, status: number): FastifyErrorCons
 
 /**
  * Every error the plugin can produce, declared once.
- * Codes are stable: hosts and tests may rely on them. The README lists each one.
+ * Codes are stable: hosts and tests may rely on them. docs/api.md lists each one.
  */
 export const errors = {
   /** Thrown at registration: an option is missing or wrong. */
@@ -14,7 +14,7 @@ export const errors = {
   /** Thrown at registration: the plugin is already registered on this app (in this context or another one). */
   ALREADY_REGISTERED: define('ALREADY_REGISTERED', 'fastify-google-oauth is already registered on this app. Register it once, at the root (await app.register(googleOAuth, options)), and use fastify.googleOAuth in every context.', 500),
   /** Thrown at startup: a route is guarded by the guard of another Fastify app (it would read that app's sessions). */
-  FOREIGN_GUARD: define('FOREIGN_GUARD', 'These routes use the fastify-google-oauth guard of another Fastify app: %s. Guard them with this app\'s fastify.googleOAuth.authenticate.', 500),
+  FOREIGN_GUARD: define('FOREIGN_GUARD', 'These routes use the fastify-google-oauth guard of another Fastify app: %s. Use this app\'s fastify.googleOAuth guards (authenticate, requireScopes, sameOrigin) on them.', 500),
 
   /** A guarded route was requested without a signed-in user (also: `updateUser` without a session, a grant of more scopes whose session ended meanwhile). */
   UNAUTHENTICATED: define('UNAUTHENTICATED', 'Sign-in required.', 401),
@@ -54,6 +54,8 @@ export const errors = {
   CSRF_TOKEN_MISMATCH: define('CSRF_TOKEN_MISMATCH', 'This sign-in could not be verified as coming from this site. Reload the page and sign in again.', 403),
   /** A credential posted by Google's button or One Tap (through the browser) is malformed or failed verification. */
   CREDENTIAL_INVALID: define('CREDENTIAL_INVALID', 'This sign-in could not be verified. Reload the page and sign in again.', 400),
+  /** The Google account was disabled (a Cross-Account Protection `account-disabled` event): no new sign-in until Google says it is enabled again. */
+  ACCOUNT_DISABLED: define('ACCOUNT_DISABLED', 'This Google account is disabled for sign-in here until Google re-enables it. Use another account, or try again later.', 403),
   /**
    * The app refused the account: `allowedEmails` / `allowedDomains` (with `emailTrust`), or its
    * `onSignIn` (the message is the app's when it threw `refuseSignIn(message)`).
@@ -74,7 +76,9 @@ export const errors = {
   GOOGLE_TIMEOUT: define('GOOGLE_TIMEOUT', 'Google did not answer in time. Try again in a moment.', 504),
 
   /** A state-changing request came from another site. */
-  CROSS_SITE_REQUEST: define('CROSS_SITE_REQUEST', 'Cross-site request refused.', 403),
+  CROSS_SITE_REQUEST: define('CROSS_SITE_REQUEST', 'This request came from another site and was refused. Go back, reload the page and try again.', 403),
+  /** A route-level limiter (e.g. @fastify/rate-limit through `routeOptions`) refused the request; its `Retry-After` is kept. */
+  TOO_MANY_REQUESTS: define('TOO_MANY_REQUESTS', 'Too many requests from this address. Wait a moment and try again.', 429),
   /** The user's Google access can no longer be renewed (refresh token revoked or expired, or none was issued): sign in again. */
   REAUTH_REQUIRED: define('REAUTH_REQUIRED', 'Your Google access has expired. Sign in again.', 401),
   /** A request to one of the plugin's routes was refused by Fastify itself (wrong content type, body too large...); the status is Fastify's. */
@@ -89,6 +93,22 @@ export const errors = {
    * (no session).
    */
   NOT_SUPPORTED: define('NOT_SUPPORTED', '%s', 501),
+  /** A security event token (Cross-Account Protection) is not a compact JWS, or lacks `iat`, `jti` or a usable event (RFC 8935 `invalid_request`). */
+  SECURITY_EVENT_MALFORMED: define('SECURITY_EVENT_MALFORMED', 'The security event token is malformed.', 400),
+  /** A security event token is not signed with RS256 and a `kid` (`alg: none` included; RFC 8935 `invalid_request`). */
+  SECURITY_EVENT_ALGORITHM: define('SECURITY_EVENT_ALGORITHM', 'The security event token must be signed with RS256.', 400),
+  /** A security event token names a key that is not in Google's key set (RFC 8935 `invalid_key`). */
+  SECURITY_EVENT_UNKNOWN_KEY: define('SECURITY_EVENT_UNKNOWN_KEY', 'The security event token is signed with an unknown key.', 400),
+  /** A security event token's signature does not verify with Google's key (RFC 8935 `invalid_key`). */
+  SECURITY_EVENT_SIGNATURE: define('SECURITY_EVENT_SIGNATURE', 'The security event token\'s signature is invalid.', 400),
+  /** A security event token's `iss` is not the issuer of Google's RISC configuration (RFC 8935 `invalid_issuer`). */
+  SECURITY_EVENT_ISSUER: define('SECURITY_EVENT_ISSUER', 'The security event token comes from an unexpected issuer.', 400),
+  /** A security event token's `aud` is none of the app's client ids (RFC 8935 `invalid_audience`). */
+  SECURITY_EVENT_AUDIENCE: define('SECURITY_EVENT_AUDIENCE', 'The security event token is meant for another audience.', 400),
+  /** A security event token carries no `events` object, or an empty one (RFC 8935 `invalid_request`). */
+  SECURITY_EVENT_NO_EVENTS: define('SECURITY_EVENT_NO_EVENTS', 'The security event token carries no event.', 400),
+  /** A delivery to the security event route is not `application/secevent+jwt` (RFC 8935). */
+  SECURITY_EVENT_CONTENT_TYPE: define('SECURITY_EVENT_CONTENT_TYPE', 'Security events must be sent as application/secevent+jwt.', 415),
   /** The session store failed (for example Redis is unreachable). */
   SESSION_STORE_UNAVAILABLE: define('SESSION_STORE_UNAVAILABLE', 'Sessions are unavailable right now. Try again in a moment.', 503)
 } as const

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { GoogleOAuthEvent } from './hooks.js'
 
-export type { GoogleOAuthEvent, SignInRefusal } from './hooks.js'
+export type { GoogleOAuthEvent, SecurityEventAction, SecurityEventReport, SignInRefusal } from './hooks.js'
 
 /** An event as a part of the plugin describes it; the emitter adds the time. */
 export type EventInput = GoogleOAuthEvent extends infer E ? E extends GoogleOAuthEvent ? Omit<E, 'at'> : never : never

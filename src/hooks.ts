@@ -31,7 +31,32 @@ export type AppUserFields = Partial<Omit<GoogleUser, 'id'>>
 export type OnSignIn = (context: SignInContext) => AppUserFields | false | undefined | void | Promise<AppUserFields | false | undefined | void>
 
 /** Why a sign-in was refused: a policy, the app's `onSignIn`, or the hook failing. */
-export type SignInRefusal = 'hosted-domain' | 'email-not-verified' | 'email-not-authoritative' | 'email-not-allowed' | 'on-sign-in'
+export type SignInRefusal = 'hosted-domain' | 'email-not-verified' | 'email-not-authoritative' | 'email-not-allowed' | 'on-sign-in' | 'account-disabled'
+
+/**
+ * A security event Google sent (Cross-Account Protection, the `risc` option) and what was done:
+ * `eventType` is the event's short name (`sessions-revoked`, `account-disabled`, … or the full
+ * URI of a type the plugin does not know), `userId` the Google account (null for `token-revoked`
+ * and `verification`, which name none), `reason` Google's (`hijacking`, `bulk-account`) or null.
+ */
+export interface SecurityEventReport {
+  type: 'security-event'
+  eventType: string
+  reason: string | null
+  /**
+   * What the plugin did: `signed-out-everywhere` (and, for a disabled account, `sign-in-blocked`
+   * too: both are listed), `sign-in-blocked`, `sign-in-unblocked`, `tokens-dropped`, `none` (only
+   * reported), or `handled-by-app` (`onSecurityEvent` returned `'handled'`).
+   */
+  actions: SecurityEventAction[]
+  /** How many sessions were ended or lost their Google tokens, where the store could find them. */
+  sessions: number
+  /** The `state` of a `verification` event, else null. */
+  state: string | null
+}
+
+/** One thing the plugin did for a security event. */
+export type SecurityEventAction = 'signed-out-everywhere' | 'sign-in-blocked' | 'sign-in-unblocked' | 'tokens-dropped' | 'none' | 'handled-by-app'
 
 interface EventBase {
   /** The Google account (`sub`), when known. */
@@ -56,6 +81,7 @@ export type GoogleOAuthEvent =
   | EventBase & { type: 'token-refreshed' }
   | EventBase & { type: 'token-refresh-failed', reason: string }
   | EventBase & { type: 'reauth-required' }
+  | EventBase & SecurityEventReport
 
 /** What a page needs to show Google's "Sign in with Google" button and One Tap prompt. */
 export interface OneTapPage {

@@ -8,9 +8,13 @@ import { checkGuardedRoutes, claimNames } from './http/decorators.js'
 import { createGuards } from './http/guard.js'
 import { createIdentity } from './http/identity.js'
 import { decorateRequests } from './http/request-decorators.js'
+import { createSameOrigin } from './http/same-origin.js'
 import type { GoogleOAuthOptions } from './options.js'
 import { resolveOptions } from './options/resolve.js'
+import { checkRateLimitRegistered } from './options/route-options.js'
 import { startupWarnings } from './options/warnings.js'
+import { DISABLED_FLAG } from './risc/actions.js'
+import { createReceiver, riscMarks } from './risc/index.js'
 import { routes } from './routes/index.js'
 import { createAccountActions } from './session/account.js'
 import { registerSessions } from './session/index.js'
@@ -27,6 +31,7 @@ import type { GoogleOAuthApi } from './types.js'
 async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOAuthOptions): Promise<void> {
   // Check: the options, then the names the plugin adds (a second registration stops here).
   const options = resolveOptions(rawOptions)
+  checkRateLimitRegistered(options.routeOptions, (name) => fastify.hasPlugin(name))
   claimNames(fastify, options.authenticateDecorator)
   for (const warning of startupWarnings(options, rawOptions, fastify.hasPlugin('@fastify/session'))) fastify.log.warn(warning)
 
@@ -34,13 +39,15 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
   const emit = createEmitter(options.onEvent, options.clock.now, fastify.log)
   const sessions = registerSessions(fastify, options, emit)
   const identity = createIdentity(fastify, sessions, options.bearer !== null)
-  const admit = createAdmission({ policies: options.policies, onSignIn: options.onSignIn, onSignInTimeout: options.onSignInTimeout, clock: options.clock, emit })
+  const marks = riscMarks(options, sessions)
+  const admit = createAdmission({ policies: options.policies, onSignIn: options.onSignIn, onSignInTimeout: options.onSignInTimeout, clock: options.clock, emit, disabled: marks === null ? null : (userId) => marks.userFlag(userId, DISABLED_FLAG) })
   const idTokens = createIdTokenVerifier({ jwksUrl: options.endpoints.jwks, timeout: options.googleTimeout, clientId: options.clientId, now: options.clock.now, clock: options.clock })
   const bearer = options.bearer === null ? null : createBearerAuth({ verifier: idTokens, ...options.bearer, admit, emit, now: options.clock.now, revocations: sessions.revocations })
   const google = createGoogleClient(options)
   const scopes = createScopeRegistry(options.scopes)
   const pages = { loginUrl: options.loginUrl, app: { name: options.appName, url: options.appUrl } }
   const guards = createGuards({ sessions, identity, bearer, clock: options.clock, pages, realm: options.appOrigin, startUrl: options.routes.start, scopes, server: fastify.server })
+  const sameOrigin = createSameOrigin({ appOrigin: options.appOrigin, pages, server: fastify.server })
   const account = createAccountActions({ sessions, identity, bearer, google, emit, revokeOnLogout: options.revokeOnLogout })
 
   // Decorate.
@@ -49,6 +56,7 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
   const api: GoogleOAuthApi = Object.freeze({
     authenticate: guards.authenticate,
     requireScopes: guards.requireScopes,
+    sameOrigin,
     routes: Object.freeze({ ...options.routes }),
     origin: options.appOrigin,
     ...account,
@@ -65,6 +73,7 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
     pages,
     emit,
     signOut: account.signOut,
+    sameOrigin,
     admit,
     scopes,
     google,
@@ -81,7 +90,7 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
     oneTap: options.oneTap === null
       ? null
       : { clientId: options.clientId, routeUrl: `${options.appOrigin}${options.routes.oneTap}`, scriptUrl: options.endpoints.gsiClient, ...options.oneTap }
-  }))
+  }, marks === null ? null : createReceiver({ options, marks, signOutEverywhere: account.signOutEverywhere, emit })))
 }
 
 /** Sign in with Google for Fastify 5. */
@@ -92,11 +101,12 @@ export const googleOAuth: FastifyPluginAsync<GoogleOAuthOptions> = fp(googleOAut
 
 export default googleOAuth
 export { errors } from './errors.js'
-export type { GoogleOAuthEvent, SignInRefusal } from './events.js'
+export type { GoogleOAuthEvent, SecurityEventAction, SecurityEventReport, SignInRefusal } from './events.js'
+export type { OnSecurityEvent, RiscOptions, SecurityEvent, SecurityEventDecision, SecurityEventType } from './risc/types.js'
 export { refuseSignIn, type AppUserFields, type OnSignIn, type SignInContext, type SignInMethod } from './sign-in/admit.js'
 export type { OneTapPage } from './sign-in/one-tap.js'
 export { GOOGLE_ENDPOINTS, type GoogleEndpoints } from './google/endpoints.js'
 export { logSerializers, redactUrl } from './http/log.js'
 export { BoundedMemoryStore, type MemoryStoreOptions } from './session/memory-store.js'
-export type { BearerOptions, Clock, GoogleOAuthOptions, LoginPageContext, OneTapOptions, RoutePaths, SessionStoreLike } from './options.js'
+export type { BearerOptions, Clock, GoogleOAuthOptions, LoginPageContext, OneTapOptions, PluginRouteOptions, RoutePaths, SessionStoreLike } from './options.js'
 export type { GoogleIdTokenClaims, GoogleOAuthApi, GoogleTokens, GoogleUser } from './types.js'

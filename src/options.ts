@@ -1,6 +1,8 @@
+import type { FastifyContextConfig, onRequestHookHandler } from 'fastify'
 import type { GoogleEndpoints } from './google/endpoints.js'
 import type { GoogleOAuthEvent, LoginPageContext, OnSignIn } from './hooks.js'
-import type { Clock, SessionStoreLike } from './types.js'
+import type { RiscOptions } from './risc/types.js'
+import type { Clock, RoutePaths, SessionStoreLike } from './types.js'
 
 /**
  * The plugin's options as an app passes them. Types only: `options/resolve.ts` validates them
@@ -24,6 +26,14 @@ export interface GoogleOAuthOptions {
   secret: string | readonly string[] | undefined
   /** Prefix for the plugin's routes. Default `''`. */
   prefix?: string
+  /**
+   * Fastify route options for the plugin's own routes, for route-level plugins such as
+   * @fastify/rate-limit: `all` for every route, or a route by its name in
+   * `fastify.googleOAuth.routes` (`login`, `start`, `callback`, `logout`, `oneTap`; its settings
+   * are added to `all`'s, its `config` keys winning). E.g. `{ start: { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } } }`.
+   * Register such plugins before this one: they read `config` as the routes are added.
+   */
+  routeOptions?: { [K in keyof RoutePaths | 'all']?: PluginRouteOptions | undefined } | undefined
   /** Extra scopes; `openid email profile` are always requested. */
   scopes?: string[] | undefined
   /**
@@ -138,13 +148,33 @@ export interface GoogleOAuthOptions {
    * Override Google's URLs (for the fake Google in tests, or a proxy): any of `authorization`,
    * `token`, `userinfo`, `revocation`, `jwks` and `gsiClient` (the keys of `GOOGLE_ENDPOINTS`).
    */
+  /**
+   * Cross-Account Protection: receive the security events Google sends about the app's users
+   * (`POST {prefix}/oauth2/google/risc`) and act on them: `true`, or `{ audiences, onSecurityEvent }`.
+   * Off by default. See docs/risc.md.
+   */
+  risc?: boolean | RiscOptions | undefined
   endpoints?: { [K in keyof GoogleEndpoints]?: string | undefined } | undefined
   /**
    * The time the plugin goes by for session timeouts, sign-in attempt expiry, the default store's
    * expiry and the store deadline. Default: the system clock. Tests pass a fake one to move time
-   * without waiting (see the README's testing section).
+   * without waiting (see docs/testing.md).
    */
   clock?: Clock | undefined
+}
+
+/**
+ * What the `routeOptions` option gives one of the plugin's routes. The rest of a route's options
+ * (its handler, schema, body limit, error handler) are the plugin's own.
+ */
+export interface PluginRouteOptions {
+  /** The route's `config` (`request.routeOptions.config`), read by route-level plugins: `{ rateLimit: { max: 10, timeWindow: '1 minute' } }`. */
+  config?: FastifyContextConfig | undefined
+  /**
+   * `onRequest` hooks of the route (an allow-list of addresses, a limiter of your own): after the
+   * app-wide ones, before the route's own (the sign-out route's same-origin check) and its handler.
+   */
+  onRequest?: onRequestHookHandler | onRequestHookHandler[] | undefined
 }
 
 /** The `bearer` option's settings. */

@@ -64,6 +64,8 @@ export interface RoutePaths {
   logout: string
   /** Where Google's button and One Tap post their sign-ins (served only with the `oneTap` option). */
   oneTap: string
+  /** Where Google delivers Cross-Account Protection's security events: present only with the `risc` option. */
+  risc?: string
 }
 
 /**
@@ -123,6 +125,16 @@ export interface GoogleOAuthApi {
    * `FST_GOOGLE_OAUTH_INSUFFICIENT_SCOPE` with the `grantUrl`.
    */
   requireScopes (scopes: string[]): preHandlerHookHandler
+  /**
+   * A check (give it in the `preHandler` array, alone or beside `authenticate`) for the app's own
+   * forms and JSON POSTs, the check `POST /logout` makes: a request from another origin than the
+   * app's (`origin`) is refused with 403 `FST_GOOGLE_OAUTH_CROSS_SITE_REQUEST`, a page for
+   * browsers and JSON otherwise. By `Sec-Fetch-Site` where browsers send it (only `same-origin`
+   * and `none`, an address typed or bookmarked, pass: a sibling subdomain or another port does
+   * not), else by `Origin`; a request with neither (not from a browser) passes. GET, HEAD and
+   * OPTIONS always pass: they must not change anything.
+   */
+  readonly sameOrigin: preHandlerHookHandler
   /**
    * The scopes the request's Google tokens carry (`email` and `profile` in their URL form); none
    * without Google access (signed out, a Bearer token, Google's button or One Tap before a grant).

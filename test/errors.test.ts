@@ -5,12 +5,14 @@ import { pluginError, type ErrorName } from '../src/errors.js'
 import { errorBody } from '../src/http/error-reply.js'
 import { errors, refuseSignIn } from '../src/index.js'
 
-const readme = readFileSync('README.md', 'utf8')
-const table = readme.slice(readme.indexOf('## Errors'), readme.indexOf('## Testing with the fake Google'))
+// The errors table lives in docs/api.md, in its `## Errors` section.
+const page = readFileSync('docs/api.md', 'utf8')
+const tableEnd = page.indexOf('\n## ', page.indexOf('\n## Errors\n') + 1)
+const table = page.slice(page.indexOf('\n## Errors\n'), tableEnd === -1 ? undefined : tableEnd)
 /** Errors that stop the app from starting rather than answer a request. */
 const STARTUP = ['FST_GOOGLE_OAUTH_INVALID_OPTION', 'FST_GOOGLE_OAUTH_ALREADY_REGISTERED', 'FST_GOOGLE_OAUTH_FOREIGN_GUARD']
 
-t.test('every error code is documented in the README\'s errors table, with its status', async (t) => {
+t.test('every error code is documented in the errors table (docs/api.md), with its status', async (t) => {
   for (const Constructor of Object.values(errors)) {
     const error = new Constructor()
     const row = table.split('\n').find((line) => line.startsWith(`| \`${error.code}\` |`))
@@ -39,7 +41,7 @@ t.test('one code, one status: nothing changes the status of an error after plugi
     .map((line) => `${file}: ${line.trim()}`))
   t.same(assignments, [`${join('src', 'http', 'error-reply.ts')}: failure.statusCode = status`], 'one assignment in all of src/')
   t.match(readFileSync(join('src', 'http', 'error-reply.ts'), 'utf8'), /pluginError\('INVALID_REQUEST'[^\n]*\n\s*failure\.statusCode = status\n/,
-    'and it is INVALID_REQUEST\'s, whose status is Fastify\'s (4xx in the README)')
+    'and it is INVALID_REQUEST\'s, whose status is Fastify\'s (4xx in the errors table)')
 })
 
 t.test('what an error answer carries is the status the registry declares, for every code', async (t) => {

@@ -11,7 +11,7 @@ async function packedFiles (): Promise<string[]> {
 
 t.test('the package ships its license, its build, and the sources its source maps point at', async (t) => {
   const files = await packedFiles()
-  for (const file of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/redis/index.js']) t.ok(files.includes(file), file)
+  for (const file of ['LICENSE', 'README.md', 'docs/api.md', 'docs/options.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/redis/index.js']) t.ok(files.includes(file), file)
   t.match(readFileSync('LICENSE', 'utf8'), /^MIT License/, 'the license the README names')
   const maps = files.filter((file) => file.endsWith('.js.map'))
   t.ok(maps.length > 10, `${maps.length} source maps`)

@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process'
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
 
 /**
  * The package's types as a user meets them: test/types/consumer.ts and every TypeScript block of
- * the README, compiled against the built package. The project is written under .build/types,
+ * the README and of the pages of docs/, compiled against the built package. The project is written under .build/types,
  * inside the package, so `fastify-google-oauth` resolves through package.json's exports to dist/
  * as an installed package does. consumer.ts's @ts-expect-error lines fail the compile if the types
  * ever stop catching those mistakes.
@@ -29,18 +29,28 @@ async function typecheck ([command, ...args]: string[], project: string): Promis
     .then(() => ({ code: 0, output: '' }), (error: { code: number, stdout: string, stderr: string }) => ({ code: error.code, output: error.stdout + error.stderr }))
 }
 
-t.test('the README\'s TypeScript blocks and a consumer app type-check against the built package', async (t) => {
-  const blocks = [...readFileSync('README.md', 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!)
-  t.ok(blocks.some((block) => block.includes('app.register(googleOAuth')), 'found the usage example')
-  t.ok(blocks.some((block) => block.includes('signInAs')), 'found the testing example')
+/** The TypeScript blocks of a page (indented ones too, as in a list), without their indentation. */
+function tsBlocks (page: string): string[] {
+  return [...readFileSync(page, 'utf8').matchAll(/^( *)```ts\n([\s\S]*?)^ *```$/gm)]
+    .map(([, indent, block]) => block!.replace(new RegExp(`^${indent}`, 'gm'), ''))
+}
+
+t.test('the TypeScript blocks of the README and of docs/, and a consumer app, type-check against the built package', async (t) => {
+  const readme = tsBlocks('README.md')
+  t.ok(readme.some((block) => block.includes('app.register(googleOAuth')), 'found the README\'s usage example')
+  t.ok(readme.some((block) => block.includes('signInAs')), 'found the README\'s testing example')
+  const pages = readdirSync('docs').filter((file) => file.endsWith('.md')).sort().map((file) => join('docs', file))
+  const sources = [{ page: 'README.md', name: 'readme', blocks: readme }, ...pages.map((page) => ({ page, name: `docs-${basename(page, '.md')}`, blocks: tsBlocks(page) }))]
+  t.ok(sources.filter(({ blocks }) => blocks.length > 0).length > 5, 'found blocks in the pages of docs/')
 
   rmSync(PROJECT, { recursive: true, force: true })
   mkdirSync(PROJECT, { recursive: true })
-  // Each block is a module of its own (fragments get `app`, `options` and `handler` from readme-context.d.ts).
-  const files = blocks.map((block, index) => {
-    writeFileSync(`${PROJECT}/readme-${index + 1}.ts`, `// Made by test/types.test.ts from README.md\n${block}\nexport {}\n`)
-    return `readme-${index + 1}.ts`
-  })
+  // Each block is a module of its own, named after its page: readme-2.ts, docs-sign-in-1.ts, …
+  // (fragments get `app`, `options` and `handler` from readme-context.d.ts).
+  const files = sources.flatMap(({ page, name, blocks }) => blocks.map((block, index) => {
+    writeFileSync(`${PROJECT}/${name}-${index + 1}.ts`, `// Made by test/types.test.ts from ${page}\n${block}\nexport {}\n`)
+    return `${name}-${index + 1}.ts`
+  }))
   const results = await Promise.all(COMPILERS.map(({ tsc, exactOptionalPropertyTypes }, index) => {
     const project = `${PROJECT}/tsconfig.${index}.json`
     writeFileSync(project, JSON.stringify({

@@ -20,6 +20,7 @@ export interface BenchConfig {
 
 export const CONFIGS: BenchConfig[] = [
   { id: 'bare', label: 'bare Fastify (no auth)', server: 'bare', variant: 'ok', signedIn: false, expect: 200, redis: false },
+  { id: 'bare-hooks', label: 'bare Fastify + a no-op onRequest hook and guard', server: 'bare', variant: 'hooks', signedIn: false, expect: 200, redis: false },
   { id: 'bare-401', label: 'bare Fastify, 401 answer', server: 'bare', variant: '401', signedIn: false, expect: 401, redis: false },
   { id: 'ours-memory', label: 'ours, signed in, memory store', server: 'ours', variant: 'memory', signedIn: true, expect: 200, redis: false },
   { id: 'ours-redis', label: 'ours, signed in, a @fastify/session Redis store', server: 'ours', variant: 'redis', signedIn: true, expect: 200, redis: true },

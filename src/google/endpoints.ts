@@ -7,7 +7,12 @@ export const GOOGLE_ENDPOINTS = {
   /** Google's signing keys as a JSON Web Key Set: what ID tokens are verified against. */
   jwks: 'https://www.googleapis.com/oauth2/v3/certs',
   /** Google Identity Services' client script: the "Sign in with Google" button and One Tap (the `oneTap` option). */
-  gsiClient: 'https://accounts.google.com/gsi/client'
+  gsiClient: 'https://accounts.google.com/gsi/client',
+  /**
+   * Cross-Account Protection's discovery document (the `risc` option): the `issuer` of the
+   * security events Google sends and the `jwks_uri` they are signed with.
+   */
+  riscConfiguration: 'https://accounts.google.com/.well-known/risc-configuration'
 } as const
 
 export type GoogleEndpoints = { -readonly [K in keyof typeof GOOGLE_ENDPOINTS]: string }

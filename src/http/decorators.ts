@@ -5,6 +5,9 @@ import { pluginError } from '../errors.js'
 /** Marks the guards this plugin makes with the server of the app they belong to. */
 export const kGuardOf = Symbol('fastify-google-oauth.guardOf')
 
+/** Marks `guard` as belonging to the app of `server` (see `checkGuardedRoutes`). */
+export const ownedBy = <T extends object>(server: Server, guard: T): T => Object.assign(guard, { [kGuardOf]: server })
+
 /** Servers the plugin is registered on: once per app, whatever the context. */
 const registered = new WeakSet<object>()
 
@@ -30,8 +33,9 @@ export function claimNames (fastify: FastifyInstance, authenticateName: string |
 const HOOKS = ['onRequest', 'preParsing', 'preValidation', 'preHandler'] as const
 
 /**
- * At startup, refuses routes guarded by the plugin's guard of another app (it would read another
- * app's sessions). What cannot be seen here: a route given `preHandler: app.authenticate` while
+ * At startup, refuses routes guarded by one of the plugin's guards of another app (`authenticate`
+ * and `requireScopes` would read another app's sessions, `sameOrigin` compare with another app's
+ * origin). What cannot be seen here: a route given `preHandler: app.authenticate` while
  * it was still undefined (give hooks as an array: Fastify refuses `[undefined]`).
  */
 export function checkGuardedRoutes (fastify: FastifyInstance): void {

@@ -6,7 +6,7 @@ import type { Sessions } from '../session/sessions.js'
 import type { BearerAuth, BearerError } from '../sign-in/bearer.js'
 import { grantedScopes, missingScopes, saysScopesDenied, type ScopeRegistry } from '../sign-in/scopes.js'
 import { kGuardOf } from './decorators.js'
-import { errorBody, loggedFailure, sendError, type ErrorPages } from './error-reply.js'
+import { carriesBearer, errorBody, loggedFailure, sendError, type ErrorPages } from './error-reply.js'
 import type { Identity } from './identity.js'
 import { isPageNavigation } from './request-kind.js'
 
@@ -31,6 +31,9 @@ type Guard = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDon
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 
+/** What a Bearer client is told when a route needs Google access: it cannot get it through this app. */
+const BEARER_NO_ACCESS = 'This needs access to Google APIs (the scopes in missingScopes), which a Google ID token does not grant. Ask for those scopes with Google\'s own SDK in your app and call Google with the access token it gives you.'
+
 /**
  * The guards: `fastify.authenticate`, and `requireScopes(scopes)` on top of it. Signed-in requests
  * go on; signed-out page navigations go to the login page (with `returnTo`) and API requests get
@@ -41,15 +44,16 @@ export function createGuards (options: GuardOptions) {
   const { sessions, identity, bearer, pages, realm } = options
   const { loginUrl } = pages
   const separator = loginUrl.includes('?') ? '&' : '?'
-  // The 401 answer is the same for every request: serialized once.
+  // The 401 answer is the same for every request: serialized once; a token's client gets no login URL.
   const body = JSON.stringify(errorBody(pluginError('UNAUTHENTICATED'), loginUrl))
+  const bodyForToken = JSON.stringify(errorBody(pluginError('UNAUTHENTICATED'), null))
   const challenge = (error?: string, extra = ''): string => `Bearer realm="${realm}"${error === undefined ? '' : `, error="${error}"`}${extra}`
 
   function refuseBearer (request: FastifyRequest, reply: FastifyReply, error: unknown): void {
     const failure = loggedFailure(error, request) as BearerError
     if (failure.challenge !== undefined) reply.header('www-authenticate', challenge(failure.challenge))
-    // Never a page or a redirect: the request carried a credential, its client is not a browser navigation.
-    reply.code(failure.statusCode).header('content-type', JSON_TYPE).send(errorBody(failure, loginUrl))
+    // Never a page, a redirect or a login URL: the request carried a credential, its client is no browser.
+    reply.code(failure.statusCode).header('content-type', JSON_TYPE).send(errorBody(failure, null))
   }
 
   function authenticate (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
@@ -89,7 +93,8 @@ export function createGuards (options: GuardOptions) {
       return
     }
     if (bearer !== null) reply.header('www-authenticate', challenge())
-    reply.code(401).header('content-type', JSON_TYPE).send(body)
+    // (With the `bearer` option a request with a header never gets here.)
+    reply.code(401).header('content-type', JSON_TYPE).send(bearer === null && carriesBearer(request) ? bodyForToken : body)
   }
 
   const owned = <T extends Guard>(guard: T): T => Object.assign(guard, { [kGuardOf]: options.server })
@@ -98,7 +103,7 @@ export function createGuards (options: GuardOptions) {
    * A guard for routes that need Google scopes beyond sign-in: signed in as `authenticate` checks,
    * then every scope granted, or page navigations go to Google to grant the missing ones and come
    * back (once: a person who declines sees a page saying so), and API requests get 403 JSON with
-   * the URL that grants them.
+   * the URL that grants them (Bearer requests: without it, since a token's client cannot use it).
    */
   function requireScopes (scopes: string[]): Guard {
     const wanted = options.scopes.add(scopes)
@@ -111,9 +116,18 @@ export function createGuards (options: GuardOptions) {
         const missing = lapsed ? wanted : missingScopes(wanted, grantedScopes(tokens))
         if (missing.length === 0) return done()
         request.log.debug({ reason: 'missing-scopes', missing }, 'guard refused request')
+        if (identity.byHeader(request)) {
+          // An ID token grants no Google access, and the start route cannot give a token's client
+          // any: no grantUrl, but what to do instead.
+          const failure = pluginError('INSUFFICIENT_SCOPE', 'bearer:missing-scopes', BEARER_NO_ACCESS)
+          failure.missingScopes = missing
+          reply.header('www-authenticate', challenge('insufficient_scope', `, scope="${missing.join(' ')}"`))
+          reply.code(403).header('content-type', JSON_TYPE).send(errorBody(failure, null))
+          return
+        }
         const grantUrl = `${options.startUrl}?${new URLSearchParams({ scope: missing.join(' '), returnTo: request.url }).toString()}`
         const declined = saysScopesDenied(request.url)
-        if (!declined && !identity.byHeader(request) && isPageNavigation(request)) {
+        if (!declined && isPageNavigation(request)) {
           reply.redirect(grantUrl, 302)
           return
         }
@@ -122,12 +136,6 @@ export function createGuards (options: GuardOptions) {
           : 'This needs access to your Google account that you have not granted yet.')
         failure.grantUrl = grantUrl
         failure.missingScopes = missing
-        if (identity.byHeader(request)) {
-          // An ID token grants no Google access: the client gets it with Google's own SDK.
-          reply.header('www-authenticate', challenge('insufficient_scope', `, scope="${missing.join(' ')}"`))
-          reply.code(403).header('content-type', JSON_TYPE).send(errorBody(failure, loginUrl))
-          return
-        }
         sendError(request, reply, failure, pages)
       })
     })

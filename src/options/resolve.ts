@@ -8,6 +8,7 @@ import { policiesOf } from './policies.js'
 import type { ResolvedOptions } from './resolved.js'
 import { checkCallback, routePaths } from './routes.js'
 import { readOptions } from './table.js'
+import { riscFor } from './risc.js'
 import { refuseUnknown } from './unknown.js'
 import { riskyInProduction } from './warnings.js'
 
@@ -23,7 +24,7 @@ export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
   refuseUnknown(raw)
   const read = readOptions(raw)
   const credentials = credentialsOf(read)
-  const routes = routePaths(read.prefix)
+  const routes = routePaths(read.prefix, read.risc !== null)
   const callback = read.callbackUrl
   checkCallback(callback, routes)
   const cookies = cookiesFor(read.cookie, callback)
@@ -52,12 +53,14 @@ export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
     onEvent: read.onEvent,
     bearer: bearerFor(read.bearer, credentials.clientId),
     oneTap: read.oneTap,
+    risc: riscFor(read.risc, credentials.clientId),
     loginHint: read.loginHint,
     prompt: read.prompt,
     accessType: read.accessType,
     includeGrantedScopes: read.includeGrantedScopes,
     loginPage: read.loginPage,
     routes,
+    routeOptions: read.routeOptions,
     loginUrl: read.loginUrl ?? (read.loginPage === false ? routes.start : routes.login),
     afterLogout: read.afterLogout,
     revokeOnLogout: read.revokeOnLogout,

@@ -1,5 +1,7 @@
+import type { onRequestHookHandler } from 'fastify'
 import type { GoogleEndpoints } from '../google/endpoints.js'
 import type { GoogleOAuthEvent, LoginPageContext, OnSignIn } from '../hooks.js'
+import type { OnSecurityEvent } from '../risc/types.js'
 import type { Clock, RoutePaths, SessionStoreLike } from '../types.js'
 
 /**
@@ -31,6 +33,18 @@ export interface BearerSettings {
   acceptNonce: boolean
 }
 
+/** The `risc` option, resolved: the audiences accepted, `clientId` first. */
+export interface RiscSettings {
+  audiences: string[]
+  onSecurityEvent: OnSecurityEvent | null
+}
+
+/** What the `routeOptions` option adds to one of the plugin's routes, `all`'s included. */
+export interface RouteAdditions {
+  config: Readonly<Record<string, unknown>>
+  onRequest: readonly onRequestHookHandler[]
+}
+
 /** Options after validation, with every default applied. */
 export interface ResolvedOptions {
   clientId: string
@@ -48,6 +62,8 @@ export interface ResolvedOptions {
   onEvent: ((event: GoogleOAuthEvent) => unknown) | null
   bearer: BearerSettings | null
   oneTap: { button: boolean, prompt: boolean } | null
+  /** Cross-Account Protection's receiver, or null (off). */
+  risc: RiscSettings | null
   loginHint: string | undefined
   prompt: string | undefined
   accessType: 'online' | 'offline'
@@ -55,6 +71,8 @@ export interface ResolvedOptions {
   loginPage: false | ((context: LoginPageContext) => string | Promise<string>) | null
   /** The plugin's own routes, with the prefix: resolved here once. */
   routes: RoutePaths
+  /** What the app adds to each of them (`routeOptions`); `all` for a route of no name. */
+  routeOptions: Readonly<Record<keyof RoutePaths | 'all', RouteAdditions>>
   /** Where the guard sends signed-out page navigations. */
   loginUrl: string
   afterLogout: string

@@ -2,12 +2,13 @@ import type { RoutePaths } from '../types.js'
 import { invalid, show } from './checks.js'
 
 /** The plugin's route paths, relative to its prefix. */
-const ROUTES: RoutePaths = {
+const ROUTES: Required<RoutePaths> = {
   login: '/login',
   start: '/oauth2/google',
   callback: '/oauth2/google/callback',
   logout: '/logout',
-  oneTap: '/oauth2/google/one-tap'
+  oneTap: '/oauth2/google/one-tap',
+  risc: '/oauth2/google/risc'
 }
 
 /** The `prefix` option: `''` or a path without a trailing slash. */
@@ -19,9 +20,10 @@ export function readPrefix (value: unknown): string {
   return value
 }
 
-/** The plugin's routes under the prefix: resolved once, here. */
-export function routePaths (prefix: string): RoutePaths {
-  const paths = { ...ROUTES }
+/** The plugin's routes under the prefix: resolved once, here. `risc` only with the `risc` option. */
+export function routePaths (prefix: string, risc = false): RoutePaths {
+  const paths: RoutePaths = { ...ROUTES }
+  if (!risc) delete paths.risc
   for (const key of Object.keys(paths) as Array<keyof RoutePaths>) paths[key] = `${prefix}${ROUTES[key]}`
   return paths
 }

@@ -10,6 +10,8 @@ import { readClock } from './clock.js'
 import { readCookie } from './cookie.js'
 import { POLICY_READERS } from './policies.js'
 import { count, flag, flagOrSettings, hook, list, localPath, ms, oneOf, settings, text, url, type Reader } from './readers.js'
+import { readRisc } from './risc.js'
+import { readRouteOptions } from './route-options.js'
 import { callbackHint, readPrefix } from './routes.js'
 
 const MINUTE = 60_000
@@ -64,7 +66,7 @@ const endpoint: Reader<string | undefined> = (value, name, options) => value ===
 
 /** Google's URLs, each replaceable; only those the plugin takes (the fake Google's `endpoints` hold the same). */
 const readEndpoints = settings(
-  { authorization: endpoint, token: endpoint, userinfo: endpoint, revocation: endpoint, jwks: endpoint, gsiClient: endpoint } satisfies Record<keyof GoogleEndpoints, Reader<string | undefined>>,
+  { authorization: endpoint, token: endpoint, userinfo: endpoint, revocation: endpoint, jwks: endpoint, gsiClient: endpoint, riscConfiguration: endpoint } satisfies Record<keyof GoogleEndpoints, Reader<string | undefined>>,
   { noun: 'a known endpoint', note: (key) => key === 'certs' || key === 'discovery' ? ' (ID tokens are verified against jwks, and no discovery document is read)' : '' }
 )
 
@@ -79,6 +81,7 @@ export const READERS = {
   clientSecretsFile: text('Give the path of the JSON file downloaded from Google Cloud console.'),
   secret: readSecrets,
   prefix: readPrefix,
+  routeOptions: readRouteOptions,
   callbackUrl: (value, name, options) => url(callbackHint(options))(value, name, options),
   scopes: list({ of: 'scope strings without spaces', test: (scope) => /^\S+$/.test(scope) }),
   hostedDomain: POLICY_READERS.hostedDomain,
@@ -90,6 +93,7 @@ export const READERS = {
   onEvent: hook<(event: GoogleOAuthEvent) => unknown>(),
   bearer: readBearer,
   oneTap: readOneTap,
+  risc: readRisc,
   loginHint: text(),
   prompt: text(),
   accessType: oneOf(['online', 'offline'], 'online'),

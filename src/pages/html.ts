@@ -16,6 +16,7 @@ h1{font-size:1.5rem;margin:0 0 .5rem}
 p{margin:.5rem 0 1.25rem;color:var(--muted)}
 .button{display:flex;align-items:center;justify-content:center;gap:.75rem;width:100%;min-height:2.75rem;padding:.6rem 1rem;border:1px solid var(--border);border-radius:999px;background:var(--card);color:var(--text);font:inherit;font-weight:600;text-decoration:none;cursor:pointer}
 .button.primary{background:var(--accent);border-color:var(--accent);color:var(--accent-text)}
+.button+.button{margin-top:.75rem}
 .button:hover{filter:brightness(.97)}
 .button:focus-visible,a:focus-visible{outline:3px solid var(--focus);outline-offset:2px}
 a{color:var(--accent)}

@@ -11,10 +11,18 @@ ${page.button ? '<div class="g_id_signin" data-type="standard" data-shape="pill"
 <script src="${escapeHtml(page.scriptUrl)}" async></script>`
 }
 
-/** The built-in sign-in page: one button that starts the Google sign-in, and Google's own button and One Tap with `oneTap`. */
+/**
+ * The built-in sign-in page: one button that starts the Google sign-in, and Google's own button and
+ * One Tap with `oneTap`. One control of each kind, none looking like another: beside Google's
+ * "Sign in with Google" button, the redirect is the plain way to Google's sign-in page in this window
+ * (for when the button cannot show, or another account is wanted).
+ */
 export function loginPage (startUrl: string, app: AppInfo, oneTap: OneTapPage | null = null): string {
   const title = app.name === null ? 'Sign in' : `Sign in to ${app.name}`
+  const redirect = oneTap?.button === true
+    ? `<a class="button" href="${escapeHtml(startUrl)}"><span>Sign in with Google in this window</span></a>`
+    : `<a class="button" href="${escapeHtml(startUrl)}">${GOOGLE_LOGO}<span>Sign in with Google</span></a>`
   return renderPage(title, `<h1>${escapeHtml(title)}</h1>
 <p>Use your Google account to continue.</p>
-${oneTap === null ? '' : `${oneTapMarkup(oneTap)}\n<p class="or">or</p>\n`}<a class="button" href="${escapeHtml(startUrl)}">${GOOGLE_LOGO}<span>Sign in with Google</span></a>`, app, oneTap === null ? 'no-referrer' : 'strict-origin-when-cross-origin')
+${oneTap === null ? '' : `${oneTapMarkup(oneTap)}\n<p class="or">or</p>\n`}${redirect}`, app, oneTap === null ? 'no-referrer' : 'strict-origin-when-cross-origin')
 }

@@ -1,9 +1,5 @@
-import type { Cluster, Redis } from 'ioredis'
 import { deadline, type Timers } from '../deadline.js'
 import { pluginError } from '../errors.js'
-
-/** The app's ioredis client: one server (`Redis`) or a cluster (`Cluster`). */
-export type RedisClient = Redis | Cluster
 
 /** Runs a Redis call bounded by the store deadline; `operation` names it in the failure's reason. */
 export type BoundedCall = <T>(operation: string, work: () => Promise<T>) => Promise<T>

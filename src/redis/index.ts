@@ -1,5 +1,5 @@
 /**
- * A session store made for fastify-google-oauth, on Redis (an ioredis client the app owns):
+ * A session store made for fastify-google-oauth, on Redis (an ioredis or node-redis client the app owns, one server or a cluster):
  *
  * ```ts
  * import { redisStore } from 'fastify-google-oauth/redis'
@@ -7,4 +7,5 @@
  *
  * @module
  */
+export type { IoredisClient, NodeRedisClient, RedisClient } from './client.js'
 export { redisStore, type GoogleOAuthRedisStore, type RedisStoreOptions } from './store.js'

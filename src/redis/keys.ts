@@ -23,8 +23,14 @@ export function keyLayout (prefix: string) {
     index: (userId: string) => `${prefix}{${tagOf(userId)}}:u:${userId}`,
     /** When the user was last revoked (epoch ms). */
     revoked: (userId: string) => `${prefix}{${tagOf(userId)}}:r:${userId}`,
+    /** A security event's id, seen (Cross-Account Protection); hashed: it comes from outside. */
+    mark: (key: string) => `${prefix}m:${sha256(key)}`,
+    /** A flag of a user (an account Google disabled). */
+    flag: (userId: string, flag: string) => `${prefix}{${tagOf(userId)}}:f:${flag}:${userId}`,
     /** The pub/sub channel of invalidations. */
-    channel: `${prefix}invalidate`
+    channel: `${prefix}invalidate`,
+    /** The instances listening on the channel (see `channel.ts`). */
+    instances: `${prefix}instances`
   }
 }
 

@@ -5,14 +5,15 @@ import { deepFreeze } from '../session/deep-freeze.js'
 import { isSessionRecord, type SessionRecord } from '../session/record.js'
 import { TOMBSTONE_LIFETIME } from '../session/records.js'
 import { REVOCATION_LIFETIME, type Revocations } from '../session/revocations.js'
-import type { BoundedCall, RedisClient } from './calls.js'
+import type { BoundedCall } from './calls.js'
+import type { StoreClient } from './client.js'
 import type { StoreChannel } from './channel.js'
 import type { KeyLayout } from './keys.js'
 import type { NearCache, Versioned } from './near-cache.js'
 import type { Scripts } from './scripts.js'
 
 export interface RedisRecordsOptions {
-  client: RedisClient
+  client: StoreClient
   keys: KeyLayout
   scripts: Scripts
   call: BoundedCall
@@ -47,16 +48,17 @@ export function redisRecords (options: RedisRecordsOptions) {
   const ended = new LRUCache<string, true>({ max: 10_000 })
   const forget = (id: string): void => { ended.set(id, true) }
 
-  /** Waits until the instances that received a sign-out's message confirmed it (bounded). */
-  async function confirmed (wait: (receivers: number) => Promise<number>, receivers: number): Promise<void> {
-    const late = await wait(receivers)
-    if (late > 0) settings.log.warn({ late, ms: options.confirmWait }, 'fastify-google-oauth: a sign-out was not confirmed in time by every instance; those may serve cached copies for at most the near cache\'s ttl')
+  /** Waits until the listening instances confirmed a sign-out's message (bounded). */
+  async function confirmed (wait: () => Promise<string[] | null>): Promise<void> {
+    const late = await wait()
+    if (late === null) settings.log.warn({ ms: options.confirmWait }, 'fastify-google-oauth: the instances to confirm a sign-out could not be read from Redis; any that did not hear of it may serve cached copies for at most the near cache\'s ttl')
+    else if (late.length > 0) settings.log.warn({ late: late.length, ms: options.confirmWait }, 'fastify-google-oauth: a sign-out was not confirmed in time by every instance; those may serve cached copies for at most the near cache\'s ttl')
   }
 
   /** The session as Redis has it now (never the near cache's copy). */
   async function readFresh (id: string): Promise<Versioned<SessionRecord> | null> {
     const mark = cache?.mark()
-    const [version, json] = await call('read', () => client.hmget(keys.session(id), 'v', 'r'))
+    const [version, json] = await call('read', () => client.hmget(keys.session(id), ['v', 'r']))
     const record = parse(json)
     if (record === null || typeof version !== 'string') return null
     versions.set(record, version)
@@ -124,32 +126,31 @@ export function redisRecords (options: RedisRecordsOptions) {
       forget(id)
       cache?.invalidate([id])
       const ask = channel.confirmation(options.confirmWait)
-      let receivers: number
       try {
-        [, receivers] = await call('end', () => scripts.end([keys.session(id), keys.tombstone(id)], [TOMBSTONE_LIFETIME, keys.channel, id, keys.base(id), JSON.stringify({ s: [id], o: ask.o, a: ask.a })])) as [number, number]
+        await call('end', () => scripts.end([keys.session(id), keys.tombstone(id)], [TOMBSTONE_LIFETIME, keys.channel, id, keys.base(id), JSON.stringify({ s: [id], o: ask.o, a: ask.a })]))
       } catch (error) {
         ask.cancel()
         // Not ended after all: a retry must find the session and end it again.
         ended.delete(id)
         throw error
       }
-      await confirmed(ask.wait, receivers)
+      await confirmed(ask.wait)
     },
 
     async revoke (userId: string): Promise<number> {
       const ask = channel.confirmation(options.confirmWait)
-      let result: [number, string, number]
+      let result: [number, string]
       try {
         result = await call('revoke', () => scripts.revoke([keys.index(userId), keys.revoked(userId)], [
           keys.userBase(userId), TOMBSTONE_LIFETIME, keys.channel, settings.clock.now(), REVOCATION_LIFETIME, userId, ask.o, ask.a
-        ])) as [number, string, number]
+        ])) as [number, string]
       } catch (error) {
         ask.cancel()
         throw error
       }
       // Known here at once (the message also reaches this process).
       options.revocations.learn(userId, Number(result[1]))
-      await confirmed(ask.wait, result[2])
+      await confirmed(ask.wait)
       return result[0]
     }
   }

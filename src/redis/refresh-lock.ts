@@ -3,7 +3,8 @@ import type { Timers } from '../deadline.js'
 import { pluginError } from '../errors.js'
 import type { SessionRecord } from '../session/record.js'
 import type { GoogleTokens } from '../types.js'
-import type { BoundedCall, RedisClient } from './calls.js'
+import type { BoundedCall } from './calls.js'
+import type { StoreClient } from './client.js'
 import type { KeyLayout } from './keys.js'
 import type { Versioned } from './near-cache.js'
 import type { Scripts } from './scripts.js'
@@ -41,7 +42,7 @@ export function sessionChanges (clock: Timers) {
 export type SessionChanges = ReturnType<typeof sessionChanges>
 
 export interface RefreshLockOptions {
-  client: RedisClient
+  client: StoreClient
   keys: KeyLayout
   scripts: Scripts
   call: BoundedCall
@@ -73,7 +74,7 @@ export function refreshLock (options: RefreshLockOptions) {
     const deadline = options.now() + lockMs
     while (options.now() < deadline) {
       const holder = randomToken(16)
-      if (await call('lock', () => client.set(keys.lock(id), holder, 'PX', lockMs, 'NX')) === 'OK') {
+      if (await call('lock', () => client.setIfAbsent(keys.lock(id), holder, lockMs))) {
         holding.set(id, holder)
         try {
           // Another instance may have refreshed (or signed the session out) between this one's read and its lock.

@@ -1,4 +1,4 @@
-import type { RedisClient } from './calls.js'
+import type { Script, StoreClient } from './client.js'
 
 /**
  * The Redis store's writes, each one Lua script run atomically by Redis. A session's keys and its
@@ -9,7 +9,9 @@ import type { RedisClient } from './calls.js'
  * - `P{tag}:e:<id>`: the tombstone a sign-out leaves, which every write checks;
  * - `P{tag}:u:<user id>`: the user's sessions, a sorted set scored by their expiry;
  * - `P{tag}:l:<id>`: the lock of a token refresh;
- * - `P{tag}:r:<user id>`: when the user was last revoked (epoch ms), kept for a day and more.
+ * - `P{tag}:r:<user id>`: when the user was last revoked (epoch ms), kept for a day and more;
+ * - `Pinstances`: the store instances listening on the channel, a sorted set scored by when each
+ *   entry lapses (Redis's own time), kept by each instance's heartbeat.
  *
  * Every change is published on the store's channel (see `channel.ts`) so that other instances drop
  * their cached copies.
@@ -75,7 +77,7 @@ return {1, version}
 
 /**
  * Ends a session: removed, a tombstone left for the writes still in flight, out of its user's
- * index, published. Returns {1 if it existed, how many subscribers the message reached}.
+ * index, published. Returns 1 if it existed, else 0.
  * KEYS: session, tombstone. ARGV: tombstone lifetime (ms), channel, session id, key base `P{tag}:`,
  * message.
  */
@@ -89,14 +91,14 @@ if record then
     redis.call('ZREM', ARGV[4] .. 'u:' .. decoded.googleUser.id, ARGV[3])
   end
 end
-return {existed, redis.call('PUBLISH', ARGV[2], ARGV[5])}
+redis.call('PUBLISH', ARGV[2], ARGV[5])
+return existed
 `
 
 /**
  * Revokes a user: the revocation time (the later of the one stored and now) kept for the
  * revocation's lifetime, every session of the user's index ended, each with a tombstone, and one
- * message naming the user, the time and the sessions. Returns {sessions that existed, time,
- * subscribers reached}.
+ * message naming the user, the time and the sessions. Returns {sessions that existed, time}.
  * KEYS: index, revocation. ARGV: key base `P{tag}:`, tombstone lifetime (ms), channel, now (ms),
  * revocation lifetime (ms), user id, sender, confirmation.
  */
@@ -111,7 +113,8 @@ for _, id in ipairs(ids) do
 end
 redis.call('DEL', KEYS[1])
 local message = cjson.encode({s = ids, u = ARGV[6], t = at, o = ARGV[7], a = ARGV[8]})
-return {ended, string.format('%d', at), redis.call('PUBLISH', ARGV[3], message)}
+redis.call('PUBLISH', ARGV[3], message)
+return {ended, string.format('%d', at)}
 `
 
 /** Releases a lock if this holder still has it. KEYS: lock. ARGV: holder's token. */
@@ -120,32 +123,58 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `
 
+/** Redis's time in ms (scripts that read it before writing need effects replication, the default since Redis 5). */
+const NOW = `
+if redis.replicate_commands then redis.replicate_commands() end
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+`
+
+/**
+ * An instance's heartbeat: it is listed until `ttl` ms from now (Redis's time); lapsed entries
+ * leave. KEYS: registry. ARGV: instance, ttl (ms).
+ */
+const BEAT = NOW + `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+`
+
+/** The instances whose heartbeat has not lapsed. KEYS: registry. */
+const INSTANCES = NOW + `
+return redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf')
+`
+
 /** How many keys each script takes (the rest of its arguments are ARGV), and its source. */
 const SCRIPTS = {
   create: { keys: 3, lua: CREATE },
   update: { keys: 3, lua: UPDATE },
   end: { keys: 2, lua: END },
   revoke: { keys: 2, lua: REVOKE },
-  unlock: { keys: 1, lua: UNLOCK }
+  unlock: { keys: 1, lua: UNLOCK },
+  beat: { keys: 1, lua: BEAT },
+  instances: { keys: 1, lua: INSTANCES }
 } as const
-
-/** Runs a script with its keys, then its other arguments; it answers what its JSDoc above says. */
-export type Script = (keys: readonly string[], args: ReadonlyArray<string | number>) => Promise<unknown>
 
 export type Scripts = Record<keyof typeof SCRIPTS, Script>
 
 /**
- * The scripts as commands of the app's client (ioredis `defineCommand`, named
- * `fastifyGoogleOAuth` + the script's name, e.g. `fastifyGoogleOAuthCreate`). ioredis runs each by
- * its digest and sends its source when Redis does not know it (a restart, a failover,
- * `SCRIPT FLUSH`); on a Cluster, to the node of its keys' slot.
+ * The scripts on the app's client. With ioredis they are commands of the client (`defineCommand`,
+ * named `fastifyGoogleOAuth` + the script's name, e.g. `fastifyGoogleOAuthCreate`); both clients
+ * run each by its digest and send its source when Redis does not know it (a restart, a failover,
+ * `SCRIPT FLUSH`); on a cluster, to the node of its keys' slot.
  */
-export function defineScripts (client: RedisClient): Scripts {
-  const commands = client as unknown as Record<string, (...args: Array<string | number>) => Promise<unknown>>
-  const define = (name: keyof typeof SCRIPTS): Script => {
-    const command = `fastifyGoogleOAuth${name[0]!.toUpperCase()}${name.slice(1)}`
-    client.defineCommand(command, { numberOfKeys: SCRIPTS[name].keys, lua: SCRIPTS[name].lua })
-    return async (keys, args) => await commands[command]!(...keys, ...args)
+export function defineScripts (client: StoreClient): Scripts {
+  const define = (name: keyof typeof SCRIPTS): Script =>
+    client.script(`fastifyGoogleOAuth${name[0]!.toUpperCase()}${name.slice(1)}`, SCRIPTS[name].keys, SCRIPTS[name].lua)
+  return {
+    create: define('create'),
+    update: define('update'),
+    end: define('end'),
+    revoke: define('revoke'),
+    unlock: define('unlock'),
+    beat: define('beat'),
+    instances: define('instances')
   }
-  return { create: define('create'), update: define('update'), end: define('end'), revoke: define('revoke'), unlock: define('unlock') }
 }

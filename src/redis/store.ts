@@ -1,14 +1,15 @@
-import type { Redis } from 'ioredis'
 import { randomToken } from '../crypto.js'
 import { pluginError } from '../errors.js'
 import { MAX_MS, show } from '../options/checks.js'
 import { kSessionBackend, type BackendSettings, type SessionBackend } from '../session/backend.js'
 import type { SessionRecord } from '../session/record.js'
 import { Revocations } from '../session/revocations.js'
-import { boundedCalls, type RedisClient } from './calls.js'
-import { storeChannel } from './channel.js'
+import { boundedCalls } from './calls.js'
+import { REGISTRY_TTL, storeChannel } from './channel.js'
+import { storeClient, type RedisClient } from './client.js'
 import { fastifySessionInterface } from './fastify-session.js'
 import { keyLayout } from './keys.js'
+import { redisMarks } from './marks.js'
 import { NearCache } from './near-cache.js'
 import { redisRecords } from './records.js'
 import { refreshLock, sessionChanges } from './refresh-lock.js'
@@ -37,25 +38,24 @@ const invalid = (message: string) => pluginError('INVALID_OPTION', 'redis-store-
 const wholeMs = (value: unknown): boolean => typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_MS
 
 /**
- * A session store made for this plugin, on an ioredis client (`Redis` or `Cluster`) the app
- * creates and closes. Give it as the plugin's `store`:
+ * A session store made for this plugin, on a Redis client the app creates, connects and closes:
+ * ioredis (`new Redis(…)` or `new Cluster(…)`) or node-redis (`createClient(…)` or
+ * `createCluster(…)`). Give it as the plugin's `store`:
  *
  * ```ts
  * import { redisStore } from 'fastify-google-oauth/redis'
  * await app.register(googleOAuth, { ...options, store: redisStore(new Redis(url, { enableOfflineQueue: false })) })
  * ```
  *
- * Every write is one atomic Lua script (defined on the client with ioredis `defineCommand`, as
- * `fastifyGoogleOAuthCreate`, `…Update`, `…End`, `…Revoke` and `…Unlock`); sign-out leaves a tombstone every write checks; token
+ * Every write is one atomic Lua script (with ioredis, defined on the client with `defineCommand`, as
+ * `fastifyGoogleOAuthCreate`, `…Update`, `…End`, `…Revoke`, `…Unlock`, `…Beat` and `…Instances`); sign-out leaves a tombstone every write checks; token
  * writes compare a version; an index of sessions by user gives `signOutEverywhere` and the
  * per-user cap; a near cache in each process, kept coherent through pub/sub, spares Redis the
  * read of most guarded requests; instances refresh a session's tokens once, under a lock.
  * It also has @fastify/session's `get`/`set`/`destroy`.
  */
-export function redisStore (client: RedisClient, options: RedisStoreOptions = {}) {
-  if (typeof client !== 'object' || client === null || typeof (client as Redis).hmget !== 'function' || typeof (client as Redis).duplicate !== 'function' || typeof (client as Redis).defineCommand !== 'function') {
-    throw invalid('redisStore(client): give an ioredis client (new Redis(url) or new Cluster(nodes)); the app creates and closes it.')
-  }
+export function redisStore (redis: RedisClient, options: RedisStoreOptions = {}) {
+  const client = storeClient(redis)
   const prefix = options.prefix ?? 'goauth:'
   if (typeof prefix !== 'string' || /[{}\s]/.test(prefix)) throw invalid('redisStore: prefix must be a string without braces or spaces, e.g. \'myapp:sessions:\'.')
   const near = options.nearCache === false ? null : { max: options.nearCache?.max ?? 10_000, ttl: options.nearCache?.ttl ?? 5_000 }
@@ -75,7 +75,7 @@ export function redisStore (client: RedisClient, options: RedisStoreOptions = {}
     const cache = near === null ? null : new NearCache<SessionRecord>({ ...near, now: settings.clock.now })
     const revocations = new Revocations({
       now: settings.clock.now,
-      fetch: async (userId) => Number(await call('revoked', () => client.get(keys.revoked(userId)))) || 0,
+      fetch: async (userId) => Number(await call('revoked', async () => await client.get(keys.revoked(userId)))) || 0,
       trustFor: near?.ttl ?? 5_000,
       live: false
     })
@@ -83,6 +83,11 @@ export function redisStore (client: RedisClient, options: RedisStoreOptions = {}
     const channel = storeChannel(client, {
       channel: keys.channel,
       clock: settings.clock,
+      registry: {
+        beat: (instance) => call('beat', () => scripts.beat([keys.instances], [instance, REGISTRY_TTL])),
+        leave: (instance) => call('leave', () => client.zrem(keys.instances, instance)),
+        live: async () => await call('instances', () => scripts.instances([keys.instances], [])) as string[]
+      },
       onMessage (message) {
         if (Array.isArray(message.s)) {
           cache?.invalidate(message.s)
@@ -114,6 +119,7 @@ export function redisStore (client: RedisClient, options: RedisStoreOptions = {}
       end: records.end,
       revoke: records.revoke,
       // A refresh holds its lock longer than it can take (Google's calls, then the store's write).
+      ...redisMarks({ client, keys, scripts, call, update: records.update }),
       refreshOnce: refreshLock({
         client, keys, scripts, call, changes, readFresh: records.readFresh, holding, lockMs: settings.refreshDeadline + 2 * settings.timeout, now: settings.clock.now
       }),

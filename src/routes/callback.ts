@@ -5,7 +5,7 @@ import { carryOver, exchangeCode } from '../google/exchange-code.js'
 import { whyNotPending } from '../sign-in/attempt.js'
 import { readCallbackParams, readState } from '../sign-in/callback-params.js'
 import { safeReturnTo } from '../sign-in/return-to.js'
-import { grantedScopes, missingScopes, withScopesDenied } from '../sign-in/scopes.js'
+import { grantedScopes, missingScopes, withoutScopesDenied, withScopesDenied } from '../sign-in/scopes.js'
 import type { Sessions } from '../session/sessions.js'
 import type { GoogleTokens } from '../types.js'
 import type { RouteContext } from './context.js'
@@ -28,7 +28,10 @@ export function callbackRoute (app: FastifyInstance, { options, google, idTokens
         request.log.debug({ reason: taken.reason }, 'callback of a finished sign-in: already signed in')
         return reply.redirect(safeReturnTo(taken.returnTo), 303)
       }
-      throw whyNotPending(taken, options.appOrigin)
+      const failure = whyNotPending(taken, options.appOrigin)
+      // A refused sign-in's callback opened again: "try again" keeps where the person was going.
+      if (taken.reason === 'refused') failure.returnTo = safeReturnTo(taken.returnTo)
+      throw failure
     }
     const { attempt } = taken
     // Checked again as it comes out of the cookie (defence in depth: it was checked going in).
@@ -72,12 +75,17 @@ export function callbackRoute (app: FastifyInstance, { options, google, idTokens
         request.log.debug({ sub: user.id }, 'google sign-in completed')
         emit({ type: 'sign-in', method: 'redirect', scopes, userId: user.id, requestId: request.id })
       }
-      // Granular consent: the person may have left some of the scopes asked for unticked.
+      // Granular consent: the person may have left some of the scopes asked for unticked. Once
+      // every one is granted, the page no longer says that some were declined.
       const declined = missingScopes(attempt.scopes ?? [], grantedScopes(tokens))
-      return reply.redirect(declined.length > 0 ? withScopesDenied(returnTo) : returnTo, 303)
+      return reply.redirect(declined.length > 0 ? withScopesDenied(returnTo) : withoutScopesDenied(returnTo), 303)
     } catch (error) {
-      // "Try again" keeps where the person was going.
-      if (isPluginError(error)) error.returnTo = returnTo
+      if (isPluginError(error)) {
+        // "Try again" keeps where the person was going.
+        error.returnTo = returnTo
+        // A refusal (not Google or the store failing) is what this callback says if it is opened again.
+        if (error.statusCode < 500) attempts.refused(reply, attempt, { code: error.code, message: error.message })
+      }
       throw error
     }
   })

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify'
 import type { OAuth2Client } from 'google-auth-library'
 import type { Emit } from '../events.js'
 import type { IdTokenVerifier } from '../google/verify-id-token.js'
@@ -31,4 +31,6 @@ export interface RouteContext {
   oneTap: OneTapSettings | null
   /** Signs the request's user out, reporting it (the route and `fastify.googleOAuth.signOut` share it). */
   signOut: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+  /** Refuses requests from another origin than the app's (the route and `fastify.googleOAuth.sameOrigin` share it). */
+  sameOrigin: preHandlerHookHandler
 }

@@ -2,8 +2,9 @@ import type { FastifyBaseLogger } from 'fastify'
 import { randomToken } from '../crypto.js'
 import type { Clock, SessionStoreLike } from '../options.js'
 import type { GoogleTokens } from '../types.js'
+import type { SessionRecord } from './record.js'
 import { BoundedMemoryStore } from './memory-store.js'
-import { sessionRecords, type SessionRecords } from './records.js'
+import { processMarks, sessionRecords, storeMarks, type Marks, type SessionRecords } from './records.js'
 import { REVOCATION_LIFETIME, Revocations } from './revocations.js'
 import { storeCalls } from './store.js'
 
@@ -44,6 +45,45 @@ export interface SessionBackend extends SessionRecords {
   refreshOnce?: (id: string, previous: GoogleTokens, refresh: () => Promise<GoogleTokens>) => Promise<GoogleTokens>
   /** Stops what it runs in the background (subscriptions); the store's connection is the app's. */
   close?: () => Promise<void>
+  /**
+   * True the first time `key` is seen by any instance sharing the store, remembering it for `ttl`
+   * ms (a security event's id). Absent: this process remembers it (see `accountMarks`).
+   * The plugin's Redis store: one key with a TTL, `SET key 1 NX PX ttl`.
+   */
+  firstTime?: Marks['firstTime']
+  /** Forgets a key `firstTime` remembered. */
+  forget?: Marks['forget']
+  /** Sets or clears a flag of a user (an account Google disabled), for every instance; absent: this process keeps it. */
+  setUserFlag?: Marks['setUserFlag']
+  userFlag?: Marks['userFlag']
+  /**
+   * Drops the Google tokens of the sessions of a user, or of the sessions whose refresh token
+   * `refreshToken` matches: they stay signed in, without Google access. Returns how many it
+   * changed; absent, or null, when the store cannot find sessions by user or by token.
+   */
+  dropTokens?: (select: TokenSelector) => Promise<number | null>
+}
+
+/** Whose Google tokens to drop: a user's, or the sessions holding a refresh token. */
+export type TokenSelector = { userId: string } | { refreshToken: (token: string) => boolean }
+
+/** What Cross-Account Protection keeps, from the backend where it keeps it, else from this process. */
+export interface AccountMarks extends Marks {
+  dropTokens (select: TokenSelector): Promise<number | null>
+}
+
+/** The backend's marks, each one it lacks kept in this process instead (a store that cannot share them). */
+export function accountMarks (backend: SessionBackend, clock: Pick<Clock, 'now'>): AccountMarks {
+  const local = processMarks(clock)
+  const own = backend.firstTime !== undefined && backend.forget !== undefined
+  const flags = backend.setUserFlag !== undefined && backend.userFlag !== undefined
+  return {
+    firstTime: own ? backend.firstTime! : local.firstTime,
+    forget: own ? backend.forget! : local.forget,
+    setUserFlag: flags ? backend.setUserFlag! : local.setUserFlag,
+    userFlag: flags ? backend.userFlag! : local.userFlag,
+    dropTokens: async (select) => backend.dropTokens === undefined ? null : await backend.dropTokens(select)
+  }
 }
 
 /** What a backend is built with. */
@@ -90,8 +130,24 @@ export function genericBackend (store: SessionStoreLike, settings: BackendSettin
         return typeof at === 'number' ? at : 0
       }
   })
+  /** Drops the Google tokens of the given sessions that `drop` selects; how many it changed. */
+  async function dropTokensOf (ids: readonly string[], drop: (record: SessionRecord) => boolean): Promise<number> {
+    let dropped = 0
+    for (const id of ids) {
+      const written = await records.update(id, (current) => current.googleTokens !== null && drop(current) ? { ...current, googleTokens: null } : null)
+      if (written !== null) dropped++
+    }
+    return dropped
+  }
   return {
     ...records,
+    ...(inMemory ? processMarks(settings.clock) : storeMarks(calls, settings.clock)),
+    // Only the default store can find sessions by user (its index) or by token (it holds them all).
+    ...(inMemory && {
+      dropTokens: async (select: TokenSelector) => 'userId' in select
+        ? await dropTokensOf(store.sessionsOf(select.userId), () => true)
+        : await dropTokensOf(store.indexedSessions(), (record) => typeof record.googleTokens?.refreshToken === 'string' && select.refreshToken(record.googleTokens.refreshToken))
+    }),
     // The default store itself (not a subclass) answers at once and cannot fail: no deadline to set.
     read: Object.getPrototypeOf(store) === BoundedMemoryStore.prototype
       ? (id, callback) => { store.get(id, (_error, value) => { callback(null, value ?? null, true) }) }

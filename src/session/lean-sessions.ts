@@ -8,7 +8,7 @@ import type { ResolvedOptions } from '../options.js'
 import type { GoogleTokens, GoogleUser } from '../types.js'
 import { BoundedMemoryStore } from './memory-store.js'
 import { expiredBy, expiryReason, isSessionRecord, touchInterval, type SessionRecord } from './record.js'
-import { genericBackend, hasOwnBackend, kSessionBackend, type SessionBackend } from './backend.js'
+import { accountMarks, genericBackend, hasOwnBackend, kSessionBackend, type SessionBackend } from './backend.js'
 import { deepFreeze } from './deep-freeze.js'
 import { storeOutage } from './outage.js'
 import { revokedBefore, type AdmissionTicket } from './revocations.js'
@@ -220,6 +220,8 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
     },
 
     revoke: (userId: string) => records.revoke(userId),
+
+    marks: accountMarks(records, clock),
 
     async updateUser (request: FastifyRequest, fields: Partial<Omit<GoogleUser, 'id'>>): Promise<GoogleUser> {
       const session = loaded(request)

@@ -141,6 +141,11 @@ export class BoundedMemoryStore implements SessionStore {
     return [...(this.#byUser.get(userId) ?? [])]
   }
 
+  /** The ids of every stored session of a signed-in user, oldest first by user. */
+  indexedSessions (): string[] {
+    return [...this.#userOfId.keys()]
+  }
+
   /** Ends every stored session of a user; returns how many there were. */
   destroyAllOf (userId: string): number {
     const ids = this.sessionsOf(userId)

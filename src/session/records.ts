@@ -110,3 +110,78 @@ export function sessionRecords (store: StoreCalls, options: SessionRecordsOption
     }
   }
 }
+
+/**
+ * What Cross-Account Protection keeps besides sessions: the ids of the security events already
+ * acted on (a key seen once, for a while), and flags on users (an account Google disabled). Each
+ * is optional in a backend; `accountMarks` (backend.ts) fills a missing one in from this process.
+ */
+export interface Marks {
+  /**
+   * True the first time `key` is seen (then remembered for `ttl` ms), false while it is
+   * remembered. A shared store answers for every instance sharing it.
+   */
+  firstTime (key: string, ttl: number): Promise<boolean>
+  /** Forgets `key` (what it guarded failed: a new delivery must be acted on). */
+  forget (key: string): Promise<void>
+  /** Sets (`on`) or clears a flag of a user, kept until cleared (up to {@link FLAG_LIFETIME}). */
+  setUserFlag (userId: string, flag: string, on: boolean): Promise<void>
+  /** Whether a user's flag is set. */
+  userFlag (userId: string, flag: string): Promise<boolean>
+}
+
+/** Longest a user's flag is kept in a store whose records expire (the store's own record TTL applies). */
+export const FLAG_LIFETIME = 400 * 24 * 60 * 60_000
+
+/** The store keys of marks (session ids are base64url: no colon). */
+const seenKey = (key: string): string => `goauth-seen:${key}`
+const flagKey = (userId: string, flag: string): string => `goauth-flag:${flag}:${userId}`
+
+/** A marker record as a @fastify/session store keeps one: its `cookie.expires` gives the store's TTL. */
+const marker = (now: number, lifetime: number, fields: object): object => ({
+  cookie: { originalMaxAge: lifetime, expires: new Date(now + lifetime).toISOString() },
+  ...fields
+})
+
+/**
+ * Marks in a store that only has get/set/destroy, as marker records with the store's TTL, as
+ * tombstones are. `firstTime` reads then writes: two instances handed the same key at the same
+ * moment may both see it first (what it guards must be harmless twice).
+ */
+export function storeMarks (store: StoreCalls, clock: Clock): Marks {
+  return {
+    async firstTime (key, ttl) {
+      const known = await store.get(seenKey(key)) as { googleSeen?: unknown } | null
+      if (typeof known?.googleSeen === 'number') return false
+      await store.set(seenKey(key), marker(clock.now(), ttl, { googleSeen: clock.now() }))
+      return true
+    },
+    forget: (key) => store.destroy(seenKey(key)),
+    async setUserFlag (userId, flag, on) {
+      if (on) await store.set(flagKey(userId, flag), marker(clock.now(), FLAG_LIFETIME, { googleFlag: true }))
+      else await store.destroy(flagKey(userId, flag))
+    },
+    async userFlag (userId, flag) {
+      return (await store.get(flagKey(userId, flag)) as { googleFlag?: unknown } | null)?.googleFlag === true
+    }
+  }
+}
+
+/** Marks in this process's memory: for the default store, and for a store that keeps none of its own. */
+export function processMarks (clock: Pick<Clock, 'now'>): Marks {
+  const seen = new LRUCache<string, true>({ max: 100_000, ttlAutopurge: false, ttlResolution: 0, perf: { now: clock.now } })
+  const flags = new Map<string, true>()
+  return {
+    async firstTime (key, ttl) {
+      if (seen.has(key)) return false
+      seen.set(key, true, { ttl })
+      return true
+    },
+    async forget (key) { seen.delete(key) },
+    async setUserFlag (userId, flag, on) {
+      if (on) flags.set(flagKey(userId, flag), true)
+      else flags.delete(flagKey(userId, flag))
+    },
+    userFlag: async (userId, flag) => flags.has(flagKey(userId, flag))
+  }
+}

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { GoogleTokens, GoogleUser } from '../types.js'
+import type { AccountMarks } from './backend.js'
 import type { AdmissionTicket, Revocations } from './revocations.js'
 
 /** Whether a request carries a usable signed-in session. */
@@ -52,6 +53,11 @@ export interface Sessions {
    * NOT_SUPPORTED. Returns how many sessions the store found and ended.
    */
   revoke (userId: string): Promise<number>
+  /**
+   * What Cross-Account Protection keeps in the store (events acted on, disabled accounts) and the
+   * Google tokens it can drop; absent with the app's own @fastify/session.
+   */
+  marks?: AccountMarks
   /** Stores changed app fields of the request's user (never its id) for later requests; the user as stored. */
   updateUser (request: FastifyRequest, fields: Partial<Omit<GoogleUser, 'id'>>): Promise<GoogleUser>
   /**

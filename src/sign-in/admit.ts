@@ -39,6 +39,11 @@ export interface AdmissionOptions {
   /** The timer the bound runs on (the plugin's clock). */
   clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>
   emit: Emit
+  /**
+   * Whether Google disabled the account (Cross-Account Protection's `account-disabled`, until
+   * `account-enabled`): such an account signs in no more, by any way. Null without the `risc` option.
+   */
+  disabled?: ((userId: string) => Promise<boolean>) | null
 }
 
 /**
@@ -57,6 +62,7 @@ export function createAdmission (options: AdmissionOptions) {
       options.emit({ type: 'sign-in-failed', reason, userId: user.id, requestId: request.id })
       return failure
     }
+    if (options.disabled != null && await options.disabled(user.id)) throw refuse('account-disabled', pluginError('ACCOUNT_DISABLED', 'risc-account-disabled'))
     const refusal = refusalOf(user, options.policies)
     if (refusal === 'hosted-domain') throw refuse(refusal, pluginError('HOSTED_DOMAIN_MISMATCH', user.hostedDomain === null ? 'hd-missing' : 'hd-differs'))
     if (refusal !== null) throw refuse(refusal, pluginError('SIGN_IN_REFUSED', refusal, POLICY_MESSAGE))

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { LRUCache } from 'lru-cache'
 import { randomToken, sameText, sha256 } from '../crypto.js'
-import { pluginError, type PluginError } from '../errors.js'
+import { errors, pluginError, type ErrorName, type PluginError } from '../errors.js'
 import { allCookies, clearCookie, setCookie, type CookieAttributes } from '../http/cookies.js'
 import { createSealedBox } from './sealed-box.js'
 
@@ -32,14 +32,36 @@ export interface AttemptExtras {
   upgradeFor?: string
 }
 
+/** Why an attempt's sign-in was refused, as the person was told: its error's code and message. */
+export interface Refusal {
+  code: string
+  message: string
+}
+
+/**
+ * What an attempt's cookie holds once its sign-in was refused (instead of nothing): opening its
+ * callback again says what happened rather than that no sign-in is pending.
+ */
+interface RefusedAttempt {
+  state: string
+  browser: string
+  returnTo: string
+  refused: Refusal
+}
+
 export type TakeResult =
   | { ok: true, attempt: LoginAttempt }
   | {
     ok: false
-    /** `no-browser-cookies`: none of the plugin's cookies came back (as when the sign-in started on another host). */
-    reason: 'no-attempt-cookie' | 'no-browser-cookies' | 'attempt-unreadable' | 'state-differs' | 'other-browser' | 'replayed' | 'expired'
+    /**
+     * `no-browser-cookies`: none of the plugin's cookies came back (as when the sign-in started on
+     * another host); `refused`: the attempt's sign-in was refused before (its callback opened again).
+     */
+    reason: 'no-attempt-cookie' | 'no-browser-cookies' | 'attempt-unreadable' | 'state-differs' | 'other-browser' | 'replayed' | 'expired' | 'refused'
     /** Where the attempt meant to go, when it could be read. */
     returnTo?: string
+    /** `refused`: why, as the person was told then. */
+    refusal?: Refusal
   }
 
 export interface LoginAttemptsOptions {
@@ -83,11 +105,18 @@ export function createLoginAttempts (options: LoginAttemptsOptions) {
 
   const cookieNameOf = (state: string): string => options.cookiePrefix + sha256(state).slice(0, 16)
 
-  function read (name: string, value: string): LoginAttempt | null {
+  /** A pending attempt, or the record of a refused one, from its cookie; null when unreadable. */
+  function read (name: string, value: string): LoginAttempt | RefusedAttempt | null {
     const plain = box.open(value, name)
     if (plain === null) return null
     try {
-      const data = JSON.parse(plain) as Partial<LoginAttempt>
+      const data = JSON.parse(plain) as Partial<LoginAttempt & RefusedAttempt>
+      if (data.refused !== undefined) {
+        const { refused } = data
+        if (typeof data.state !== 'string' || typeof data.browser !== 'string' || typeof data.returnTo !== 'string' ||
+          typeof refused.code !== 'string' || typeof refused.message !== 'string') return null
+        return data as RefusedAttempt
+      }
       if (typeof data.state !== 'string' || typeof data.nonce !== 'string' || typeof data.codeVerifier !== 'string' ||
         typeof data.returnTo !== 'string' || typeof data.startedAt !== 'number' || typeof data.browser !== 'string') return null
       if (data.scopes !== undefined && (!Array.isArray(data.scopes) || data.scopes.some((scope) => typeof scope !== 'string'))) return null
@@ -118,7 +147,11 @@ export function createLoginAttempts (options: LoginAttemptsOptions) {
     const names = pendingNames(request)
     if (names.length < maxPending) return
     const byAge = names
-      .map((name) => ({ name, startedAt: read(name, allCookies(request)[name] ?? '')?.startedAt ?? 0 }))
+      .map((name) => {
+        const attempt = read(name, allCookies(request)[name] ?? '')
+        // Refused ones (and unreadable ones) go first.
+        return { name, startedAt: attempt === null || 'refused' in attempt ? 0 : attempt.startedAt }
+      })
       .sort((a, b) => a.startedAt - b.startedAt)
     for (const { name } of byAge.slice(0, names.length - maxPending + 1)) {
       clearCookie(reply, name, cookieOptions)
@@ -166,17 +199,30 @@ export function createLoginAttempts (options: LoginAttemptsOptions) {
       const name = cookieNameOf(state)
       const value = allCookies(request)[name]
       if (value === undefined) return { ok: false, reason: allCookies(request)[options.bindingCookie] === undefined ? 'no-browser-cookies' : 'no-attempt-cookie' }
-      clearCookie(reply, name, cookieOptions)
       const attempt = read(name, value)
+      // A refused attempt's record stays until it expires: opening the callback again says the same.
+      if (attempt === null || !('refused' in attempt)) clearCookie(reply, name, cookieOptions)
       if (attempt === null) return { ok: false, reason: 'attempt-unreadable' }
       if (!sameText(attempt.state, state)) return { ok: false, reason: 'state-differs' }
       const binding = allCookies(request)[options.bindingCookie]
       if (binding === undefined || !sameText(sha256(binding), attempt.browser)) return { ok: false, reason: 'other-browser' }
+      if ('refused' in attempt) return { ok: false, reason: 'refused', returnTo: attempt.returnTo, refusal: attempt.refused }
       if (used.has(name)) return { ok: false, reason: 'replayed', returnTo: attempt.returnTo }
       used.set(name, true)
       const age = options.now() - attempt.startedAt
       if (age > options.lifetime || age < -60_000) return { ok: false, reason: 'expired' }
       return { ok: true, attempt }
+    },
+
+    /**
+     * Records in the attempt's cookie (taken, so no longer pending) that its sign-in was refused
+     * and why, until the attempt would have expired: its callback opened again says so.
+     */
+    refused (reply: FastifyReply, attempt: LoginAttempt, refusal: Refusal): void {
+      const name = cookieNameOf(attempt.state)
+      const record: RefusedAttempt = { state: attempt.state, browser: attempt.browser, returnTo: attempt.returnTo, refused: { code: refusal.code, message: refusal.message.slice(0, 500) } }
+      const left = Math.ceil((attempt.startedAt + options.lifetime - options.now()) / 1000)
+      if (left > 0) setCookie(reply, name, box.seal(JSON.stringify(record), name), { ...cookieOptions, maxAge: left })
     }
   }
 }
@@ -186,10 +232,26 @@ export type LoginAttempts = ReturnType<typeof createLoginAttempts>
 /** Why no pending attempt matched, in words a person can act on. */
 export function whyNotPending (taken: Extract<TakeResult, { ok: false }>, appOrigin: string): PluginError {
   if (taken.reason === 'expired') return pluginError('STATE_EXPIRED', taken.reason)
+  if (taken.reason === 'refused' && taken.refusal !== undefined) return refusedBefore(taken.refusal)
   const why = taken.reason === 'no-browser-cookies'
     ? `this browser brought back none of the cookies the sign-in set, as happens when it starts on another address than ${appOrigin} (localhost and 127.0.0.1 are different sites). Open the app at ${appOrigin} and sign in again.`
     : taken.reason === 'no-attempt-cookie'
-      ? 'it is no longer pending: it was already completed, or more than five sign-ins were started at once in this browser and it was dropped. Start the sign-in again.'
-      : 'it was started in another browser, or it was already completed. Start the sign-in again.'
+      ? 'it is no longer pending: its link was used already (a sign-in link works once, whether the sign-in went through or was refused), or more than five sign-ins were started at once in this browser and it was dropped. Start the sign-in again.'
+      : taken.reason === 'replayed'
+        ? 'its link was used already: a sign-in link works once, and opening it again does not sign in again. Start the sign-in again.'
+        : 'it was started in another browser, or its link was used already. Start the sign-in again.'
   return pluginError('STATE_MISMATCH', taken.reason, why)
+}
+
+const CODE_PREFIX = 'FST_GOOGLE_OAUTH_'
+
+/** A refused sign-in's callback opened again: the same error (code, status, message), saying that opening it again does not retry. */
+function refusedBefore (refusal: Refusal): PluginError {
+  const name = refusal.code.slice(CODE_PREFIX.length)
+  if (!refusal.code.startsWith(CODE_PREFIX) || !Object.hasOwn(errors, name)) {
+    return pluginError('STATE_MISMATCH', 'refused', 'this sign-in was refused already. Start the sign-in again.')
+  }
+  const failure = pluginError(name as ErrorName, 'refused-before')
+  failure.message = `${refusal.message.replace(/\s*Start the sign-in again\.$/, '')} Opening this page again does not retry it: start the sign-in again.`
+  return failure
 }

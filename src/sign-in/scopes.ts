@@ -36,6 +36,21 @@ export function withScopesDenied (returnTo: string): string {
   return `${path}${path.includes('?') ? '&' : '?'}${SCOPES_DENIED_PARAM}=${SCOPES_DENIED_VALUE}${fragment}`
 }
 
+/**
+ * `returnTo` without that marker (once the scopes are granted). The rest of the URL is kept as it
+ * was written: other parameters, their order and encoding, and any #fragment.
+ */
+export function withoutScopesDenied (returnTo: string): string {
+  const hash = returnTo.indexOf('#')
+  const [path, fragment] = hash === -1 ? [returnTo, ''] : [returnTo.slice(0, hash), returnTo.slice(hash)]
+  const query = path.indexOf('?')
+  if (query === -1) return returnTo
+  const pairs = path.slice(query + 1).split('&')
+  const kept = pairs.filter((pair) => !saysScopesDenied(`?${pair}`))
+  if (kept.length === pairs.length) return returnTo
+  return `${path.slice(0, query)}${kept.length === 0 ? '' : `?${kept.join('&')}`}${fragment}`
+}
+
 /** Whether a request URL carries that marker. */
 export function saysScopesDenied (url: string): boolean {
   const query = url.indexOf('?')

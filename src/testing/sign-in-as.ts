@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import type { GoogleUser } from '../types.js'
-import { findAccount } from './fake-google/options.js'
+import { accountsHint, findAccount } from './fake-google/options.js'
 import type { FakeGoogle, FakeGoogleAccount } from './fake-google/types.js'
 
 /** Options of {@link signInAs}. */
@@ -84,6 +84,9 @@ class CookieJar {
  * ```
  */
 export async function signInAs (app: FastifyInstance, google: FakeGoogle, who: string, options: SignInAsOptions = {}): Promise<SignedIn> {
+  if (typeof who !== 'string' || findAccount(google.accounts, who) === undefined) {
+    throw new TypeError(`signInAs: no account with email or sub ${JSON.stringify(who)}. ${accountsHint(google.accounts)}`)
+  }
   await app.ready()
   const routes = app.googleOAuth?.routes
   if (routes === undefined) throw new TypeError('signInAs: register fastify-google-oauth on this app first')

@@ -111,3 +111,14 @@ t.test('fail closed: a guard given in an array cannot be undefined, and another 
   second.get('/wrong', { preHandler: [first.authenticate] }, async () => 'secret')
   await t.rejects(async () => { await second.ready() }, { code: 'FST_GOOGLE_OAUTH_FOREIGN_GUARD', message: /GET \/wrong/ })
 })
+
+t.test('another app\'s sameOrigin check is refused at startup too (it would compare with that app\'s origin)', async (t) => {
+  const first = app(t)
+  await first.register(googleOAuth, (await fake(t)).options)
+  const second = app(t)
+  await second.register(googleOAuth, { ...(await fake(t)).options, callbackUrl: 'http://127.0.0.1:4000/oauth2/google/callback' })
+  second.post('/notes', { preHandler: [first.googleOAuth.sameOrigin] }, async () => 'saved')
+  second.post('/upload', { onRequest: [first.googleOAuth.sameOrigin] }, async () => 'uploaded')
+  second.post('/own', { preHandler: [second.googleOAuth.sameOrigin] }, async () => 'fine')
+  await t.rejects(async () => { await second.ready() }, { code: 'FST_GOOGLE_OAUTH_FOREIGN_GUARD', message: /: POST \/notes, POST \/upload\./ })
+})

@@ -78,3 +78,16 @@ t.test('the guard uses the configured login URL, or the start route when the pag
   const landed = await noPage.signIn(noPage.browser(), '/profile')
   t.equal(landed, '/profile')
 })
+
+t.test('a client that sent a Bearer token gets no login URL: it signs in with Google\'s own SDK, not at the login page', async (t) => {
+  const app = await startApp(t)
+  const token = await send(`${app.url}/api/me`, { headers: { accept: 'application/json', authorization: `Bearer ${app.google.idTokenFor('ada@example.com')}` } })
+  t.equal(token.status, 401, 'without the bearer option, the header is no credential')
+  t.same(await token.json(), { statusCode: 401, code: 'FST_GOOGLE_OAUTH_UNAUTHENTICATED', error: 'Unauthorized', message: 'Sign-in required.' })
+  const basic = await send(`${app.url}/api/me`, { headers: { accept: 'application/json', authorization: 'Basic YWRhOnNlY3JldA==' } })
+  t.match(await basic.json(), { loginUrl: '/login' }, 'another scheme (a staging site\'s password) is a browser\'s: the login URL stays')
+
+  const withBearer = await startApp(t, { plugin: { bearer: true } })
+  const cookieClient = await send(`${withBearer.url}/api/me`, { headers: { accept: 'application/json' } })
+  t.match(await cookieClient.json(), { code: 'FST_GOOGLE_OAUTH_UNAUTHENTICATED', loginUrl: '/login' }, 'with the bearer option, a request without the header may be a cookie client: the login URL stays')
+})

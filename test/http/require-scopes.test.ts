@@ -86,6 +86,23 @@ t.test('declining at Google: back to the page, which says so and offers to grant
   t.equal(unticked.response.status, 403)
 })
 
+t.test('declining, then granting from the page: back at the page without the "declined" marker', async (t) => {
+  const app = await calendarApp(t)
+  const b = app.browser()
+  await app.signIn(b, '/')
+  app.google.setAutoConsent('deny')
+  const declined = await b.navigate(`${app.url}/calendar?week=2`)
+  t.equal(new URL(declined.url).search, '?week=2&googleScopes=denied')
+  const grant = /href="([^"]+)">Grant access</.exec(declined.body)![1]!.replace(/&amp;/g, '&')
+
+  app.google.setAutoConsent(true)
+  const granted = await b.navigate(`${app.url}${grant}`)
+  t.equal(granted.response.status, 200)
+  t.same(JSON.parse(granted.body), { calendars: [ADA, 'Holidays'] })
+  t.equal(granted.hops.at(-2)!.location, '/calendar?week=2', 'the marker is gone, the rest of the URL kept')
+  t.equal(new URL(granted.url).search, '?week=2')
+})
+
 t.test('the grant must come back for the signed-in account: another one is refused and nothing changes', async (t) => {
   const app = await calendarApp(t)
   const b = app.browser()
@@ -94,6 +111,10 @@ t.test('the grant must come back for the signed-in account: another one is refus
   const visit = await b.navigate(`${app.url}/calendar`, { headers: { accept: 'text/html' } })
   t.equal(visit.response.status, 403)
   t.match(visit.body, /FST_GOOGLE_OAUTH_ACCOUNT_MISMATCH/)
+  t.match(visit.body, /You are still signed in as <strong>ada@example\.com<\/strong>/)
+  t.match(visit.body, /<a class="button primary" href="\/calendar">Try again with this account<\/a>/, 'on to the page, which asks Google again for Ada')
+  t.match(visit.body, /<a class="button" href="\/logout">Sign out<\/a>/, 'or sign out, to use the other account')
+  t.notMatch(visit.body, /Back to sign in/, 'no sign-in offered to a signed-in person')
   t.match(await (await b.request(`${app.url}/api/me`)).json(), { email: ADA }, 'still Ada')
   t.notOk((await (await b.request(`${app.url}/scopes`)).json() as string[]).includes(CALENDAR), 'with her own tokens')
 })
@@ -122,12 +143,20 @@ t.test('only scopes the app asks for somewhere can be asked for through the star
   t.throws(() => app.app.googleOAuth.requireScopes(['quote"d']), { code: 'FST_GOOGLE_OAUTH_INVALID_ARGUMENT' })
 })
 
-t.test('a Bearer token grants no Google access: 403 insufficient_scope (RFC 6750)', async (t) => {
+t.test('a Bearer token grants no Google access: 403 insufficient_scope (RFC 6750), saying how to get it, with no grant URL it could not use', async (t) => {
   const app = await calendarApp(t, { bearer: true })
-  const response = await app.app.inject({ url: '/calendar', headers: { authorization: `Bearer ${app.google.idTokenFor(ADA)}`, accept: 'text/html' } })
-  t.equal(response.statusCode, 403)
-  t.equal(response.headers['www-authenticate'], `Bearer realm="${app.url}", error="insufficient_scope", scope="${CALENDAR}"`)
-  t.match(response.json(), { code: 'FST_GOOGLE_OAUTH_INSUFFICIENT_SCOPE' })
+  for (const accept of ['text/html', 'application/json']) {
+    const response = await app.app.inject({ url: '/calendar', headers: { authorization: `Bearer ${app.google.idTokenFor(ADA)}`, accept } })
+    t.equal(response.statusCode, 403)
+    t.equal(response.headers['www-authenticate'], `Bearer realm="${app.url}", error="insufficient_scope", scope="${CALENDAR}"`)
+    t.same(response.json(), {
+      statusCode: 403,
+      code: 'FST_GOOGLE_OAUTH_INSUFFICIENT_SCOPE',
+      error: 'Forbidden',
+      message: 'This needs access to Google APIs (the scopes in missingScopes), which a Google ID token does not grant. Ask for those scopes with Google\'s own SDK in your app and call Google with the access token it gives you.',
+      missingScopes: [CALENDAR]
+    }, `${accept}: no grantUrl, no loginUrl`)
+  }
 })
 
 t.test('after a One Tap sign-in, the first page that needs Google access asks for it', async (t) => {
@@ -154,4 +183,16 @@ t.test('the "declined" marker goes before a #fragment, once', async (t) => {
   t.equal(withScopesDenied('/calendar?week=2#today'), '/calendar?week=2&googleScopes=denied#today', 'the browser sends it back')
   t.equal(withScopesDenied(withScopesDenied('/calendar')), '/calendar?googleScopes=denied', 'not twice')
   t.ok(saysScopesDenied(withScopesDenied('/calendar#today').split('#')[0]!))
+})
+
+t.test('the "declined" marker comes off, leaving the rest of the URL as written', async (t) => {
+  const { withScopesDenied, withoutScopesDenied } = await import('../../src/sign-in/scopes.js')
+  t.equal(withoutScopesDenied('/calendar?googleScopes=denied'), '/calendar')
+  t.equal(withoutScopesDenied('/calendar?week=2&googleScopes=denied#today'), '/calendar?week=2#today')
+  t.equal(withoutScopesDenied('/calendar?googleScopes=denied&q=a%20b+c'), '/calendar?q=a%20b+c', 'other parameters keep their encoding')
+  t.equal(withoutScopesDenied('/calendar?googleScopes=denied&googleScopes=denied'), '/calendar')
+  t.equal(withoutScopesDenied('/calendar?googleScopes=other'), '/calendar?googleScopes=other', 'only the marker')
+  t.equal(withoutScopesDenied('/calendar?x=1'), '/calendar?x=1')
+  t.equal(withoutScopesDenied('/calendar#googleScopes=denied'), '/calendar#googleScopes=denied', 'a fragment is no query')
+  for (const url of ['/calendar', '/c?week=2', '/c?a=1&b=2#f']) t.equal(withoutScopesDenied(withScopesDenied(url)), url, url)
 })

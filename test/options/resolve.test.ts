@@ -114,20 +114,25 @@ t.test('the options known, and suggested for a typo, are those of the table of r
     t.doesNotThrow(() => refuseUnknown({ [name]: undefined }), `${name} is an option`)
     t.throws(() => refuseUnknown({ [name.toUpperCase()]: undefined }), { message: new RegExp(`\\(did you mean ${name}\\?\\)`) }, `${name} is suggested`)
   }
-  // The README's options table documents the same options (a row may name several: `appName`, `appUrl`; `cookie.name`).
+  // docs/options.md's table documents the same options (a row may name several: `appName`, `appUrl`; `cookie.name`),
+  // and the README's short table of the options most apps set names only options that exist.
+  const named = (table: string): string[] => table.split('\n').flatMap((line) => /^\| (`[^|]+) \|/.exec(line)?.[1]?.match(/`[\w.]+`/g) ?? []).map((name) => name.slice(1, -1).split('.')[0]!)
+  const page = readFileSync('docs/options.md', 'utf8')
+  const table = page.slice(page.indexOf('\n| option | default |'), page.indexOf('\n\n', page.indexOf('\n| option | default |')))
+  t.same([...new Set(named(table))].sort(), Object.keys(READERS).sort(), 'docs/options.md\'s table names every option of the table, and no other')
   const readme = readFileSync('README.md', 'utf8')
-  const section = readme.slice(readme.indexOf('\n## Options\n'), readme.indexOf('\n## ', readme.indexOf('\n## Options\n') + 1))
-  const documented = new Set(section.split('\n').flatMap((line) => /^\| (`[^|]+) \|/.exec(line)?.[1]?.match(/`[\w.]+`/g) ?? []).map((name) => name.slice(1, -1).split('.')[0]!))
-  t.same([...documented].sort(), Object.keys(READERS).sort(), 'the README\'s options table names every option of the table, and no other')
+  const short = readme.slice(readme.indexOf('\n## The options most apps set\n'), readme.indexOf('\n## ', readme.indexOf('\n## The options most apps set\n') + 1))
+  t.ok(named(short).length > 10, 'the README\'s short table of options is found')
+  t.same(named(short).filter((name) => !(name in READERS)), [], 'the README\'s short table names only options of the table')
 })
 
 t.test('endpoints: only the URLs the plugin calls; certs and discovery are refused, naming the valid keys', async (t) => {
   for (const key of ['certs', 'discovery']) {
-    refusal(t, { ...valid, endpoints: { [key]: 'http://127.0.0.1:9/x' } }, new RegExp(`options\\.endpoints\\.${key} is not a known endpoint; use authorization, token, userinfo, revocation, jwks or gsiClient \\(ID tokens are verified against jwks`), key)
+    refusal(t, { ...valid, endpoints: { [key]: 'http://127.0.0.1:9/x' } }, new RegExp(`options\\.endpoints\\.${key} is not a known endpoint; use authorization, token, userinfo, revocation, jwks, gsiClient or riscConfiguration \\(ID tokens are verified against jwks`), key)
   }
   // @ts-expect-error: the type refuses them too
   t.throws(() => resolveOptions({ ...valid, endpoints: { certs: 'http://127.0.0.1:9/oauth2/v1/certs' } }), { code: 'FST_GOOGLE_OAUTH_INVALID_OPTION' })
-  refusal(t, { ...valid, endpoints: 'https://proxy.example' }, /options\.endpoints must be \{ authorization, token, userinfo, revocation, jwks, gsiClient \} \(got "https:\/\/proxy\.example"\)/, 'not an object')
+  refusal(t, { ...valid, endpoints: 'https://proxy.example' }, /options\.endpoints must be \{ authorization, token, userinfo, revocation, jwks, gsiClient, riscConfiguration \} \(got "https:\/\/proxy\.example"\)/, 'not an object')
   t.same(resolveOptions({ ...valid, endpoints: { token: undefined } }).endpoints, GOOGLE_ENDPOINTS, 'a key left undefined keeps Google\'s URL')
   t.same(resolveOptions({ ...valid, endpoints: { jwks: 'https://proxy.example/keys' } }).endpoints, { ...GOOGLE_ENDPOINTS, jwks: 'https://proxy.example/keys' })
 })

@@ -65,3 +65,16 @@ t.test('the pages can name the app and link back to it', async (t) => {
   const plain = await startApp(t)
   t.match((await plain.browser().navigate(`${plain.url}/login`)).body, /<a class="app" href="\/">← Back to the app<\/a>/, 'without a name: a plain link home')
 })
+
+t.test('with Google\'s button beside it, the redirect is a control of another kind: its own words, no Google logo', async (t) => {
+  const app = await startApp(t, { plugin: { oneTap: true } })
+  const { body } = await app.browser().navigate(`${app.url}/login`)
+  t.match(body, /<div class="g_id_signin"/, 'Google\'s "Sign in with Google" button')
+  const redirect = /<a class="button" href="\/oauth2\/google">([\s\S]*?)<\/a>/.exec(body)![1]!
+  t.equal(redirect, '<span>Sign in with Google in this window</span>')
+  t.equal(body.match(/<svg/g)?.length ?? 0, 0, 'no second Google logo')
+
+  const promptOnly = await startApp(t, { plugin: { oneTap: { button: false } } })
+  const alone = (await promptOnly.browser().navigate(`${promptOnly.url}/login`)).body
+  t.match(alone, /<a class="button" href="\/oauth2\/google"><svg[^]*<\/svg><span>Sign in with Google<\/span><\/a>/, 'without Google\'s button, the redirect is the "Sign in with Google" button')
+})

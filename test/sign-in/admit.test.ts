@@ -92,7 +92,8 @@ for (const [mode, setup] of modes) {
     t.equal((await b.request(`${app.url}/api/me`)).status, 401, 'nobody signed in')
     t.equal(Object.keys(b.cookiesFor(app.url)).filter((name) => name.endsWith('.sid')).length, 0, 'no session cookie')
     const again = await b.request(callback.href, { headers: { accept: 'application/json' } })
-    t.equal((await again.json() as { code: string }).code, 'FST_GOOGLE_OAUTH_STATE_MISMATCH', 'the attempt was consumed')
+    t.match([again.status, await again.json()], [403, { code: 'FST_GOOGLE_OAUTH_SIGN_IN_REFUSED', message: /does not retry it/ }], 'the attempt was consumed: opened again, it says the refusal again and signs nobody in')
+    t.equal((await b.request(`${app.url}/api/me`)).status, 401, 'still nobody signed in')
     t.equal((await app.signInAs(ADA)).user.email, ADA, 'an allowed account signs in')
   })
 }

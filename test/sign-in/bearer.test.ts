@@ -309,3 +309,24 @@ t.test('one token, one spelling: a refused token\'s other spellings neither run 
   t.equal(calls, 1, 'onSignIn asked once')
   t.equal(events.filter((event) => event.type === 'sign-in-refused').length, 1)
 })
+
+t.test('refusals of a Bearer request carry no browser hints: no login URL, whatever refused it', async (t) => {
+  const app = await startApp(t, { plugin: { bearer: true } })
+  const refusals: Array<[string, Record<string, string>, string]> = [
+    ['a foreign token', bearer(app.google.idTokenFor(ADA, { audience: ANDROID_CLIENT })), '/api/me'],
+    ['an unverifiable token', bearer('eyJhbGciOiJSUzI1NiJ9.e30.c2ln'), '/api/me'],
+    ['a malformed header', { authorization: 'Bearer not-a-jwt' }, '/api/me'],
+    ['another scheme', { authorization: 'Basic YWRhOnNlY3JldA==' }, '/api/me'],
+    ['a page navigation', bearer('eyJhbGciOiJSUzI1NiJ9.e30.c2ln', NAVIGATION), '/api/me']
+  ]
+  for (const [label, headers, url] of refusals) {
+    const response = await app.app.inject({ url, headers })
+    t.equal(response.statusCode, 401, label)
+    t.same(Object.keys(response.json()).sort(), ['code', 'error', 'message', 'statusCode'], `${label}: no loginUrl`)
+  }
+  const logout = await app.app.inject({ method: 'POST', url: '/logout', headers: { ...bearer('eyJhbGciOiJSUzI1NiJ9.e30.c2ln'), 'sec-fetch-site': 'same-origin', accept: 'application/json' } })
+  t.match([logout.statusCode, logout.json().code], [401, 'FST_GOOGLE_OAUTH_INVALID_BEARER_TOKEN'])
+  t.notOk('loginUrl' in logout.json(), 'POST /logout with a bad token: no loginUrl either')
+  const cookieClient = await me(app, { accept: 'application/json' })
+  t.match(cookieClient.json(), { loginUrl: '/login' }, 'a request without the header keeps it')
+})

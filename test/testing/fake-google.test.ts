@@ -882,6 +882,6 @@ t.test('pluginOptions: what the plugin needs to run against the fake, and only t
   const stale = Fastify()
   t.teardown(() => stale.close())
   await t.rejects(async () => { await stale.register(googleOAuth, { ...fake.pluginOptions(), endpoints: { ...fake.endpoints, ...fake.urls } as never, secret }) },
-    { code: 'FST_GOOGLE_OAUTH_INVALID_OPTION', message: /options\.endpoints\.certs is not a known endpoint; use authorization, token, userinfo, revocation, jwks or gsiClient/ },
+    { code: 'FST_GOOGLE_OAUTH_INVALID_OPTION', message: /options\.endpoints\.certs is not a known endpoint; use authorization, token, userinfo, revocation, jwks, gsiClient or riscConfiguration/ },
     'the fake\'s other URLs are no endpoints of the plugin')
 })

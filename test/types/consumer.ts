@@ -2,10 +2,12 @@
 // strict with exactOptionalPropertyTypes, and 7, strict).
 import { calendar } from '@googleapis/calendar'
 import Fastify, { type FastifyRequest, type preHandlerHookHandler } from 'fastify'
+import rateLimit from '@fastify/rate-limit'
 import { RedisStore } from 'fastify-session-redis-store'
 import type { OAuth2Client } from 'google-auth-library'
 import { Redis } from 'ioredis'
-import googleOAuth, { errors, googleOAuth as named, refuseSignIn, type GoogleIdTokenClaims, type GoogleOAuthApi, type GoogleOAuthEvent, type GoogleOAuthOptions, type GoogleTokens, type GoogleUser, type OnSignIn, type SignInMethod } from 'fastify-google-oauth'
+import { createClient, createCluster } from 'redis'
+import googleOAuth, { errors, googleOAuth as named, refuseSignIn, type GoogleIdTokenClaims, type GoogleOAuthApi, type GoogleOAuthEvent, type GoogleOAuthOptions, type GoogleTokens, type GoogleUser, type OnSignIn, type PluginRouteOptions, type SignInMethod } from 'fastify-google-oauth'
 import { redisStore, type RedisStoreOptions } from 'fastify-google-oauth/redis'
 import { signInAs, startFakeGoogle, type FakeGoogle } from 'fastify-google-oauth/testing'
 
@@ -84,7 +86,7 @@ export async function main (): Promise<void> {
   const claimsType: GoogleIdTokenClaims['sub'] = 'x'
   const onEvent = (event: GoogleOAuthEvent): void => {
     if (event.type === 'sign-in-refused') {
-      const reason: 'hosted-domain' | 'email-not-verified' | 'email-not-authoritative' | 'email-not-allowed' | 'on-sign-in' = event.reason
+      const reason: 'hosted-domain' | 'email-not-verified' | 'email-not-authoritative' | 'email-not-allowed' | 'on-sign-in' | 'account-disabled' = event.reason
       void reason
     }
     if (event.type === 'sign-in') {
@@ -129,9 +131,14 @@ export async function main (): Promise<void> {
   // The plugin's Redis store passes as the store option without a cast.
   const nearCache: RedisStoreOptions['nearCache'] = { ttl: 2_000 }
   const onRedis: GoogleOAuthOptions = { ...options, store: redisStore(new Redis({ lazyConnect: true }), { prefix: 'app:sess:', nearCache }) }
-  // @ts-expect-error the store takes an ioredis client
+  // node-redis clients, one server or a cluster, pass as they are.
+  const onNodeRedis: GoogleOAuthOptions = { ...options, store: redisStore(createClient({ disableOfflineQueue: true })) }
+  const onNodeRedisCluster: GoogleOAuthOptions = { ...options, store: redisStore(createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:7101' }] })) }
+  // @ts-expect-error the store takes a Redis client, not a URL
   redisStore('redis://127.0.0.1:6379')
   void onRedis
+  void onNodeRedis
+  void onNodeRedisCluster
   void unknownField
   void badRole
   void claimsType
@@ -140,5 +147,27 @@ export async function main (): Promise<void> {
   void badAccess
   void code
   void headers
+  // sameOrigin: a hook for the app's own forms and JSON POSTs, beside authenticate or alone.
+  const sameOrigin: preHandlerHookHandler = app.googleOAuth.sameOrigin
+  app.post('/notes', { preHandler: [app.googleOAuth.sameOrigin, app.authenticate] }, async () => ({ saved: true }))
+  app.post('/upload', { onRequest: [app.googleOAuth.sameOrigin] }, async () => ({ uploaded: true }))
+  // @ts-expect-error sameOrigin is a hook, not a function that makes one
+  app.googleOAuth.sameOrigin()
+  // routeOptions: Fastify route config (typed by @fastify/rate-limit) and onRequest hooks for the plugin's routes.
+  const limited = Fastify()
+  await limited.register(rateLimit, { global: false })
+  await limited.register(googleOAuth, { ...options, routeOptions: { start: { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } }, all: { onRequest: (_request, _reply, done) => done() } } })
+  const forStart: PluginRouteOptions = { config: { rateLimit: { max: 5 } }, onRequest: [] }
+  // @ts-expect-error rate-limit's max is a number (or a function)
+  const badLimit: PluginRouteOptions = { config: { rateLimit: { max: 'ten' } } }
+  // @ts-expect-error the plugin's routes keep their own schema and handler
+  const badRouteOption: PluginRouteOptions = { schema: {} }
+  // @ts-expect-error routes are named as in fastify.googleOAuth.routes
+  const badRouteName: GoogleOAuthOptions['routeOptions'] = { signIn: {} }
+  void sameOrigin
+  void forStart
+  void badLimit
+  void badRouteOption
+  void badRouteName
   await google.close()
 }

@@ -1,4 +1,4 @@
-// What the README's fragments assume exists around them.
+// What the fragments of the README and of docs/ assume exists around them.
 import type { FastifyInstance, RouteHandlerMethod } from 'fastify'
 import type { GoogleOAuthOptions } from 'fastify-google-oauth'
 

@@ -1,6 +1,7 @@
 import type { Behaviours } from './behaviour.js'
 import type { Grants } from './grants.js'
 import type { KeyRing } from './keys.js'
+import type { FakeRiscState } from './risc-types.js'
 import type { Account, Settings } from './options.js'
 import type { GrantedScopes } from './scopes.js'
 import type { FakeGoogleClient, FakeGoogleRequest, IdTokenTamperer } from './types.js'
@@ -20,6 +21,8 @@ export interface FakeGoogleContext {
   tamperer: IdTokenTamperer | null
   /** Scopes every consent leaves out (`declineScopes`), or null. */
   declined: GrantedScopes | null
+  /** Cross-Account Protection: the registered stream and service accounts. */
+  readonly risc: FakeRiscState
   /** Base URL once listening, e.g. `http://127.0.0.1:54321`. */
   baseUrl: string
 }

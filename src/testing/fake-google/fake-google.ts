@@ -1,5 +1,6 @@
 import type { FakeGoogleAccount, FakeGoogleClient } from './account-types.js'
 import type { FakeGoogleEndpoint, FakeGoogleRequest, Misbehaviour } from './behaviour-types.js'
+import type { FakeRiscStream, FakeSecurityEvent, FakeServiceAccountKey, SecurityEventAnswer, SecurityEventDelivery, SecurityEventOptions } from './risc-types.js'
 import type { IdTokenTamperer, IssueCodeOptions, IssuedCode, IdTokenForOptions, OneTapCredentialOptions } from './token-types.js'
 import type { FakeGoogleApis, FakeGoogleEndpoints, FakeGooglePluginOptions, FakeGooglePluginOptionsFor, FakeGoogleUrls, OAuth2ClientEndpoints } from './url-types.js'
 
@@ -13,6 +14,14 @@ export interface FakeGoogle {
   readonly urls: FakeGoogleUrls
   /** URLs of the Google APIs the fake serves (not sign-in endpoints: keep them out of the plugin's `endpoints`). */
   readonly apis: FakeGoogleApis
+  /**
+   * The root of the Google APIs the fake serves ({@link FakeGoogle.url} and `/`), for the `rootUrl`
+   * option of the `@googleapis/*` clients and `googleapis`, which then call the fake instead of
+   * `https://www.googleapis.com/`: `calendar({ version: 'v3', auth: request.googleAuth!, rootUrl: google.rootUrl })`.
+   * The fake serves Calendar's `calendarList.list` (see {@link FakeGoogleApis.calendarList}); other
+   * API calls get 404.
+   */
+  readonly rootUrl: string
   /** Ready to spread into `new OAuth2Client({ endpoints })`. Also pass `issuers: ['https://accounts.google.com']`. */
   readonly oauth2ClientEndpoints: OAuth2ClientEndpoints
   /** Accounts offered by the chooser. */
@@ -101,6 +110,25 @@ export interface FakeGoogle {
    * scopes it granted (the next sign-in is a first consent again).
    */
   revokeAll(): void
+  /**
+   * The Cross-Account Protection stream an app registered through the RISC API
+   * (`POST /v1beta/stream:update`), or null.
+   */
+  readonly riscStream: FakeRiscStream | null
+  /** A service account key file whose JWTs the fake's RISC API accepts (see {@link FakeServiceAccountKey}). */
+  createServiceAccount(): FakeServiceAccountKey
+  /**
+   * A security event token as Google signs one (RS256, the current key), not sent: for tests that
+   * deliver it themselves. See {@link FakeSecurityEvent}; `options` make forgeries.
+   */
+  securityEventToken(event: FakeSecurityEvent, options?: SecurityEventOptions): string
+  /**
+   * Pushes a security event to the registered stream's receiver (or `options.to`) over HTTP, as
+   * Google does (`POST`, `Content-Type: application/secevent+jwt`), and gives the receiver's answer.
+   * `tokens-revoked` and `token-revoked` also revoke the account's tokens at the fake. Throws when
+   * no receiver is registered and none is given.
+   */
+  sendSecurityEvent(event: FakeSecurityEvent, options?: SecurityEventDelivery): Promise<SecurityEventAnswer>
   /** Stops the server, ending hanging and delayed requests. */
   close(): Promise<void>
 }

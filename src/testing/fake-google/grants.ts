@@ -162,6 +162,18 @@ export class Grants {
     return true
   }
 
+  /** The live refresh tokens an account holds (any client), newest last. */
+  liveRefreshTokens (sub: string): string[] {
+    return [...this.#tokens].filter(([, record]) => record.kind === 'refresh' && !record.revoked && record.account.sub === sub).map(([token]) => token)
+  }
+
+  /** Revokes every grant of an account (every client), as Google does when it revokes the account's tokens. */
+  revokeAccount (sub: string): void {
+    for (const [token, record] of this.#tokens) {
+      if (record.account.sub === sub && !record.revoked) this.revoke(token)
+    }
+  }
+
   /** Revokes every token issued so far and forgets every consent and the scopes it granted. */
   revokeAll (): void {
     for (const record of this.#tokens.values()) record.revoked = true

@@ -1,7 +1,7 @@
 import { consentRedirect, type PendingAuthorization } from './consent.js'
 import type { FakeGoogleContext } from './context.js'
 import { mintCredential, mintOneTapCredential } from './id-token.js'
-import { findAccount, type Account } from './options.js'
+import { accountsHint, findAccount, type Account } from './options.js'
 import { checkAuthorizationRequest } from './routes/authorization.js'
 import type {
   FakeGoogleAccount, FakeGoogleClient, IdTokenForOptions, IssueCodeOptions, IssuedCode, OneTapCredentialOptions
@@ -11,7 +11,7 @@ import type {
 function accountOf (ctx: FakeGoogleContext, who: string | FakeGoogleAccount, caller: string): Account {
   const key = typeof who === 'string' ? who : who?.sub
   const account = typeof key === 'string' ? findAccount(ctx.accounts, key) : undefined
-  if (account === undefined) throw new TypeError(`${caller}: no account with email or sub ${JSON.stringify(key)}`)
+  if (account === undefined) throw new TypeError(`${caller}: no account with email or sub ${JSON.stringify(key)}. ${accountsHint(ctx.accounts)}`)
   return account
 }
 

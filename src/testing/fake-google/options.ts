@@ -112,9 +112,36 @@ export function checkAutoConsent (value: unknown, accounts: readonly Account[], 
   return value
 }
 
+/** Lists the accounts (by email) and says how to add one: what an unknown account's error ends with. */
+export function accountsHint (accounts: readonly FakeGoogleAccount[]): string {
+  return `The fake Google's accounts are ${accounts.map((a) => a.email).join(', ')}. ` +
+    'To add one, start it with startFakeGoogle({ accounts: [...DEFAULT_ACCOUNTS, { sub: \'100000000000000000099\', email: \'you@example.com\', name: \'Your Name\' }] }).'
+}
+
+/**
+ * The `redirectUris` option: the default client's redirect URIs, replaced by the app's callback
+ * URLs (an app on its own port). Throws a TypeError saying what to fix.
+ */
+function defaultClientFor (redirectUris: unknown, clients: unknown): FakeGoogleClient {
+  const example = '["http://localhost:3000/oauth2/google/callback"]'
+  if (clients !== undefined) {
+    fail('give either clients or redirectUris, not both: redirectUris sets the redirect URIs of the default client (DEFAULT_CLIENT), clients replaces it (put the redirect URIs in each client\'s redirectUris)')
+  }
+  if (!Array.isArray(redirectUris) || redirectUris.length === 0) {
+    fail(`redirectUris must be a non-empty array of your app's callback URLs, such as ${example}, got ${JSON.stringify(redirectUris)}`)
+  }
+  for (const [i, uri] of redirectUris.entries()) {
+    if (typeof uri !== 'string' || !URL.canParse(uri) || !/^https?:$/.test(new URL(uri).protocol) || uri.includes('#')) {
+      fail(`redirectUris[${i}] must be an absolute http or https URL without a #fragment (your app's callback URL, such as ${example.slice(1, -1)}), got ${JSON.stringify(uri)}`)
+    }
+  }
+  return { ...DEFAULT_CLIENT, redirectUris: [...redirectUris as string[]] }
+}
+
 /** Validates the options of startFakeGoogle once and applies the defaults. */
 export function resolveSettings (options: FakeGoogleOptions = {}): Settings {
-  const clients = (options.clients ?? [DEFAULT_CLIENT]).map((c, i) => checkClient(c, `clients[${i}]`))
+  const given = options.redirectUris === undefined ? options.clients : [defaultClientFor(options.redirectUris, options.clients)]
+  const clients = (given ?? [DEFAULT_CLIENT]).map((c, i) => checkClient(c, `clients[${i}]`))
   if (clients.length === 0) fail('clients must hold at least one client')
   if (new Set(clients.map((c) => c.clientId)).size !== clients.length) fail('clients must have distinct clientIds')
   const accounts = (options.accounts ?? DEFAULT_ACCOUNTS).map((a, i) => checkAccount(a, `accounts[${i}]`))

@@ -13,6 +13,8 @@ import { certsRoutes, JWKS_PATH, PEM_CERTS_PATH } from './routes/certs.js'
 import { DISCOVERY_PATH, discoveryRoutes } from './routes/discovery.js'
 import { GSI_CLIENT_PATH, gsiRoutes } from './routes/gsi.js'
 import { REVOCATION_PATH, revocationRoutes } from './routes/revocation.js'
+import { RISC_CONFIGURATION_PATH, riscRoutes, STREAM_PATH } from './routes/risc.js'
+import { deliverSecurityEvent, RiscState, securityEventToken } from './risc.js'
 import { TOKEN_PATH, tokenRoutes } from './routes/token.js'
 import { USERINFO_PATH, userinfoRoutes } from './routes/userinfo.js'
 import { declinedScopes } from './scopes.js'
@@ -55,7 +57,11 @@ function redirectTargetRoute (app: FastifyInstance): void {
  * Starts a fake Google identity provider: a real HTTP server (its own Fastify instance) on
  * `127.0.0.1` and a free port, serving Google's OAuth 2.0 and OpenID Connect endpoints at
  * Google's paths. Point the plugin at it with {@link FakeGoogle.pluginOptions} (google-auth-library
- * with {@link FakeGoogle.oauth2ClientEndpoints}) and close it when done.
+ * with {@link FakeGoogle.oauth2ClientEndpoints}, `@googleapis/*` clients with
+ * {@link FakeGoogle.rootUrl}) and close it when done.
+ *
+ * For a development server on a port of your choice, one call registers your callback URL:
+ * `startFakeGoogle({ port: 4000, redirectUris: ['http://localhost:3000/oauth2/google/callback'] })`.
  *
  * @example
  * ```ts
@@ -84,6 +90,7 @@ export async function startFakeGoogle (options: FakeGoogleOptions = {}): Promise
     autoConsent: settings.autoConsent,
     tamperer: null,
     declined: null,
+    risc: new RiscState(),
     baseUrl: ''
   }
 
@@ -98,6 +105,7 @@ export async function startFakeGoogle (options: FakeGoogleOptions = {}): Promise
   discoveryRoutes(app, ctx)
   gsiRoutes(app, ctx)
   calendarRoutes(app, ctx)
+  riscRoutes(app, ctx)
   redirectTargetRoute(app)
 
   await app.listen({ port: settings.port, host: settings.host })
@@ -116,7 +124,8 @@ export async function startFakeGoogle (options: FakeGoogleOptions = {}): Promise
     userinfo: url + USERINFO_PATH,
     revocation: url + REVOCATION_PATH,
     jwks: url + JWKS_PATH,
-    gsiClient: url + GSI_CLIENT_PATH
+    gsiClient: url + GSI_CLIENT_PATH,
+    riscConfiguration: url + RISC_CONFIGURATION_PATH
   } satisfies Record<keyof GoogleEndpoints, string>)
   const urls = Object.freeze({ certs: url + PEM_CERTS_PATH, discovery: url + DISCOVERY_PATH })
   let closing: Promise<void> | undefined
@@ -125,7 +134,8 @@ export async function startFakeGoogle (options: FakeGoogleOptions = {}): Promise
     url,
     endpoints,
     urls,
-    apis: Object.freeze({ calendarList: url + CALENDAR_LIST_PATH }),
+    apis: Object.freeze({ calendarList: url + CALENDAR_LIST_PATH, risc: `${url}${STREAM_PATH}` }),
+    rootUrl: `${url}/`,
     oauth2ClientEndpoints: Object.freeze({
       oauth2AuthBaseUrl: endpoints.authorization,
       oauth2TokenUrl: endpoints.token,
@@ -193,6 +203,12 @@ export async function startFakeGoogle (options: FakeGoogleOptions = {}): Promise
     revokeAll () {
       ctx.grants.revokeAll()
     },
+    get riscStream () {
+      return ctx.risc.stream === null ? null : Object.freeze({ ...ctx.risc.stream, eventsRequested: [...ctx.risc.stream.eventsRequested] })
+    },
+    createServiceAccount: () => ctx.risc.createServiceAccount(),
+    securityEventToken: (event, opts) => securityEventToken(ctx, event, opts).token,
+    sendSecurityEvent: async (event, opts) => await deliverSecurityEvent(ctx, event, opts),
     async close () {
       closing ??= (async () => {
         ctx.behaviours.releaseAll()

@@ -75,6 +75,11 @@ export interface FakeGoogleEndpoints {
    * and uses no `eval`), `connect-src <url>/gsi/` and a `form-action` allowing `login_uri`.
    */
   gsiClient: string
+  /**
+   * `GET /.well-known/risc-configuration`: Cross-Account Protection's discovery document (`issuer`
+   * `https://accounts.google.com/`, `jwks_uri` the fake's key set). See {@link FakeGoogle.sendSecurityEvent}.
+   */
+  riscConfiguration: string
 }
 
 /** The fake's URLs that the plugin never calls (other clients, such as google-auth-library, may). */
@@ -96,9 +101,15 @@ export interface FakeGoogleApis {
    * (`ACCESS_TOKEN_SCOPE_INSUFFICIENT`, `WWW-Authenticate: … error="insufficient_scope"`); no
    * token, or an unknown, expired or revoked one, gets 401 `UNAUTHENTICATED`
    * (`WWW-Authenticate: … error="invalid_token"`), with Google's JSON error bodies.
-   * The root URL for `@googleapis/calendar`'s `rootUrl` option is {@link FakeGoogle.url} plus `/`.
+   * `@googleapis/calendar` calls it with `rootUrl: google.rootUrl` (see {@link FakeGoogle.rootUrl}).
    */
   calendarList: string
+  /**
+   * The RISC API's stream (`GET …/v1beta/stream`), as at `https://risc.googleapis.com/v1beta/stream`;
+   * beside it `…/stream:update`, `…/stream:verify` and `…/stream/status:update`. Each takes a JWT
+   * signed by a service account of {@link FakeGoogle.createServiceAccount} (`Authorization: Bearer …`).
+   */
+  risc: string
 }
 
 /** The `endpoints` option of google-auth-library's `OAuth2Client`, pointed at the fake. */
