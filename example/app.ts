@@ -68,6 +68,9 @@ export async function buildExample (config: ExampleConfig, { logger = true, serv
     onSignIn: ({ user }) => ({ role: user.email !== null && user.emailVerified && ADMINS.has(user.email) ? 'admin' : 'member' }),
     // Google's "Sign in with Google" button and One Tap on the login page, beside the redirect button.
     oneTap: true,
+    // Cross-Account Protection: Google's security events (a hijacked account, sessions revoked) end
+    // the user's sessions here too. Register the receiver with `npx fastify-google-oauth risc register`.
+    risc: true,
     // Sessions in Redis when REDIS_URL is set: atomic writes, sign-out everywhere, a coherent near cache.
     ...(redis !== null && { store: redisStore(redis, { prefix: 'fastify-google-oauth-example:' }) })
   })
