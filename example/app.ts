@@ -5,7 +5,7 @@ import googleOAuth, { GOOGLE_ENDPOINTS, logSerializers } from 'fastify-google-oa
 import { redisStore } from 'fastify-google-oauth/redis'
 import { DEFAULT_CLIENT, startFakeGoogle, type FakeGoogle } from 'fastify-google-oauth/testing'
 import type { ExampleConfig } from './config.js'
-import { calendarPage, homePage, profilePage } from './pages.js'
+import { calendarPage, devicesPage, homePage, profilePage } from './pages.js'
 
 // The example's own field on the signed-in user, filled in by onSignIn below.
 declare module 'fastify-google-oauth' {
@@ -34,7 +34,7 @@ export interface BuildOptions {
   server?: Server
 }
 
-/** Builds the example app: a public home page, a protected profile page and a protected JSON API. */
+/** Builds the example app: a public home page, protected profile and devices pages, and a protected JSON API. */
 export async function buildExample (config: ExampleConfig, { logger = true, server }: BuildOptions = {}): Promise<Example> {
   const callbackUrl = `${config.publicUrl}/oauth2/google/callback`
   const fakeGoogle = config.google === null
@@ -100,6 +100,27 @@ export async function buildExample (config: ExampleConfig, { logger = true, serv
   app.get('/calendar', { preHandler: [app.googleOAuth.requireScopes([CALENDAR])] }, async (request, reply) => {
     const { data } = await request.googleAuth!.request<{ items?: Array<{ summary?: string, primary?: boolean }> }>({ url: calendarListUrl })
     return reply.type('text/html; charset=utf-8').header('content-security-policy', CSP).send(calendarPage(request.googleUser!, data.items ?? []))
+  })
+
+  // Where the person is signed in, each other session ended with one click. The forms change
+  // something: the plugin's same-origin check refuses them from another site.
+  await app.register(async (devices) => {
+    devices.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)))
+    })
+    devices.get('/devices', { preHandler: [app.authenticate] }, async (request, reply) =>
+      reply.type('text/html; charset=utf-8').header('content-security-policy', CSP).send(devicesPage(request.googleUser!, await app.googleOAuth.sessionsOf(request))))
+    const changes = { preHandler: [app.googleOAuth.sameOrigin, app.authenticate] }
+    devices.post('/devices/end', changes, async (request, reply) => {
+      const handle = (request.body as { handle?: unknown } | null)?.handle
+      // A handle of a session already gone (or not this person's) ends nothing: the list shows what is left.
+      if (typeof handle === 'string') await app.googleOAuth.endSession(request, handle)
+      return reply.redirect('/devices', 303)
+    })
+    devices.post('/devices/others', changes, async (request, reply) => {
+      await app.googleOAuth.signOutOthers(request)
+      return reply.redirect('/devices', 303)
+    })
   })
 
   app.get('/api/me', { preHandler: [app.authenticate] }, async (request) => request.googleUser)

@@ -1,4 +1,4 @@
-import type { GoogleUser } from 'fastify-google-oauth'
+import type { GoogleUser, UserSession } from 'fastify-google-oauth'
 
 const escape = (value: string): string =>
   value.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char)
@@ -29,6 +29,12 @@ a:focus-visible,.button:focus-visible{outline:3px solid var(--accent);outline-of
 code,pre{font:14px ui-monospace,monospace}
 pre{overflow:auto;padding:1rem;border-radius:8px;background:var(--bg);color:var(--text)}
 h2{font-size:1.1rem;margin:1.5rem 0 .25rem}
+.devices{list-style:none;margin:1rem 0;padding:0}
+.devices li{display:flex;justify-content:space-between;align-items:center;gap:1rem;padding:.75rem 0;border-top:1px solid var(--border)}
+.devices strong{display:block}
+.devices small{color:var(--muted)}
+.devices form{margin:0}
+.tag{font-weight:600;color:var(--accent)}
 `.trim()
 
 function layout (title: string, user: GoogleUser | null, body: string): string {
@@ -88,6 +94,9 @@ ${rows.filter(([, value]) => value !== null).map(([label, value]) => `<dt>${esca
 ${userinfo === null
     ? '<p>Not available: Google\'s button and One Tap only say who you are (the calendar below asks for access), or the access has expired.</p>'
     : `<pre>${escape(JSON.stringify(userinfo, null, 2))}</pre>`}
+<h2>Your devices</h2>
+<p>Where you are signed in, and a way to sign out of the others.</p>
+<p><a class="button secondary" href="/devices">Your devices</a></p>
 <h2>Your calendar</h2>
 ${calendarConnected
     ? '<p><a class="button secondary" href="/calendar">Your calendars</a></p>'
@@ -102,6 +111,31 @@ export function calendarPage (user: GoogleUser, calendars: Array<{ summary?: str
 <ul>
 ${calendars.map((calendar) => `<li>${escape(calendar.summary ?? '(untitled)')}${calendar.primary === true ? ' (primary)' : ''}</li>`).join('\n')}
 </ul>
+<p><a href="/profile">Back to your profile</a></p>
+</section>`)
+}
+
+/** A time as people read it on a list of devices (UTC, to the minute). */
+const when = (ms: number): string => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`
+
+const METHODS = { redirect: 'with Google', 'one-tap': 'with Google\'s button or One Tap' } as const
+
+/** Every session of the signed-in person, from `app.googleOAuth.sessionsOf(request)`; each other one can be signed out. */
+export function devicesPage (user: GoogleUser, sessions: UserSession[]): string {
+  const others = sessions.filter((session) => !session.current).length
+  const rows = sessions.map((session) => `<li>
+<div><strong>${escape(session.device)}</strong><small>Signed in ${escape(when(session.startedAt))}${session.method === null ? '' : ` ${METHODS[session.method]}`} · last used ${escape(when(session.lastUsedAt))}</small></div>
+${session.current
+    ? '<span class="tag">This device</span>'
+    : `<form method="post" action="/devices/end"><input type="hidden" name="handle" value="${escape(session.handle)}"><button class="button secondary" type="submit">Sign out</button></form>`}
+</li>`)
+  return layout('Your devices', user, `<section class="card">
+<h1>Your devices</h1>
+<p>You are signed in on ${sessions.length === 1 ? 'this device only' : `${sessions.length} devices`}. Signing one out ends its session at once, on every server.</p>
+<ul class="devices">
+${rows.join('\n')}
+</ul>
+${others > 0 ? '<form method="post" action="/devices/others"><button class="button" type="submit">Sign out everywhere else</button></form>' : ''}
 <p><a href="/profile">Back to your profile</a></p>
 </section>`)
 }

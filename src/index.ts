@@ -17,6 +17,7 @@ import { DISABLED_FLAG } from './risc/actions.js'
 import { createReceiver, riscMarks } from './risc/index.js'
 import { routes } from './routes/index.js'
 import { createAccountActions } from './session/account.js'
+import { createDeviceActions } from './session/devices.js'
 import { registerSessions } from './session/index.js'
 import { createAdmission } from './sign-in/admit.js'
 import { createLoginAttempts } from './sign-in/attempt.js'
@@ -49,6 +50,7 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
   const guards = createGuards({ sessions, identity, bearer, clock: options.clock, pages, realm: options.appOrigin, startUrl: options.routes.start, scopes, server: fastify.server })
   const sameOrigin = createSameOrigin({ appOrigin: options.appOrigin, pages, server: fastify.server })
   const account = createAccountActions({ sessions, identity, bearer, google, emit, revokeOnLogout: options.revokeOnLogout })
+  const devices = createDeviceActions({ sessions, identity, emit, secrets: options.secrets, lifetimes: options, now: options.clock.now })
 
   // Decorate.
   decorateRequests(fastify, identity, createUserClients(sessions, googleClientOptions(options), emit))
@@ -60,6 +62,7 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
     routes: Object.freeze({ ...options.routes }),
     origin: options.appOrigin,
     ...account,
+    ...devices,
     grantedScopes: (request: FastifyRequest): string[] => [...grantedScopes(identity.tokens(request))]
   })
   fastify.decorate('googleOAuth', api)
@@ -109,4 +112,4 @@ export { GOOGLE_ENDPOINTS, type GoogleEndpoints } from './google/endpoints.js'
 export { logSerializers, redactUrl } from './http/log.js'
 export { BoundedMemoryStore, type MemoryStoreOptions } from './session/memory-store.js'
 export type { BearerOptions, Clock, GoogleOAuthOptions, LoginPageContext, OneTapOptions, PluginRouteOptions, RoutePaths, SessionStoreLike } from './options.js'
-export type { GoogleIdTokenClaims, GoogleOAuthApi, GoogleTokens, GoogleUser } from './types.js'
+export type { GoogleIdTokenClaims, GoogleOAuthApi, GoogleTokens, GoogleUser, UserSession } from './types.js'

@@ -25,7 +25,15 @@ export interface GoogleUser {
   hostedDomain: string | null
 }
 
-/** The Google tokens of the signed-in user. Kept in the server-side session only. */
+/**
+ * Google tokens as a session store holds them: AES-256-GCM under a key derived from `secret`
+ * (read them with `request.googleTokens`).
+ */
+export interface SealedTokens {
+  readonly sealed: string
+}
+
+/** The Google tokens of the signed-in user. Kept in the server-side session only, sealed. */
 export interface GoogleTokens {
   accessToken: string
   refreshToken: string | null
@@ -90,6 +98,25 @@ export interface SessionStoreLike {
   destroy (sessionId: string, callback: (error?: any) => void): unknown
 }
 
+/** One signed-in session of a user, as a list of the person's devices shows it (see `sessionsOf`). */
+export interface UserSession {
+  /**
+   * Names this session to `endSession`: opaque, stable while the app's `secret` is, and of no use
+   * to open the session (it is not the cookie, nor the session's id).
+   */
+  handle: string
+  /** Epoch ms when its sign-in began. */
+  startedAt: number
+  /** Epoch ms of its last recorded activity (recorded at most every few minutes). */
+  lastUsedAt: number
+  /** Through Google's consent page (`redirect`), or Google's button or One Tap; null for a session signed in before it was kept. */
+  method: 'redirect' | 'one-tap' | null
+  /** The browser and system it was signed in from, from its `User-Agent`, e.g. "Chrome on macOS", "curl", "Unknown device". */
+  device: string
+  /** True for the session of the request asked about. */
+  current: boolean
+}
+
 /** Everything the plugin adds to the app, reachable without a global name as `fastify.googleOAuth`. */
 export interface GoogleOAuthApi {
   /** The guard for routes that need a signed-in user (also `fastify.authenticate`). */
@@ -147,6 +174,27 @@ export interface GoogleOAuthApi {
    * token has no session: `FST_GOOGLE_OAUTH_NOT_SUPPORTED`.
    */
   updateUser (request: FastifyRequest, fields: Partial<Omit<GoogleUser, 'id'>>): Promise<GoogleUser>
+  /**
+   * The live sessions of the request's signed-in user (or of a user, by `GoogleUser.id`), newest
+   * first, the request's own marked `current`. With the default store or the plugin's Redis store;
+   * elsewhere (another @fastify/session store, the app's own @fastify/session) it throws
+   * `FST_GOOGLE_OAUTH_NOT_SUPPORTED`. A signed-out request: `FST_GOOGLE_OAUTH_UNAUTHENTICATED`.
+   */
+  sessionsOf (requestOrUserId: FastifyRequest | string): Promise<UserSession[]>
+  /**
+   * Ends one session of the request's user (or of a user, by id), named by its `handle`, as a
+   * sign-out does: on every instance sharing the store once it resolves. True when it ended it;
+   * false when the handle names no live session of that user (ended already, or another user's:
+   * the answer is the same). Ending the request's own session leaves its cookie to be refused on
+   * the next request: use `signOut` to sign the request out. Stores as for `sessionsOf`.
+   */
+  endSession (requestOrUserId: FastifyRequest | string, handle: string): Promise<boolean>
+  /**
+   * Ends every session of the request's user but the request's own ("sign out everywhere else"),
+   * as a sign-out does; returns how many it ended. A request with a Bearer token has no session of
+   * its own: `FST_GOOGLE_OAUTH_NOT_SUPPORTED` (use `signOutEverywhere`). Stores as for `sessionsOf`.
+   */
+  signOutOthers (request: FastifyRequest): Promise<number>
 }
 
 declare module 'fastify' {
@@ -185,7 +233,8 @@ declare module 'fastify' {
   }
   interface Session {
     googleUser?: GoogleUser
-    googleTokens?: GoogleTokens
+    /** Sealed (plain in a session saved before tokens were sealed): read them with `request.googleTokens`. */
+    googleTokens?: SealedTokens | GoogleTokens
     /** Epoch ms of the sign-in (absolute timeout). */
     googleSignedInAt?: number
     /** Epoch ms of the last recorded activity (idle timeout). */

@@ -4,6 +4,7 @@ import type { BackendSettings } from '../session/backend.js'
 import { deepFreeze } from '../session/deep-freeze.js'
 import { isSessionRecord, type SessionRecord } from '../session/record.js'
 import { TOMBSTONE_LIFETIME } from '../session/records.js'
+import type { StoredRecord } from '../session/sealed-tokens.js'
 import { REVOCATION_LIFETIME, type Revocations } from '../session/revocations.js'
 import type { BoundedCall } from './calls.js'
 import type { StoreClient } from './client.js'
@@ -17,18 +18,18 @@ export interface RedisRecordsOptions {
   keys: KeyLayout
   scripts: Scripts
   call: BoundedCall
-  /** This process's copies, if any. */
-  cache: NearCache<SessionRecord> | null
+  /** This process's copies (as stored: tokens sealed), if any. */
+  cache: NearCache<StoredRecord> | null
   channel: StoreChannel
   revocations: Revocations
   /** The lock of the refresh this process runs for a session, if any: its writes are fenced by it. */
   holding: ReadonlyMap<string, string>
   /** How long a sign-out waits for the other instances' confirmations (ms). */
   confirmWait: number
-  settings: Pick<BackendSettings, 'clock' | 'maxSessionsPerUser' | 'log'>
+  settings: Pick<BackendSettings, 'clock' | 'maxSessionsPerUser' | 'log' | 'seal'>
 }
 
-const parse = (json: unknown): SessionRecord | null => {
+const parse = (json: unknown): StoredRecord | null => {
   if (typeof json !== 'string') return null
   try {
     const value: unknown = JSON.parse(json)
@@ -39,11 +40,15 @@ const parse = (json: unknown): SessionRecord | null => {
   }
 }
 
-/** The store's reads and writes of sessions, each write one script (see `scripts.ts`). */
+/**
+ * The store's reads and writes of sessions, each write one script (see `scripts.ts`). Records are
+ * written with their Google tokens sealed, and read (and kept in the near cache) as stored: a
+ * write's `change`, and `readFresh`, get them opened.
+ */
 export function redisRecords (options: RedisRecordsOptions) {
   const { client, keys, scripts, call, cache, channel, settings } = options
   /** The version each record was read or written at: a write names the version it was made from. */
-  const versions = new WeakMap<SessionRecord, string>()
+  const versions = new WeakMap<StoredRecord, string>()
   /** Ids this process ended recently. */
   const ended = new LRUCache<string, true>({ max: 10_000 })
   const forget = (id: string): void => { ended.set(id, true) }
@@ -56,7 +61,7 @@ export function redisRecords (options: RedisRecordsOptions) {
   }
 
   /** The session as Redis has it now (never the near cache's copy). */
-  async function readFresh (id: string): Promise<Versioned<SessionRecord> | null> {
+  async function readFresh (id: string): Promise<Versioned<StoredRecord> | null> {
     const mark = cache?.mark()
     const [version, json] = await call('read', () => client.hmget(keys.session(id), ['v', 'r']))
     const record = parse(json)
@@ -67,8 +72,16 @@ export function redisRecords (options: RedisRecordsOptions) {
     return entry
   }
 
+  /** Opened for a write's `change`; null when its tokens cannot be opened (it is not changed). */
+  function opened (entry: Versioned<StoredRecord> | null): Versioned<SessionRecord> | null {
+    if (entry === null) return null
+    const value = settings.seal.openRecord(entry.value)
+    return typeof value === 'string' ? null : { value, version: entry.version }
+  }
+
   return {
-    readFresh,
+    /** The session as Redis has it now, its tokens opened (null when they cannot be). */
+    readFresh: async (id: string): Promise<Versioned<SessionRecord> | null> => opened(await readFresh(id)),
 
     read (id: string, callback: (error: unknown, value: unknown, answered: boolean) => void): void {
       if (ended.has(id)) return callback(null, null, true)
@@ -82,7 +95,7 @@ export function redisRecords (options: RedisRecordsOptions) {
     async create (id: string, record: SessionRecord, admittedSince?: number): Promise<void> {
       const userId = record.googleUser.id
       const result = await call('create', () => scripts.create([keys.session(id), keys.index(userId), keys.revoked(userId)], [
-        JSON.stringify(record), Date.parse(record.cookie.expires), settings.clock.now(), settings.maxSessionsPerUser,
+        JSON.stringify(settings.seal.sealRecord(record)), Date.parse(record.cookie.expires), settings.clock.now(), settings.maxSessionsPerUser,
         keys.base(id), id, TOMBSTONE_LIFETIME, keys.channel, admittedSince ?? 0
       ])) as [number, ...string[]]
       if (result[0] === 0) throw pluginError('SIGN_IN_INTERRUPTED', 'revoked-during-sign-in')
@@ -92,17 +105,17 @@ export function redisRecords (options: RedisRecordsOptions) {
       versions.set(record, '1')
     },
 
-    async update (id: string, change: (current: SessionRecord) => SessionRecord | null, known?: SessionRecord): Promise<SessionRecord | null> {
+    async update (id: string, change: (current: SessionRecord) => SessionRecord | null, known?: StoredRecord): Promise<SessionRecord | null> {
       if (ended.has(id)) return null
-      let current: Versioned<SessionRecord> | null = known !== undefined && versions.has(known)
+      let current: Versioned<SessionRecord> | null = opened(known !== undefined && versions.has(known)
         ? { value: known, version: versions.get(known)! }
-        : await readFresh(id)
+        : await readFresh(id))
       // Made again from the newer version when another write got there first (a few times at most).
       for (let attempt = 0; attempt < 5 && current !== null; attempt++) {
         const next = change(current.value)
         if (next === null) return null
         const holder = options.holding.get(id)
-        const result = await call('update', () => scripts.update([keys.session(id), keys.tombstone(id), keys.lock(id)], [current!.version, JSON.stringify(next), keys.channel, JSON.stringify({ s: [id] }), holder ?? ''])) as [number, string?, string?]
+        const result = await call('update', () => scripts.update([keys.session(id), keys.tombstone(id), keys.lock(id)], [current!.version, JSON.stringify(settings.seal.sealRecord(next)), keys.channel, JSON.stringify({ s: [id] }), holder ?? ''])) as [number, string?, string?]
         if (result[0] === 1) {
           versions.set(next, result[1]!)
           return next
@@ -114,8 +127,8 @@ export function redisRecords (options: RedisRecordsOptions) {
         // The refresh's lock lapsed and another instance may hold it: this write could overwrite newer tokens.
         if (result[0] === 3) throw pluginError('SESSION_STORE_UNAVAILABLE', 'redis-lock-lost')
         const newer = parse(result[2])
-        current = newer === null ? null : { value: newer, version: result[1]! }
         if (newer !== null) versions.set(newer, result[1]!)
+        current = opened(newer === null ? null : { value: newer, version: result[1]! })
       }
       if (current === null) return null
       // Still losing to other writes: a store that cannot take this write now, not a session that ended.

@@ -2,7 +2,7 @@ import { randomToken } from '../crypto.js'
 import { pluginError } from '../errors.js'
 import { MAX_MS, show } from '../options/checks.js'
 import { kSessionBackend, type BackendSettings, type SessionBackend } from '../session/backend.js'
-import type { SessionRecord } from '../session/record.js'
+import type { StoredRecord } from '../session/sealed-tokens.js'
 import { Revocations } from '../session/revocations.js'
 import { boundedCalls } from './calls.js'
 import { REGISTRY_TTL, storeChannel } from './channel.js'
@@ -14,6 +14,7 @@ import { NearCache } from './near-cache.js'
 import { redisRecords } from './records.js'
 import { refreshLock, sessionChanges } from './refresh-lock.js'
 import { defineScripts } from './scripts.js'
+import { redisSessionsOf } from './sessions-of.js'
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -49,8 +50,8 @@ const wholeMs = (value: unknown): boolean => typeof value === 'number' && Number
  *
  * Every write is one atomic Lua script (with ioredis, defined on the client with `defineCommand`, as
  * `fastifyGoogleOAuthCreate`, `…Update`, `…End`, `…Revoke`, `…Unlock`, `…Beat` and `…Instances`); sign-out leaves a tombstone every write checks; token
- * writes compare a version; an index of sessions by user gives `signOutEverywhere` and the
- * per-user cap; a near cache in each process, kept coherent through pub/sub, spares Redis the
+ * writes compare a version; an index of sessions by user gives `signOutEverywhere`, the
+ * per-user cap and the list of a user's sessions (`sessionsOf`); a near cache in each process, kept coherent through pub/sub, spares Redis the
  * read of most guarded requests; instances refresh a session's tokens once, under a lock.
  * It also has @fastify/session's `get`/`set`/`destroy`.
  */
@@ -72,7 +73,7 @@ export function redisStore (redis: RedisClient, options: RedisStoreOptions = {})
 
   function backend (settings: BackendSettings): SessionBackend {
     const call = boundedCalls(settings.clock, settings.timeout)
-    const cache = near === null ? null : new NearCache<SessionRecord>({ ...near, now: settings.clock.now })
+    const cache = near === null ? null : new NearCache<StoredRecord>({ ...near, now: settings.clock.now })
     const revocations = new Revocations({
       now: settings.clock.now,
       fetch: async (userId) => Number(await call('revoked', async () => await client.get(keys.revoked(userId)))) || 0,
@@ -118,6 +119,7 @@ export function redisStore (redis: RedisClient, options: RedisStoreOptions = {})
       update: records.update,
       end: records.end,
       revoke: records.revoke,
+      sessionsOf: redisSessionsOf({ client, keys, scripts, call, isEnded: records.isEnded }),
       // A refresh holds its lock longer than it can take (Google's calls, then the store's write).
       ...redisMarks({ client, keys, scripts, call, update: records.update }),
       refreshOnce: refreshLock({

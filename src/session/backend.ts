@@ -2,10 +2,11 @@ import type { FastifyBaseLogger } from 'fastify'
 import { randomToken } from '../crypto.js'
 import type { Clock, SessionStoreLike } from '../options.js'
 import type { GoogleTokens } from '../types.js'
-import type { SessionRecord } from './record.js'
+import { isSessionSummary, type SessionRecord, type SessionSummary } from './record.js'
 import { BoundedMemoryStore } from './memory-store.js'
 import { processMarks, sessionRecords, storeMarks, type Marks, type SessionRecords } from './records.js'
 import { REVOCATION_LIFETIME, Revocations } from './revocations.js'
+import type { TokenSeal } from './sealed-tokens.js'
 import { storeCalls } from './store.js'
 
 /**
@@ -62,6 +63,17 @@ export interface SessionBackend extends SessionRecords {
    * changed; absent, or null, when the store cannot find sessions by user or by token.
    */
   dropTokens?: (select: TokenSelector) => Promise<number | null>
+  /**
+   * The sessions of a user the store holds (any order; one that expired may still be listed).
+   * Absent when the store cannot find sessions by user.
+   */
+  sessionsOf?: (userId: string) => Promise<ListedSession[]>
+}
+
+/** A session as a list of a user's sessions reads it: its id and what the list shows. */
+export interface ListedSession {
+  id: string
+  record: SessionSummary
 }
 
 /** Whose Google tokens to drop: a user's, or the sessions holding a refresh token. */
@@ -96,6 +108,8 @@ export interface BackendSettings {
   /** Longest a token refresh can take (ms): calls to Google and their retry. */
   refreshDeadline: number
   log: FastifyBaseLogger
+  /** Seals Google tokens before they reach the store (see `sealed-tokens.ts`). */
+  seal: TokenSeal
 }
 
 /** A store that brings its own backend (the plugin's Redis store). */
@@ -120,7 +134,7 @@ export function genericBackend (store: SessionStoreLike, settings: BackendSettin
   const calls = storeCalls(store, settings.timeout, settings.clock)
   // A store in this process's memory is not shared: this process's own memory of ended sessions suffices.
   const inMemory = store instanceof BoundedMemoryStore
-  const records = sessionRecords(calls, { shared: !inMemory, timeout: settings.timeout, clock: settings.clock })
+  const records = sessionRecords(calls, { shared: !inMemory, timeout: settings.timeout, clock: settings.clock, seal: settings.seal })
   const revocations = new Revocations({
     now: settings.clock.now,
     fetch: inMemory
@@ -147,6 +161,16 @@ export function genericBackend (store: SessionStoreLike, settings: BackendSettin
       dropTokens: async (select: TokenSelector) => 'userId' in select
         ? await dropTokensOf(store.sessionsOf(select.userId), () => true)
         : await dropTokensOf(store.indexedSessions(), (record) => typeof record.googleTokens?.refreshToken === 'string' && select.refreshToken(record.googleTokens.refreshToken))
+    }),
+    ...(inMemory && {
+      async sessionsOf (userId: string): Promise<ListedSession[]> {
+        const listed: ListedSession[] = []
+        for (const id of store.sessionsOf(userId)) {
+          const record = await calls.get(id)
+          if (isSessionSummary(record) && record.googleUser.id === userId && !records.isEnded(id)) listed.push({ id, record })
+        }
+        return listed
+      }
     }),
     // The default store itself (not a subclass) answers at once and cannot fail: no deadline to set.
     read: Object.getPrototypeOf(store) === BoundedMemoryStore.prototype

@@ -7,6 +7,7 @@ import type { GoogleTokens, GoogleUser } from '../types.js'
 import { deepFreeze } from './deep-freeze.js'
 import { expiredBy, expiryReason, touchInterval } from './record.js'
 import { Revocations, type AdmissionTicket } from './revocations.js'
+import { tokenSeal } from './sealed-tokens.js'
 import type { Sessions } from './sessions.js'
 
 const storeFailure = (error: unknown, step: string) =>
@@ -34,8 +35,9 @@ const sessionOf = (request: FastifyRequest): FastifySessionObject | null => {
 
 /**
  * Sign-in sessions kept in the host's own @fastify/session (registered before this plugin):
- * the plugin's data lives beside the host's, under `googleUser`, `googleTokens`, ... The timeouts
- * are enforced by an onRequest hook. The user and the tokens are deeply frozen wherever they are
+ * the plugin's data lives beside the host's, under `googleUser`, `googleTokens` (sealed: the host's
+ * store never sees Google's tokens), ... The timeouts, and tokens that cannot be opened (a removed
+ * secret, a changed value), are enforced by an onRequest hook. The user and the tokens are deeply frozen wherever they are
  * put into the session or found in it, so that a route cannot change them in place (the host's
  * store would save the change); the session object itself stays the host's, never frozen.
  */
@@ -44,6 +46,12 @@ export function useHostSessions (fastify: FastifyInstance, options: ResolvedOpti
   // Admissions take tickets from it; nothing revokes here (`revoke` is NOT_SUPPORTED: the app's store
   // has no index of sessions by user, nor a channel), so no session is checked against it.
   const revocations = new Revocations({ now: options.clock.now })
+  const seal = tokenSeal(options.secrets, fastify.log)
+
+  /** The session's tokens opened (remembered by sealed value: a lookup once opened), null without, or why they cannot be. */
+  const tokensOf = (session: Session) => session.googleTokens === undefined || session.googleUser === undefined
+    ? null
+    : seal.open(session.googleTokens, session.googleUser.id)
 
   fastify.addHook('onRequest', function enforceSessionLifetime (request: FastifyRequest, _reply: FastifyReply, done): void {
     const session = sessionOf(request)
@@ -57,6 +65,12 @@ export function useHostSessions (fastify: FastifyInstance, options: ResolvedOpti
       forgetUser(session)
       return done()
     }
+    const tokens = tokensOf(session)
+    if (typeof tokens === 'string') {
+      request.log.debug({ reason: tokens }, 'google sign-in session ignored')
+      forgetUser(session)
+      return done()
+    }
     // Read-only for the app, as with the plugin's own sessions (the host's store may give back
     // live or freshly parsed objects).
     deepFreeze(session.googleUser)
@@ -64,12 +78,18 @@ export function useHostSessions (fastify: FastifyInstance, options: ResolvedOpti
     if (now - (session.googleSeenAt ?? signedInAt) > touchEvery) {
       session.googleSeenAt = now
     }
+    // Tokens plain or sealed under an older secret are sealed again under the current one (once).
+    if (tokens !== null && seal.stale(session.googleTokens!)) session.googleTokens = seal.seal(tokens, session.googleUser.id)
     done()
   })
 
   return {
     user: (request) => sessionOf(request)?.googleUser ?? null,
-    tokens: (request) => sessionOf(request)?.googleTokens ?? null,
+    tokens (request) {
+      const session = sessionOf(request)
+      const tokens = session === null ? null : tokensOf(session)
+      return typeof tokens === 'string' ? null : tokens
+    },
     status: (request) => sessionOf(request)?.googleUser === undefined ? 'anonymous' : 'signed-in',
 
     revocations,
@@ -85,7 +105,7 @@ export function useHostSessions (fastify: FastifyInstance, options: ResolvedOpti
       }
       const now = options.clock.now()
       Object.assign(request.session, { googleUser: deepFreeze({ ...user }), googleSignedInAt: now, googleSeenAt: now })
-      if (tokens !== null) request.session.googleTokens = deepFreeze(tokens)
+      if (tokens !== null) request.session.googleTokens = seal.seal(tokens, user.id)
       try {
         await request.session.save()
       } catch (error) {
@@ -130,11 +150,11 @@ export function useHostSessions (fastify: FastifyInstance, options: ResolvedOpti
           // Saved by @fastify/session when the response is sent.
           save: async (tokens: GoogleTokens) => {
             if (session.googleUser === undefined) return false
-            session.googleTokens = deepFreeze(tokens)
+            session.googleTokens = seal.seal(tokens, session.googleUser.id)
             return true
           },
           adopt: (tokens: GoogleTokens) => {
-            if (session.googleUser !== undefined) session.googleTokens = deepFreeze(tokens)
+            if (session.googleUser !== undefined) session.googleTokens = seal.seal(tokens, session.googleUser.id)
           },
           end: async () => {
             forgetUser(session)

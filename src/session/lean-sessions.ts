@@ -14,6 +14,8 @@ import { storeOutage } from './outage.js'
 import { revokedBefore, type AdmissionTicket } from './revocations.js'
 import type { Sessions } from './sessions.js'
 import { tokenOwner, type LoadedSession } from './token-owner.js'
+import { tokenSeal, type StoredRecord } from './sealed-tokens.js'
+import { describeDevice } from './user-agent.js'
 
 /** How long one session store call may take before the request is answered 503. */
 const STORE_TIMEOUT = 2_000
@@ -59,7 +61,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
       emit({ type: 'session-expired', reason: expiredBy(expiryReason(value, options, clock.now()) ?? 'idle-timeout'), userId: value.googleUser.id, requestId: null })
     }
   })
-  const settings = { timeout: STORE_TIMEOUT, clock, maxSessionsPerUser: options.maxSessionsPerUser, refreshDeadline: refreshDeadline(options), log: fastify.log }
+  const settings = { timeout: STORE_TIMEOUT, clock, maxSessionsPerUser: options.maxSessionsPerUser, refreshDeadline: refreshDeadline(options), log: fastify.log, seal: tokenSeal(options.secrets, fastify.log) }
   const records: SessionBackend = hasOwnBackend(store) ? store[kSessionBackend](settings) : genericBackend(store, settings)
   const { revocations } = records
   if (records.close !== undefined) fastify.addHook('onClose', async () => { await records.close!() })
@@ -145,7 +147,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
   })
 
   /** A session read and unexpired: refused if its user was revoked since it began, else the request's. */
-  function admitSession (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction, id: string, renew: boolean, value: SessionRecord, now: number, revokedAt: number): void {
+  function admitSession (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction, id: string, renew: boolean, value: StoredRecord, now: number, revokedAt: number): void {
     if (revokedBefore(value.googleSignedInAt, revokedAt)) {
       request.log.debug({ reason: 'user-revoked' }, 'session cookie ignored')
       clearCookie(reply)
@@ -154,13 +156,22 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
     // Read-only for the app, all the way down, whatever the store gave back (the default store's
     // and the Redis store's copies come frozen).
     if (!Object.isFrozen(value)) deepFreeze(value)
-    const session: LoadedSession = { id, record: value }
+    // Tokens opened once per record (read again from the default store or near cache: a lookup); unopenable: signed out.
+    const record = settings.seal.openRecord(value)
+    if (typeof record === 'string') {
+      request.log.debug({ reason: record }, 'session cookie ignored')
+      clearCookie(reply)
+      records.end(id).catch(() => {})
+      return done()
+    }
+    const session: LoadedSession = { id, record }
     ;(request as RequestWithSession)[kSession] = session
     if (renew) {
       // Signed with an older secret: send it again signed with the current one.
       setCookie(reply, options.cookieName, signer.sign(id), { ...cookieOptions, expires: new Date(value.cookie.expires) })
     }
-    if (now - value.googleSeenAt <= touchEvery) return done()
+    // Activity is recorded every few minutes, and tokens sealed under an older secret once the cookie is re-signed.
+    if (now - value.googleSeenAt <= touchEvery && !(renew && value.googleTokens !== null && settings.seal.stale(value.googleTokens))) return done()
     // Recorded activity is written back; never for a session that ended meanwhile.
     records.update(id, (current) => ({ ...current, googleSeenAt: now }), value).then((written) => {
       if (written !== null) session.record = deepFreeze(written)
@@ -202,7 +213,9 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
         googleTokens: tokens,
         // Counted from when the sign-in began: a revocation while it was under way is older than the session.
         googleSignedInAt: ticket.startedAt,
-        googleSeenAt: now
+        googleSeenAt: now,
+        googleMethod: request.routeOptions.url === options.routes.oneTap ? 'one-tap' : 'redirect',
+        googleDevice: describeDevice(request.headers['user-agent'])
       })
       await records.create(id, record, ticket.startedAt)
       ;(request as RequestWithSession)[kSession] = { id, record }
@@ -238,6 +251,10 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
     tokenOwner (request: FastifyRequest) {
       const session = loaded(request)
       return session === null ? null : { key: session.id, owner: tokenOwner(records, session) }
-    }
+    },
+
+    ...(records.sessionsOf !== undefined && {
+      index: { list: records.sessionsOf, currentId: (request: FastifyRequest) => loaded(request)?.id ?? null, end: (id: string) => records.end(id) }
+    })
   }
 }

@@ -23,6 +23,24 @@ export interface SessionRecord {
   googleSignedInAt: number
   /** Epoch ms of the last recorded activity (idle timeout). */
   googleSeenAt: number
+  /** How the person signed in (absent from records written before it was kept). */
+  googleMethod?: SessionMethod
+  /** The device it was signed in from, from its `User-Agent` (see `user-agent.ts`), e.g. "Chrome on macOS". */
+  googleDevice?: string
+}
+
+/** How a session was signed in: through Google's consent page, or with Google's button or One Tap. */
+export type SessionMethod = 'redirect' | 'one-tap'
+
+/** What a list of a user's sessions reads from each record (nothing that grants access). */
+export type SessionSummary = Pick<SessionRecord, 'googleSignedInAt' | 'googleSeenAt' | 'googleMethod' | 'googleDevice'> & { googleUser: { id: string } }
+
+/** True when a value read from a store has what a list of sessions shows. */
+export function isSessionSummary (value: unknown): value is SessionSummary {
+  const record = value as Partial<SessionSummary> | null
+  return typeof record === 'object' && record !== null &&
+    typeof record.googleUser === 'object' && record.googleUser !== null && typeof record.googleUser.id === 'string' &&
+    typeof record.googleSignedInAt === 'number' && typeof record.googleSeenAt === 'number'
 }
 
 export interface Lifetimes {

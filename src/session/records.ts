@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache'
 import type { Clock } from '../options.js'
 import { isSessionRecord, type SessionRecord } from './record.js'
+import type { StoredRecord, TokenSeal } from './sealed-tokens.js'
 import type { StoreCalls } from './store.js'
 
 /**
@@ -19,16 +20,18 @@ export interface SessionRecords {
   /** True when this process knows the session ended. */
   isEnded (id: string): boolean
   /**
-   * Writes a new session (a fresh random id: nothing to race with). `admittedSince` is when the
+   * Writes a new session (a fresh random id: nothing to race with), its Google tokens sealed. `admittedSince` is when the
    * admission that made it began: a backend that can, refuses it when the user was revoked since.
    */
   create (id: string, record: SessionRecord, admittedSince?: number): Promise<void>
   /**
    * Writes a change to a live session, never bringing back one that ended: the change is skipped
    * when the session ended before it, and undone when a sign-out landed while it was being
-   * written. `current` is the record already read, if any. Returns the record written, or null.
+   * written. `current` is the record already read, if any; `change` gets it with its tokens opened,
+   * and what it returns is written with its tokens sealed (a session whose tokens cannot be opened
+   * is not changed). Returns the record written (tokens opened), or null.
    */
-  update (id: string, change: (current: SessionRecord) => SessionRecord | null, current?: SessionRecord): Promise<SessionRecord | null>
+  update (id: string, change: (current: SessionRecord) => SessionRecord | null, current?: StoredRecord): Promise<SessionRecord | null>
   /** Ends a session: remembered in this process, a tombstone in a shared store, then the record removed. */
   end (id: string): Promise<void>
 }
@@ -43,6 +46,8 @@ export interface SessionRecordsOptions {
   /** Bound of one store call (ms): a write that failed is checked again after it. */
   timeout: number
   clock: Clock
+  /** Seals Google tokens before they reach the store, opens them as they come back. */
+  seal: TokenSeal
 }
 
 /**
@@ -73,16 +78,18 @@ export function sessionRecords (store: StoreCalls, options: SessionRecordsOption
   return {
     isEnded: (id) => ended.has(id),
 
-    create: (id, record) => store.set(id, record),
+    create: (id, record) => store.set(id, options.seal.sealRecord(record)),
 
     async update (id, change, known) {
       if (await endedElsewhere(id)) return null
-      const current = known ?? await store.get(id)
-      if (!isSessionRecord(current) || ended.has(id)) return null
+      const stored = known ?? await store.get(id)
+      if (!isSessionRecord(stored) || ended.has(id)) return null
+      const current = options.seal.openRecord(stored)
+      if (typeof current === 'string') return null
       const next = change(current)
       if (next === null) return null
       try {
-        await store.set(id, next)
+        await store.set(id, options.seal.sealRecord(next))
       } catch (error) {
         // The write may still land after we gave up on it: check again once it could have.
         options.clock.setTimeout(() => { undoIfEnded(id).catch(() => {}) }, options.timeout)

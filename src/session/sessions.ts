@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { GoogleTokens, GoogleUser } from '../types.js'
-import type { AccountMarks } from './backend.js'
+import type { AccountMarks, ListedSession } from './backend.js'
 import type { AdmissionTicket, Revocations } from './revocations.js'
 
 /** Whether a request carries a usable signed-in session. */
@@ -65,4 +65,16 @@ export interface Sessions {
    * this process, so that concurrent requests of one session share one token refresh.
    */
   tokenOwner (request: FastifyRequest): { key: string, owner: TokenOwner } | null
+  /** A user's sessions, found by user: absent where the store keeps no index by user. */
+  index?: SessionIndex
+}
+
+/** A user's sessions as the store indexes them, for a list of a person's devices. */
+export interface SessionIndex {
+  /** The sessions of a user the store holds (any order; one that expired may still be listed). */
+  list (userId: string): Promise<ListedSession[]>
+  /** The id of the request's own session, or null. */
+  currentId (request: FastifyRequest): string | null
+  /** Ends a session as a sign-out does: final on every instance sharing the store. */
+  end (id: string): Promise<void>
 }

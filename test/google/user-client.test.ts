@@ -3,6 +3,7 @@ import { startApp, type TestApp } from '../fixtures/app.js'
 import type { Browser } from '../fixtures/browser.js'
 import { CountingStore } from '../fixtures/counting-store.js'
 import { GatedMemoryStore } from '../fixtures/gated-store.js'
+import { openStoredTokens, withStoredTokens } from '../fixtures/sealed-tokens.js'
 import { until } from '../fixtures/wait.js'
 
 /** Signs in and makes the stored access token an expired one, as an hour later. */
@@ -10,8 +11,7 @@ async function signInExpired (app: TestApp, store: CountingStore, browser: Brows
   await app.signIn(browser)
   const id = browser.cookiesFor(app.url)['goauth.sid']!.split('.')[0]!
   store.get(id, (_error, session) => {
-    const record = session as unknown as { googleTokens: Record<string, unknown> }
-    store.set(id, { ...record, googleTokens: { ...record.googleTokens, expiresAt: Date.now() - 1000 } } as never, () => {})
+    store.set(id, withStoredTokens(session, (tokens) => ({ ...tokens, expiresAt: Date.now() - 1000 })) as never, () => {})
   })
   return id
 }
@@ -115,6 +115,6 @@ t.test('off by default: sign-out does not revoke', async (t) => {
 
 function storedTokens (store: CountingStore, id: string): Record<string, unknown> {
   let tokens: Record<string, unknown> = {}
-  store.get(id, (_error, session) => { tokens = (session as unknown as { googleTokens: Record<string, unknown> }).googleTokens })
+  store.get(id, (_error, session) => { tokens = { ...openStoredTokens(session) } })
   return tokens
 }

@@ -6,6 +6,7 @@ import { startApp, type TestApp } from '../fixtures/app.js'
 import { send } from '../fixtures/http-request.js'
 import { CLIENT_KINDS, type ClientKind } from '../fixtures/redis.js'
 import { clusterStore, clusterUp, inspector, manyAccounts } from '../fixtures/redis-cluster.js'
+import { withStoredTokens } from '../fixtures/sealed-tokens.js'
 
 /**
  * The plugin's Redis store on a Redis Cluster of 3 masters and 3 replicas, with each client: a
@@ -82,7 +83,7 @@ for (const kind of CLIENT_KINDS) {
     const session = await apps[0]!.signInAs('user5@example.com')
     const key = keyOf(prefix, sessionId(session))
     const record = JSON.parse((await redis.hget(key, 'r'))!) as SessionRecord
-    await redis.hset(key, 'r', JSON.stringify({ ...record, googleTokens: { ...record.googleTokens, expiresAt: Date.now() - 1000 } }))
+    await redis.hset(key, 'r', JSON.stringify(withStoredTokens(record, (tokens) => ({ ...tokens, expiresAt: Date.now() - 1000 }))))
     const before = apps[0]!.tokenCalls()
     const answers = await Promise.all(apps.flatMap((app) => Array.from({ length: 20 }, () => send(`${app.url}/api/google-profile`, { headers: session.headers }))))
     t.same(answers.map((answer) => answer.status), Array(60).fill(200))

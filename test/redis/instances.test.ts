@@ -9,6 +9,7 @@ import { httpGate } from '../fixtures/http-gate.js'
 import { ADA_SUB, signIn, startInstances, type Cluster } from '../fixtures/instances.js'
 import { privateRedis, SHARED_REDIS_PORT } from '../fixtures/redis.js'
 import { redisLink } from '../fixtures/redis-link.js'
+import { withStoredTokens } from '../fixtures/sealed-tokens.js'
 import { eventually } from '../fixtures/wait.js'
 
 /**
@@ -45,7 +46,7 @@ t.test('three instances, twenty concurrent requests each, an expired access toke
   const { cluster } = await instances
   const { cookie, id } = await signIn(cluster)
   const record = JSON.parse((await cluster.redis.hget(cluster.key(id), 'r'))!) as SessionRecord
-  await cluster.redis.hset(cluster.key(id), 'r', JSON.stringify({ ...record, googleTokens: { ...record.googleTokens, expiresAt: Date.now() - 1000 } }))
+  await cluster.redis.hset(cluster.key(id), 'r', JSON.stringify(withStoredTokens(record, (tokens) => ({ ...tokens, expiresAt: Date.now() - 1000 }))))
   const tokenCalls = () => cluster.google.requests.filter((request) => request.endpoint === 'token').length
   const before = tokenCalls()
   const answers = await Promise.all(cluster.urls.flatMap((url) => Array.from({ length: 20 }, () => send(`${url}/api/google-profile`, { headers: { cookie } }))))
@@ -74,7 +75,7 @@ const races: Array<{ name: string, change: (record: SessionRecord, now: number) 
   },
   {
     name: 'tokens refreshed by A',
-    change: (record, now) => ({ ...record, googleTokens: { ...record.googleTokens!, expiresAt: now - 1000 }, googleSignedInAt: now, googleSeenAt: now }),
+    change: (record, now) => ({ ...withStoredTokens(record, (tokens) => ({ ...tokens, expiresAt: now - 1000 })), googleSignedInAt: now, googleSeenAt: now }),
     path: '/api/google-profile',
     // The answer to the read A makes, once Google answered its refresh, to write the new tokens.
     hold: (gates, key) => {

@@ -7,6 +7,8 @@ import { send } from '../fixtures/http-request.js'
 import { signIn, startInstances, type Cluster } from '../fixtures/instances.js'
 import { SHARED_REDIS_PORT } from '../fixtures/redis.js'
 import { redisLink } from '../fixtures/redis-link.js'
+import type { StoredRecord } from '../../src/session/sealed-tokens.js'
+import { openStoredTokens, sealedFor } from '../fixtures/sealed-tokens.js'
 
 /**
  * Sign-out is linearizable across instances sharing the plugin's Redis store, near caches on: a
@@ -26,7 +28,8 @@ const tagOf = (userId: string): string => createHash('sha256').update(userId).di
 async function plantSession (cluster: Cluster, template: SessionRecord, userId: string): Promise<string> {
   const id = tagOf(userId) + randomBytes(32).toString('base64url')
   const now = Date.now()
-  const record: SessionRecord = { ...template, googleUser: { ...template.googleUser, id: userId }, googleSignedInAt: now, googleSeenAt: now }
+  // Its tokens sealed for its own user (sealed tokens are bound to the user they belong to).
+  const record: StoredRecord = { ...template, googleUser: { ...template.googleUser, id: userId }, googleTokens: sealedFor(openStoredTokens(template), userId), googleSignedInAt: now, googleSeenAt: now }
   await cluster.redis.multi()
     .hset(cluster.key(id), 'r', JSON.stringify(record), 'v', '1')
     .pexpire(cluster.key(id), 600_000)

@@ -4,12 +4,14 @@ import { redisStore, type RedisStoreOptions } from '../../src/redis/index.js'
 import Fastify from 'fastify'
 import { kSessionBackend } from '../../src/session/backend.js'
 import type { SessionRecord } from '../../src/session/record.js'
-import { startApp, type TestApp } from '../fixtures/app.js'
+import { tokenSeal } from '../../src/session/sealed-tokens.js'
+import { SESSION_SECRET, startApp, type TestApp } from '../fixtures/app.js'
 import type { Browser } from '../fixtures/browser.js'
 import { testClock, HOUR } from '../fixtures/clock.js'
 import { send } from '../fixtures/http-request.js'
 import { CLIENT_KINDS, pluginRedisStore, privateRedis, ready, type ClientKind } from '../fixtures/redis.js'
 import { eventually, until } from '../fixtures/wait.js'
+import { openStoredTokens, withStoredTokens } from '../fixtures/sealed-tokens.js'
 
 const silentLog = Fastify({ logger: false }).log
 
@@ -26,7 +28,7 @@ function suite (kind: ClientKind, only?: readonly string[]): void {
   async function directBackend (t: Test, refreshDeadline: number) {
     const { store, client, prefix } = pluginRedisStore(t, { client: kind, nearCache: false })
     await ready(client)
-    const backend = store[kSessionBackend]({ timeout: 2000, clock: testClock(), maxSessionsPerUser: 10, refreshDeadline, log: silentLog })
+    const backend = store[kSessionBackend]({ timeout: 2000, clock: testClock(), maxSessionsPerUser: 10, refreshDeadline, log: silentLog, seal: tokenSeal([SESSION_SECRET], silentLog) })
     t.teardown(() => backend.close?.())
     return { backend, client, prefix }
   }
@@ -75,7 +77,8 @@ function suite (kind: ClientKind, only?: readonly string[]): void {
     t.match(id, /^[\w-]{8}[\w-]{43}$/, 'a user tag, then 32 random bytes')
     const stored = await client.hgetall(keyOf(prefix, id))
     t.equal(stored.v, '1')
-    t.match(JSON.parse(stored.r!), { googleUser: { email: ADA }, googleTokens: { accessToken: /^ya29\./ } })
+    t.match(JSON.parse(stored.r!), { googleUser: { email: ADA }, googleTokens: { sealed: String } })
+    t.match(openStoredTokens(JSON.parse(stored.r!)), { accessToken: /^ya29\./ }, 'its tokens sealed')
     const ttl = await client.pttl(keyOf(prefix, id))
     t.ok(ttl > 7 * 24 * HOUR - 60_000 && ttl <= 7 * 24 * HOUR, 'expires with the absolute timeout')
     t.same(await client.zrange(`${prefix}{${id.slice(0, 8)}}:u:100000000000000000001`, 0, -1), [id], 'in its user\'s index')
@@ -222,7 +225,7 @@ function suite (kind: ClientKind, only?: readonly string[]): void {
     // An hour later: the stored access token has expired (no instance has the session cached yet).
     const key = keyOf(prefix, id)
     const record = JSON.parse((await client.hget(key, 'r'))!) as SessionRecord
-    await client.hset(key, 'r', JSON.stringify({ ...record, googleTokens: { ...record.googleTokens, expiresAt: Date.now() - 1000 } }))
+    await client.hset(key, 'r', JSON.stringify(withStoredTokens(record, (tokens) => ({ ...tokens, expiresAt: Date.now() - 1000 }))))
     const before = apps[0]!.tokenCalls()
     const answers = await Promise.all(apps.flatMap((app) => Array.from({ length: 20 }, () => send(`${app.url}/api/google-profile`, { headers: { cookie } }))))
     t.same(answers.map((answer) => answer.status), Array(60).fill(200))
@@ -346,7 +349,7 @@ function suite (kind: ClientKind, only?: readonly string[]): void {
       return tokens('ya29.late')
     })
     await t.rejects(refused, { code: 'FST_GOOGLE_OAUTH_SESSION_STORE_UNAVAILABLE', reason: 'redis-lock-lost' }, 'the late write is refused')
-    t.match(await client.hget(keyOf(prefix, id), 'r'), /ya29\.first/, 'the tokens are not overwritten')
+    t.equal(openStoredTokens(JSON.parse((await client.hget(keyOf(prefix, id), 'r'))!)).accessToken, 'ya29.first', 'the tokens are not overwritten')
   })
 
   test('a route cannot change the user or the tokens read from Redis, in place or through an activity write (near cache on and off)', async (t) => {
@@ -372,7 +375,7 @@ function suite (kind: ClientKind, only?: readonly string[]): void {
       const id = /goauth\.sid=([^.;]+)/.exec(headers.cookie)![1]!
       const stored = JSON.parse((await client.hget(keyOf(prefix, id), 'r'))!) as SessionRecord
       t.same((stored.googleUser as unknown as { roles: unknown }).roles, ['reader'], 'and so does Redis')
-      t.not(stored.googleTokens!.scope, 'x')
+      t.not(openStoredTokens(stored).scope, 'x')
     }
   })
 }

@@ -5,6 +5,7 @@ import t, { type Test } from 'tap'
 import { SESSION_SECRET, startApp } from '../fixtures/app.js'
 import { HOUR, MINUTE, testClock } from '../fixtures/clock.js'
 import { CountingStore } from '../fixtures/counting-store.js'
+import { openStoredTokens, withStoredTokens } from '../fixtures/sealed-tokens.js'
 
 /** The host registers its own @fastify/session, on a store the test can look into. */
 function hostSession (store: SessionStore) {
@@ -23,8 +24,7 @@ function hostSession (store: SessionStore) {
 function expireAccessToken (store: CountingStore, cookie: string): void {
   const id = decodeURIComponent(cookie).split('.')[0]!
   store.get(id, (_error, session) => {
-    const record = session as unknown as { googleTokens: Record<string, unknown> }
-    store.set(id, { ...record, googleTokens: { ...record.googleTokens, expiresAt: Date.now() - 1000 } } as never, () => {})
+    store.set(id, withStoredTokens(session, (tokens) => ({ ...tokens, expiresAt: Date.now() - 1000 })) as never, () => {})
   })
 }
 
@@ -58,7 +58,7 @@ t.test('in the host\'s session: googleAuth refreshes and saves tokens; a revoked
   expireAccessToken(store, b.cookiesFor(app.url)['host.sid']!)
   t.equal((await b.request(`${app.url}/api/google-profile`)).status, 200, 'refreshed')
   let saved: Record<string, unknown> = {}
-  store.get(decodeURIComponent(b.cookiesFor(app.url)['host.sid']!).split('.')[0]!, (_e, session) => { saved = (session as unknown as { googleTokens: Record<string, unknown> }).googleTokens })
+  store.get(decodeURIComponent(b.cookiesFor(app.url)['host.sid']!).split('.')[0]!, (_e, session) => { saved = { ...openStoredTokens(session) } })
   t.ok((saved.expiresAt as number) > Date.now(), 'the refreshed tokens were saved in the host\'s session')
 
   expireAccessToken(store, b.cookiesFor(app.url)['host.sid']!)
@@ -80,7 +80,7 @@ t.test('in the host\'s session: 30 concurrent requests with an expired access to
   t.same(responses.map((r) => r.status), Array(30).fill(200))
   t.equal(app.tokenCalls() - before, 1, 'one call to Google\'s token endpoint')
   let saved: Record<string, unknown> = {}
-  store.get(decodeURIComponent(b.cookiesFor(app.url)['host.sid']!).split('.')[0]!, (_e, session) => { saved = (session as unknown as { googleTokens: Record<string, unknown> }).googleTokens })
+  store.get(decodeURIComponent(b.cookiesFor(app.url)['host.sid']!).split('.')[0]!, (_e, session) => { saved = { ...openStoredTokens(session) } })
   t.ok((saved.expiresAt as number) > Date.now(), 'and the host\'s session holds the new tokens')
 })
 
@@ -177,7 +177,7 @@ for (const [kind, storeFor] of hostStores) {
       }
     })
     const { headers } = await app.signInAs()
-    const stored = () => new Promise<{ googleUser: { roles: unknown }, googleTokens: { scope: unknown } }>((resolve, reject) => {
+    const stored = () => new Promise<{ googleUser: { id: string, roles: unknown }, googleTokens: unknown }>((resolve, reject) => {
       const id = decodeURIComponent(/host\.sid=([^;]+)/.exec(headers.cookie)![1]!).split('.')[0]!
       store.get(id, (error, session) => error ? reject(error) : resolve(session as never))
     })
@@ -195,6 +195,6 @@ for (const [kind, storeFor] of hostStores) {
     t.same((me.json() as { roles: unknown }).roles, ['reader'], 'a later request, after activity was recorded, sees the user unchanged')
     const saved = await stored()
     t.same(saved.googleUser.roles, ['reader'], 'and so does the store')
-    t.not(saved.googleTokens.scope, 'x')
+    t.not(openStoredTokens(saved).scope, 'x')
   })
 }

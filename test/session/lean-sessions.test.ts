@@ -8,6 +8,7 @@ import { CountingStore } from '../fixtures/counting-store.js'
 import { fileStore } from '../fixtures/file-store.js'
 import { GatedMemoryStore } from '../fixtures/gated-store.js'
 import { send } from '../fixtures/http-request.js'
+import { openStoredTokens } from '../fixtures/sealed-tokens.js'
 
 /** GET /api/me as a signed-in API client. */
 const me = (app: TestApp, headers: Record<string, string>) => app.app.inject({ url: '/api/me', headers: { ...headers, accept: 'application/json' } })
@@ -53,7 +54,8 @@ t.test('tokens live in the server-side session only', async (t) => {
   const id = b.cookiesFor(app.url)['goauth.sid']!.split('.')[0]!
   let stored: Record<string, unknown> = {}
   store.get(id, (_error, session) => { stored = session as unknown as Record<string, unknown> })
-  const tokens = stored.googleTokens as Record<string, unknown>
+  t.match(stored.googleTokens, { sealed: String }, 'sealed in the store')
+  const tokens = openStoredTokens(stored)
   t.match(tokens, { accessToken: /^ya29\./, idToken: /^eyJ/, refreshToken: /\S/, expiresAt: Number })
   const allCookies = b.setCookieHeaders.join('\n')
   t.notMatch(allCookies, tokens.accessToken as string)

@@ -3,6 +3,7 @@ import { startFakeGoogle } from '../../src/testing/index.js'
 import { CLIENT_ID, CLIENT_SECRET, openServer, portOf, startApp } from '../fixtures/app.js'
 import { Browser } from '../fixtures/browser.js'
 import { privateRedis, ready, redisStore } from '../fixtures/redis.js'
+import { openStoredTokens } from '../fixtures/sealed-tokens.js'
 
 const SECRET = 'one-secret-shared-by-all-instances-0123456789'
 
@@ -64,7 +65,8 @@ t.test('sessions are stored as JSON with a TTL, under the store\'s prefix', asyn
   const ttl = await client.ttl(keys[0]!)
   t.ok(ttl > 0 && ttl <= 7 * 24 * 3600, `TTL set (${ttl} s)`)
   const stored = JSON.parse((await client.get(keys[0]!))!) as Record<string, unknown>
-  t.match(stored, { googleUser: { email: 'ada@example.com' }, googleTokens: { accessToken: String }, googleSignedInAt: Number })
+  t.match(stored, { googleUser: { email: 'ada@example.com' }, googleTokens: { sealed: String }, googleSignedInAt: Number })
+  t.match(openStoredTokens(stored, SECRET), { accessToken: /^ya29\./ }, 'its tokens sealed')
 })
 
 t.test('Redis going down and coming back: 503 for guarded routes, public routes served, then service resumes', async (t) => {

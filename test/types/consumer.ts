@@ -7,7 +7,7 @@ import { RedisStore } from 'fastify-session-redis-store'
 import type { OAuth2Client } from 'google-auth-library'
 import { Redis } from 'ioredis'
 import { createClient, createCluster } from 'redis'
-import googleOAuth, { errors, googleOAuth as named, refuseSignIn, type GoogleIdTokenClaims, type GoogleOAuthApi, type GoogleOAuthEvent, type GoogleOAuthOptions, type GoogleTokens, type GoogleUser, type OnSignIn, type PluginRouteOptions, type SignInMethod } from 'fastify-google-oauth'
+import googleOAuth, { errors, googleOAuth as named, refuseSignIn, type GoogleIdTokenClaims, type GoogleOAuthApi, type GoogleOAuthEvent, type GoogleOAuthOptions, type GoogleTokens, type GoogleUser, type OnSignIn, type PluginRouteOptions, type SignInMethod, type UserSession } from 'fastify-google-oauth'
 import { redisStore, type RedisStoreOptions } from 'fastify-google-oauth/redis'
 import { signInAs, startFakeGoogle, type FakeGoogle } from 'fastify-google-oauth/testing'
 
@@ -106,6 +106,23 @@ export async function main (): Promise<void> {
     await app.googleOAuth.signOut(request, reply)
     const ended: number = await app.googleOAuth.signOutEverywhere(updated.id)
     return { ended }
+  })
+  // A person's sessions, as a list of their devices.
+  app.get('/devices', { preHandler: [app.authenticate] }, async (request) => {
+    const mine: UserSession[] = await app.googleOAuth.sessionsOf(request)
+    const byId: UserSession[] = await app.googleOAuth.sessionsOf(request.googleUser!.id)
+    const first = mine[0]!
+    const fields: [string, number, number, 'redirect' | 'one-tap' | null, string, boolean] = [first.handle, first.startedAt, first.lastUsedAt, first.method, first.device, first.current]
+    // @ts-expect-error a session's method is one of the sign-in methods, or null
+    const method: 'bearer' = first.method
+    const one: boolean = await app.googleOAuth.endSession(request, first.handle)
+    const again: boolean = await app.googleOAuth.endSession(request.googleUser!.id, first.handle)
+    // @ts-expect-error a handle is a string from sessionsOf
+    await app.googleOAuth.endSession(request, 1)
+    const others: number = await app.googleOAuth.signOutOthers(request)
+    // @ts-expect-error signOutOthers keeps the request's own session: it takes the request
+    await app.googleOAuth.signOutOthers(request.googleUser!.id)
+    return { byId, fields, method, one, again, others }
   })
   // Bearer tokens, the button and One Tap, more scopes.
   const ways: GoogleOAuthOptions = { ...options, bearer: { audiences: ['web.apps.googleusercontent.com'], authorizedParties: ['android.apps.googleusercontent.com'] }, oneTap: { prompt: false } }
