@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto'
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
 
 /** `bytes` random bytes, base64url: state, nonce, verifier, session ids, browser bindings. */
 export const randomToken = (bytes: number): string => randomBytes(bytes).toString('base64url')
@@ -18,3 +18,6 @@ export function sameText (a: string, b: string): boolean {
   const right = Buffer.from(b)
   return left.length === right.length && timingSafeEqual(left, right)
 }
+
+/** A 256-bit key for one purpose, derived from a session secret with HKDF-SHA256 (one key per purpose and secret). */
+export const deriveKey = (secret: string, purpose: string): Buffer => Buffer.from(hkdfSync('sha256', secret, 'fastify-google-oauth', purpose, 32))

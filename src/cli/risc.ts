@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { JWTAccess } from 'google-auth-library'
+import { secureUrl } from '../options/checks.js'
 
 /** The audience of the service account's JWT for the RISC API (Google's RISC guide). */
 export const RISC_API_AUDIENCE = 'https://risc.googleapis.com/google.identity.risc.v1beta.RiscManagementService'
@@ -58,9 +59,9 @@ function receiverUrl (value: string): string {
   } catch {
     throw new UsageError(`--url ${value}: not a URL. Give the plugin's receiver, e.g. https://app.example.com/oauth2/google/risc.`)
   }
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw new UsageError(`--url ${value}: Google delivers only to https.`)
-  return url.href
+  const secure = secureUrl(url.href)
+  if (secure === null) throw new UsageError(`--url ${value}: Google delivers only to https.`)
+  return secure
 }
 
 /** Calls the RISC API as the service account (a self-signed JWT for the RISC audience, made by google-auth-library). */

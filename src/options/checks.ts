@@ -58,3 +58,14 @@ export function isLoopbackHost (hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase()
   return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
 }
+
+/** `value` as a URL (its href) when it is https, or plain http on a loopback host; null otherwise. */
+export function secureUrl (value: unknown): string | null {
+  if (typeof value !== 'string') return null
+  try {
+    const url = new URL(value)
+    return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)) ? url.href : null
+  } catch {
+    return null
+  }
+}

@@ -5,6 +5,7 @@ import { isPluginError, pluginError, type PluginError } from '../errors.js'
 import { googleFailure } from '../google/client.js'
 import { googleAuthFetch } from '../google/fetch.js'
 import { googleKeys } from '../google/key-set.js'
+import { secureUrl } from '../options/checks.js'
 
 /** What security event tokens are checked against: the issuer, and the key of a `kid`. */
 export interface RiscConfiguration {
@@ -23,18 +24,6 @@ export interface RiscDiscoveryOptions {
 
 /** How long the discovery document is used before it is read again. */
 const CONFIGURATION_MAX_AGE = 60 * 60_000
-
-/** An https URL, or http on a loopback host (a fake Google in tests); null otherwise. */
-function keySetUrl (value: unknown): string | null {
-  if (typeof value !== 'string') return null
-  try {
-    const url = new URL(value)
-    const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]'
-    return url.protocol === 'https:' || (url.protocol === 'http:' && loopback) ? url.href : null
-  } catch {
-    return null
-  }
-}
 
 const badDocument = (why: string): PluginError => pluginError('GOOGLE_BAD_RESPONSE', `risc-configuration:${why}`)
 
@@ -62,7 +51,7 @@ export function riscDiscovery (options: RiscDiscoveryOptions): () => Promise<Ris
       throw googleFailure(error, 'risc-configuration')
     }
     const document = body as { issuer?: unknown, jwks_uri?: unknown } | null
-    const jwksUrl = keySetUrl(document?.jwks_uri)
+    const jwksUrl = secureUrl(document?.jwks_uri)
     if (typeof document?.issuer !== 'string' || document.issuer === '' || jwksUrl === null) throw badDocument('invalid')
     let keyFor = keySets.get(jwksUrl)
     if (keyFor === undefined) {

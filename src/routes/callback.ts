@@ -71,7 +71,7 @@ export function callbackRoute (app: FastifyInstance, { options, google, idTokens
         const user = await admit({ user: verified.user, claims: verified.claims, scopes, request, method: 'redirect' })
         // A new session id (fixation defence); the old session is destroyed in the store. Signed in
         // again as the same account, what Google did not send again stays.
-        await sessions.signIn(request, reply, user, carryOver(tokens, current?.id === user.id ? identity.tokens(request) : null), ticket)
+        await sessions.signIn(request, reply, user, carryOver(tokens, current?.id === user.id ? identity.tokens(request) : null), ticket, 'redirect')
         request.log.debug({ sub: user.id }, 'google sign-in completed')
         emit({ type: 'sign-in', method: 'redirect', scopes, userId: user.id, requestId: request.id })
       }

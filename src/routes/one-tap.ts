@@ -41,7 +41,7 @@ export function oneTapRoute (app: FastifyInstance, { options, idTokens, attempts
       // No access to Google yet (a route that needs it asks with requireScopes, a grant through Google),
       // unless this browser was signed in as the same account: its access stays with the new session.
       const held = identity.user(request)?.id === user.id ? identity.tokens(request) : null
-      await sessions.signIn(request, reply, user, held, ticket)
+      await sessions.signIn(request, reply, user, held, ticket, 'one-tap')
       request.log.debug({ sub: user.id }, 'google sign-in completed (one tap)')
       emit({ type: 'sign-in', method: 'one-tap', scopes: [], userId: user.id, requestId: request.id })
       return reply.redirect(returnTo, 303)

@@ -1,6 +1,6 @@
-import { createHmac, hkdfSync } from 'node:crypto'
+import { createHmac } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
-import { sameText } from '../crypto.js'
+import { deriveKey, sameText } from '../crypto.js'
 import { pluginError } from '../errors.js'
 import type { Emit } from '../events.js'
 import type { Identity } from '../http/identity.js'
@@ -38,7 +38,7 @@ const isRequest = (value: unknown): value is FastifyRequest =>
  */
 export function createDeviceActions (options: DeviceActionsOptions) {
   const { sessions, identity, emit } = options
-  const keys = options.secrets.map((secret) => Buffer.from(hkdfSync('sha256', secret, '', HANDLE_LABEL, 32)))
+  const keys = options.secrets.map((secret) => deriveKey(secret, HANDLE_LABEL))
   const handleOf = (key: Buffer, id: string): string => createHmac('sha256', key).update(id).digest('base64url').slice(0, HANDLE_LENGTH)
 
   function indexFor (name: string): SessionIndex {

@@ -7,7 +7,7 @@ import type { Emit } from '../events.js'
 import type { ResolvedOptions } from '../options.js'
 import type { GoogleTokens, GoogleUser } from '../types.js'
 import { BoundedMemoryStore } from './memory-store.js'
-import { expiredBy, expiryReason, isSessionRecord, touchInterval, type SessionRecord } from './record.js'
+import { expiredBy, expiryReason, isSessionRecord, touchInterval, type SessionMethod, type SessionRecord } from './record.js'
 import { accountMarks, genericBackend, hasOwnBackend, kSessionBackend, type SessionBackend } from './backend.js'
 import { deepFreeze } from './deep-freeze.js'
 import { storeOutage } from './outage.js'
@@ -192,7 +192,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
 
     revocations,
 
-    async signIn (request: FastifyRequest, reply: FastifyReply, user: GoogleUser, tokens: GoogleTokens | null, ticket: AdmissionTicket): Promise<void> {
+    async signIn (request: FastifyRequest, reply: FastifyReply, user: GoogleUser, tokens: GoogleTokens | null, ticket: AdmissionTicket, method: SessionMethod): Promise<void> {
       // The browser's previous session ends first, even one the store could not read (a blip):
       // if it cannot be ended now, the sign-in fails and nothing changes.
       const previous = (request as RequestWithSession)[kSession]
@@ -214,7 +214,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
         // Counted from when the sign-in began: a revocation while it was under way is older than the session.
         googleSignedInAt: ticket.startedAt,
         googleSeenAt: now,
-        googleMethod: request.routeOptions.url === options.routes.oneTap ? 'one-tap' : 'redirect',
+        googleMethod: method,
         googleDevice: describeDevice(request.headers['user-agent'])
       })
       await records.create(id, record, ticket.startedAt)

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { GoogleTokens, GoogleUser } from '../types.js'
 import type { AccountMarks, ListedSession } from './backend.js'
+import type { SessionMethod } from './record.js'
 import type { AdmissionTicket, Revocations } from './revocations.js'
 
 /** Whether a request carries a usable signed-in session. */
@@ -38,9 +39,10 @@ export interface Sessions {
   /**
    * Starts a new session (a new id), with Google access (`tokens`) or none yet. The request's
    * previous session is ended in the store first, even one that could not be read. Refused with
-   * SIGN_IN_INTERRUPTED when the user was revoked since the admission (`ticket`) began.
+   * SIGN_IN_INTERRUPTED when the user was revoked since the admission (`ticket`) began. `method`:
+   * how the person signed in, recorded for the list of their sessions.
    */
-  signIn (request: FastifyRequest, reply: FastifyReply, user: GoogleUser, tokens: GoogleTokens | null, ticket: AdmissionTicket): Promise<void>
+  signIn (request: FastifyRequest, reply: FastifyReply, user: GoogleUser, tokens: GoogleTokens | null, ticket: AdmissionTicket, method: SessionMethod): Promise<void>
   /**
    * Signs the request out: the plugin's own session ends in the store and its cookie is cleared; in
    * the app's own @fastify/session, only the plugin's keys are removed.

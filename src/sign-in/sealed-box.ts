@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto'
+import { deriveKey } from '../crypto.js'
 
 /**
  * Authenticated encryption (AES-256-GCM) for small values the browser carries but must not read
@@ -18,7 +19,7 @@ const TAG_BYTES = 16
 
 export function createSealedBox (secrets: readonly string[], purpose: string): SealedBox {
   const keys = secrets.map((secret) => {
-    const key = Buffer.from(hkdfSync('sha256', secret, 'fastify-google-oauth', purpose, 32))
+    const key = deriveKey(secret, purpose)
     // The id reveals nothing of the key: a truncated MAC of a constant under it.
     return { key, id: createHmac('sha256', key).update('key-id').digest().subarray(0, KEY_ID_BYTES) }
   })

@@ -1,14 +1,8 @@
-/** Cross-Account Protection (RISC) in the fake Google: what a test sends and reads. Types only, importing nothing. */
+/** Cross-Account Protection (RISC) in the fake Google: what a test sends and reads. Types only. */
+import type { SecurityEventType } from '../../risc/types.js'
 
-/** The event types the fake sends, by their short names. */
-export type FakeSecurityEventType =
-  | 'sessions-revoked'
-  | 'account-disabled'
-  | 'account-enabled'
-  | 'account-credential-change-required'
-  | 'verification'
-  | 'tokens-revoked'
-  | 'token-revoked'
+/** The event types the fake sends, by their short names: those the plugin knows. */
+export type FakeSecurityEventType = SecurityEventType
 
 /**
  * A security event to send, as Google would about one of the fake's accounts.

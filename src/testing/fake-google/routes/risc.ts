@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { secureUrl } from '../../../options/checks.js'
 import type { FakeGoogleContext } from '../context.js'
 import { deliverSecurityEvent, PUSH_DELIVERY, RISC_ISSUER } from '../risc.js'
 import { JWKS_PATH } from './certs.js'
@@ -26,18 +27,6 @@ function authorized (ctx: FakeGoogleContext, request: FastifyRequest, reply: Fas
   return false
 }
 
-/** A push receiver's URL: https, or http on a loopback host (the fake's own leniency, for tests). */
-function receiverUrl (value: unknown): string | null {
-  if (typeof value !== 'string') return null
-  try {
-    const url = new URL(value)
-    const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]'
-    return url.protocol === 'https:' || (url.protocol === 'http:' && loopback) ? url.href : null
-  } catch {
-    return null
-  }
-}
-
 /**
  * The RISC discovery document, and the RISC API: `stream:update` registers the app's receiver,
  * `GET stream` reads it, `stream/status:update` turns it on or off, `stream:verify` pushes a
@@ -55,7 +44,8 @@ export function riscRoutes (app: FastifyInstance, ctx: FakeGoogleContext): void 
   app.post(route(STREAM_UPDATE_PATH), async (request, reply) => {
     if (!authorized(ctx, request, reply)) return reply
     const body = request.body as { delivery?: { delivery_method?: unknown, url?: unknown }, events_requested?: unknown } | null
-    const url = receiverUrl(body?.delivery?.url)
+    // https, or http on a loopback host (the fake's own leniency, for tests).
+    const url = secureUrl(body?.delivery?.url)
     if (body?.delivery?.delivery_method !== PUSH_DELIVERY || url === null) {
       return apiError(reply, 400, 'INVALID_ARGUMENT', `delivery must be { delivery_method: '${PUSH_DELIVERY}', url: <https URL> }`)
     }
