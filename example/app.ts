@@ -32,17 +32,19 @@ export interface BuildOptions {
   logger?: boolean
   /** Serve on this server, already listening (the tests do, so that its port is known first). */
   server?: Server
+  /** How long a device-bound session's cookie counts (ms; the plugin's default is 10 minutes). */
+  boundCookieLifetime?: number
 }
 
 /** Builds the example app: a public home page, protected profile and devices pages, and a protected JSON API. */
-export async function buildExample (config: ExampleConfig, { logger = true, server }: BuildOptions = {}): Promise<Example> {
+export async function buildExample (config: ExampleConfig, { logger = true, server, boundCookieLifetime }: BuildOptions = {}): Promise<Example> {
   const callbackUrl = `${config.publicUrl}/oauth2/google/callback`
   const fakeGoogle = config.google === null
     ? await startFakeGoogle({ clients: [{ ...DEFAULT_CLIENT, redirectUris: [callbackUrl] }] })
     : null
 
   const serverFactory: FastifyServerFactory | undefined = server === undefined ? undefined : (handler) => server.on('request', handler)
-  const app = Fastify({ logger: logger && { serializers: logSerializers }, serverFactory })
+  const app = Fastify({ logger: logger && { serializers: logSerializers }, serverFactory, ...(server === undefined && config.tls !== null && { https: config.tls }) })
   // Sessions in Redis when REDIS_URL is set: every instance sharing it shares the sessions.
   // Without an offline queue, commands fail at once while Redis is away (the plugin answers 503)
   // and the client reconnects by itself.
@@ -71,6 +73,9 @@ export async function buildExample (config: ExampleConfig, { logger = true, serv
     // Cross-Account Protection: Google's security events (a hijacked account, sessions revoked) end
     // the user's sessions here too. Register the receiver with `npx fastify-google-oauth risc register`.
     risc: true,
+    // Device-bound sessions (https only): Chrome binds the session to a key it cannot export, and a
+    // copied session cookie stops working within minutes. Other browsers keep the usual cookie.
+    deviceBound: new URL(callbackUrl).protocol === 'https:' && (boundCookieLifetime === undefined ? true : { cookieLifetime: boundCookieLifetime }),
     // Sessions in Redis when REDIS_URL is set: atomic writes, sign-out everywhere, a coherent near cache.
     ...(redis !== null && { store: redisStore(redis, { prefix: 'fastify-google-oauth-example:' }) })
   })

@@ -15,12 +15,15 @@ export interface ExampleConfig {
   sessionSecretGenerated: boolean
   /** Redis for sessions (REDIS_URL), or null for the in-memory store. */
   redisUrl: string | null
+  /** Serve over https with this certificate (TLS_CERT and TLS_KEY, PEM files), or null for plain http. */
+  tls: { cert: Buffer, key: Buffer } | null
 }
 
 export function readConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ExampleConfig {
   const port = Number(env.PORT ?? 3000)
   const host = env.HOST ?? 'localhost'
-  const publicUrl = (env.PUBLIC_URL ?? `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`).replace(/\/$/, '')
+  const tls = env.TLS_CERT && env.TLS_KEY ? { cert: readFileSync(env.TLS_CERT), key: readFileSync(env.TLS_KEY) } : null
+  const publicUrl = (env.PUBLIC_URL ?? `${tls === null ? 'http' : 'https'}://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`).replace(/\/$/, '')
   const secretsFile = env.GOOGLE_CLIENT_SECRETS ?? `${cwd}/client_secrets.json`
 
   let google: ExampleConfig['google'] = null
@@ -43,6 +46,7 @@ export function readConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.
     googleReason,
     sessionSecret,
     sessionSecretGenerated: env.SESSION_SECRET === undefined,
-    redisUrl: env.REDIS_URL ?? null
+    redisUrl: env.REDIS_URL ?? null,
+    tls
   }
 }

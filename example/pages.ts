@@ -124,7 +124,7 @@ const METHODS = { redirect: 'with Google', 'one-tap': 'with Google\'s button or 
 export function devicesPage (user: GoogleUser, sessions: UserSession[]): string {
   const others = sessions.filter((session) => !session.current).length
   const rows = sessions.map((session) => `<li>
-<div><strong>${escape(session.device)}</strong><small>Signed in ${escape(when(session.startedAt))}${session.method === null ? '' : ` ${METHODS[session.method]}`} · last used ${escape(when(session.lastUsedAt))}</small></div>
+<div><strong>${escape(session.device)}</strong>${session.deviceBound ? ` <span class="tag">${session.current ? 'Bound to this device' : 'Device-bound'}</span>` : ''}<small>Signed in ${escape(when(session.startedAt))}${session.method === null ? '' : ` ${METHODS[session.method]}`} · last used ${escape(when(session.lastUsedAt))}</small></div>
 ${session.current
     ? '<span class="tag">This device</span>'
     : `<form method="post" action="/devices/end"><input type="hidden" name="handle" value="${escape(session.handle)}"><button class="button secondary" type="submit">Sign out</button></form>`}

@@ -109,6 +109,18 @@ export const errors = {
   SECURITY_EVENT_NO_EVENTS: define('SECURITY_EVENT_NO_EVENTS', 'The security event token carries no event.', 400),
   /** A delivery to the security event route is not `application/secevent+jwt` (RFC 8935). */
   SECURITY_EVENT_CONTENT_TYPE: define('SECURITY_EVENT_CONTENT_TYPE', 'Security events must be sent as application/secevent+jwt.', 415),
+  /** A device-bound session request (`deviceBound`) lacks its proof or session identifier, or they are malformed, or the session is not bound. */
+  DEVICE_BINDING_MALFORMED: define('DEVICE_BINDING_MALFORMED', 'The device-bound session request is malformed.', 400),
+  /** A device's proof failed: not of DBSC's type, an algorithm other than ES256 or RS256 (2048 bits or more), a bad signature, or not signed by the session's device key. */
+  DEVICE_PROOF_INVALID: define('DEVICE_PROOF_INVALID', 'The device\'s proof could not be verified.', 401),
+  /** A bound session's refresh without a proof: the answer's `Secure-Session-Challenge` header holds the challenge to sign. */
+  DEVICE_PROOF_REQUIRED: define('DEVICE_PROOF_REQUIRED', 'Sign the challenge in the Secure-Session-Challenge header with the session\'s device key.', 403),
+  /** A device's proof signed a challenge that is not the session's pending one: expired, used already, or another session's. A refresh answer carries a new one. */
+  DEVICE_CHALLENGE_INVALID: define('DEVICE_CHALLENGE_INVALID', 'The device\'s proof answers an expired or unknown challenge.', 403),
+  /** A second registration for a session bound already: its device key is never replaced. */
+  DEVICE_ALREADY_BOUND: define('DEVICE_ALREADY_BOUND', 'This session is already bound to a device.', 409),
+  /** A route guarded by `requireDeviceBound` was requested with a session that is not bound to its device. */
+  DEVICE_BOUND_REQUIRED: define('DEVICE_BOUND_REQUIRED', 'This page needs a session bound to this device. Sign in again in a browser that supports device-bound sessions (Chrome).', 403),
   /** The session store failed (for example Redis is unreachable). */
   SESSION_STORE_UNAVAILABLE: define('SESSION_STORE_UNAVAILABLE', 'Sessions are unavailable right now. Try again in a moment.', 503)
 } as const

@@ -82,6 +82,16 @@ export type GoogleOAuthEvent =
   | EventBase & { type: 'token-refresh-failed', reason: string }
   | EventBase & { type: 'reauth-required' }
   | EventBase & SecurityEventReport
+  | EventBase & { type: 'session-bound', algorithm: 'ES256' | 'RS256' }
+  | EventBase & { type: 'session-refresh-refused', reason: DeviceRefreshRefusal }
+
+/**
+ * Why a device-bound session's refresh was refused: its session ended (`session-ended`), is not
+ * bound (`not-bound`), the proof failed (`proof-signature`, `proof-type`, `proof-algorithm`,
+ * `proof-algorithm-changed`, `proof-payload`, `proof-no-challenge`), or it answered a challenge
+ * that is not the session's pending one (`challenge-invalid`).
+ */
+export type DeviceRefreshRefusal = string
 
 /** What a page needs to show Google's "Sign in with Google" button and One Tap prompt. */
 export interface OneTapPage {

@@ -4,7 +4,7 @@ import { createEmitter } from './events.js'
 import { createGoogleClient, googleClientOptions } from './google/client.js'
 import { createUserClients } from './google/user-client.js'
 import { createIdTokenVerifier } from './google/verify-id-token.js'
-import { checkGuardedRoutes, claimNames } from './http/decorators.js'
+import { checkGuardedRoutes, claimNames, refuseGuardWithout } from './http/decorators.js'
 import { createGuards } from './http/guard.js'
 import { createIdentity } from './http/identity.js'
 import { decorateRequests } from './http/request-decorators.js'
@@ -58,6 +58,8 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
   const api: GoogleOAuthApi = Object.freeze({
     authenticate: guards.authenticate,
     requireScopes: guards.requireScopes,
+    requireDeviceBound: guards.requireDeviceBound,
+    isDeviceBound: (request: FastifyRequest): boolean => !identity.byHeader(request) && sessions.deviceBinding?.isBound(request) === true,
     sameOrigin,
     routes: Object.freeze({ ...options.routes }),
     origin: options.appOrigin,
@@ -67,6 +69,7 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
   })
   fastify.decorate('googleOAuth', api)
   checkGuardedRoutes(fastify)
+  if (options.deviceBound === null) refuseGuardWithout(fastify, guards.requireDeviceBound, 'requireDeviceBound', 'deviceBound: true')
 
   // Routes.
   await fastify.register(routes({
@@ -111,5 +114,5 @@ export type { OneTapPage } from './sign-in/one-tap.js'
 export { GOOGLE_ENDPOINTS, type GoogleEndpoints } from './google/endpoints.js'
 export { logSerializers, redactUrl } from './http/log.js'
 export { BoundedMemoryStore, type MemoryStoreOptions } from './session/memory-store.js'
-export type { BearerOptions, Clock, GoogleOAuthOptions, LoginPageContext, OneTapOptions, PluginRouteOptions, RoutePaths, SessionStoreLike } from './options.js'
+export type { BearerOptions, Clock, DeviceBoundOptions, GoogleOAuthOptions, LoginPageContext, OneTapOptions, PluginRouteOptions, RoutePaths, SessionStoreLike } from './options.js'
 export type { GoogleIdTokenClaims, GoogleOAuthApi, GoogleTokens, GoogleUser, UserSession } from './types.js'

@@ -154,6 +154,13 @@ export interface GoogleOAuthOptions {
    * Off by default. See docs/risc.md.
    */
   risc?: boolean | RiscOptions | undefined
+  /**
+   * Device-bound sessions (DBSC): a browser that supports them (Chrome) binds its session to a key
+   * it cannot export, and the session cookie becomes short-lived, renewed only with a proof of that
+   * key, so a copied cookie stops working within `cookieLifetime`. `true`, or `{ cookieLifetime,
+   * challengeLifetime }` (ms; defaults 600 000 and 120 000). Needs https. Off by default. See docs/device-bound.md.
+   */
+  deviceBound?: boolean | DeviceBoundOptions | undefined
   endpoints?: { [K in keyof GoogleEndpoints]?: string | undefined } | undefined
   /**
    * The time the plugin goes by for session timeouts, sign-in attempt expiry, the default store's
@@ -191,6 +198,14 @@ export interface BearerOptions {
    * as an API credential. Set it when your mobile app sets a nonce of its own.
    */
   acceptNonce?: boolean | undefined
+}
+
+/** The `deviceBound` option's settings. */
+export interface DeviceBoundOptions {
+  /** How long a bound session's cookie counts (ms) before the browser must renew it with a proof. Default 600 000 (10 minutes). */
+  cookieLifetime?: number | undefined
+  /** How long a challenge can be answered (ms). Default 120 000 (2 minutes). */
+  challengeLifetime?: number | undefined
 }
 
 /** The `oneTap` option's settings. */

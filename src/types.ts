@@ -74,6 +74,10 @@ export interface RoutePaths {
   oneTap: string
   /** Where Google delivers Cross-Account Protection's security events: present only with the `risc` option. */
   risc?: string
+  /** Where a browser registers its device key for the session (DBSC): present only with the `deviceBound` option. */
+  dbscRegister?: string
+  /** Where a browser renews a device-bound session's cookie with a proof of its key: present only with the `deviceBound` option. */
+  dbscRefresh?: string
 }
 
 /**
@@ -115,6 +119,8 @@ export interface UserSession {
   device: string
   /** True for the session of the request asked about. */
   current: boolean
+  /** True when the session is bound to its device's key (the `deviceBound` option): a copy of its cookie stops working within minutes. */
+  deviceBound: boolean
 }
 
 /** Everything the plugin adds to the app, reachable without a global name as `fastify.googleOAuth`. */
@@ -152,6 +158,14 @@ export interface GoogleOAuthApi {
    * `FST_GOOGLE_OAUTH_INSUFFICIENT_SCOPE` with the `grantUrl`.
    */
   requireScopes (scopes: string[]): preHandlerHookHandler
+  /**
+   * A guard for sensitive routes: a signed-in session bound to its device (the `deviceBound`
+   * option; a browser that registered a key), else 403 `FST_GOOGLE_OAUTH_DEVICE_BOUND_REQUIRED`.
+   * Used without the `deviceBound` option, the app fails at startup.
+   */
+  readonly requireDeviceBound: preHandlerHookHandler
+  /** True when the request's session is bound to its device (`deviceBound`); false otherwise, and for a Bearer token. */
+  isDeviceBound (request: FastifyRequest): boolean
   /**
    * A check (give it in the `preHandler` array, alone or beside `authenticate`) for the app's own
    * forms and JSON POSTs, the check `POST /logout` makes: a request from another origin than the

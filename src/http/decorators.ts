@@ -32,6 +32,27 @@ export function claimNames (fastify: FastifyInstance, authenticateName: string |
 
 const HOOKS = ['onRequest', 'preParsing', 'preValidation', 'preHandler'] as const
 
+/** The routes (method and url) whose hooks include `guard`. */
+function routesUsing (fastify: FastifyInstance, guard: unknown): string[] {
+  const found: string[] = []
+  fastify.addHook('onRoute', (route: RouteOptions) => {
+    // (A GET route's HEAD twin is not named again.)
+    if (route.method !== 'HEAD' && HOOKS.some((name) => ([] as unknown[]).concat(route[name] ?? []).includes(guard))) found.push(`${String(route.method)} ${route.url}`)
+  })
+  return found
+}
+
+/**
+ * Fails at startup when a route uses a guard whose option is off (it would refuse every request):
+ * the message names the routes and the option to give.
+ */
+export function refuseGuardWithout (fastify: FastifyInstance, guard: unknown, name: string, option: string): void {
+  const routes = routesUsing(fastify, guard)
+  fastify.addHook('onReady', async () => {
+    if (routes.length > 0) throw pluginError('INVALID_OPTION', 'guard-without-option', `fastify.googleOAuth.${name} guards ${routes.join(', ')}, but it needs the option ${option}, which is off: every request would be refused. Pass ${option} to fastify-google-oauth, or use authenticate.`)
+  })
+}
+
 /**
  * At startup, refuses routes guarded by one of the plugin's guards of another app (`authenticate`
  * and `requireScopes` would read another app's sessions, `sameOrigin` compare with another app's

@@ -141,5 +141,19 @@ export function createGuards (options: GuardOptions) {
     })
   }
 
-  return { authenticate: owned(authenticate), requireScopes }
+  /**
+   * A guard for sensitive routes: signed in as `authenticate` checks, with a session bound to its
+   * device (`deviceBound`); otherwise 403 DEVICE_BOUND_REQUIRED (a page for browsers, JSON for
+   * APIs). A Bearer token is never device-bound.
+   */
+  function requireDeviceBound (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    authenticate(request, reply, (error) => {
+      if (error !== undefined) return done(error)
+      if (!identity.byHeader(request) && sessions.deviceBinding?.isBound(request) === true) return done()
+      request.log.debug({ reason: 'session-not-device-bound' }, 'guard refused request')
+      sendError(request, reply, pluginError('DEVICE_BOUND_REQUIRED', 'not-device-bound'), pages)
+    })
+  }
+
+  return { authenticate: owned(authenticate), requireScopes, requireDeviceBound: owned(requireDeviceBound) }
 }

@@ -8,6 +8,7 @@ import { policiesOf } from './policies.js'
 import type { ResolvedOptions } from './resolved.js'
 import { checkCallback, routePaths } from './routes.js'
 import { readOptions } from './table.js'
+import { deviceBoundFor } from './device-bound.js'
 import { riscFor } from './risc.js'
 import { refuseUnknown } from './unknown.js'
 import { riskyInProduction } from './warnings.js'
@@ -24,7 +25,7 @@ export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
   refuseUnknown(raw)
   const read = readOptions(raw)
   const credentials = credentialsOf(read)
-  const routes = routePaths(read.prefix, read.risc !== null)
+  const routes = routePaths(read.prefix, { risc: read.risc !== null, deviceBound: read.deviceBound !== null })
   const callback = read.callbackUrl
   checkCallback(callback, routes)
   const cookies = cookiesFor(read.cookie, callback)
@@ -54,6 +55,7 @@ export function resolveOptions (raw: GoogleOAuthOptions): ResolvedOptions {
     bearer: bearerFor(read.bearer, credentials.clientId),
     oneTap: read.oneTap,
     risc: riscFor(read.risc, credentials.clientId),
+    deviceBound: deviceBoundFor(read.deviceBound, callback),
     loginHint: read.loginHint,
     prompt: read.prompt,
     accessType: read.accessType,

@@ -1,6 +1,7 @@
 import type { onRequestHookHandler } from 'fastify'
 import type { GoogleEndpoints } from '../google/endpoints.js'
 import type { GoogleOAuthEvent, LoginPageContext, OnSignIn } from '../hooks.js'
+import type { DeviceBoundSettings } from '../device-bound/types.js'
 import type { OnSecurityEvent } from '../risc/types.js'
 import type { Clock, RoutePaths, SessionStoreLike } from '../types.js'
 
@@ -64,6 +65,8 @@ export interface ResolvedOptions {
   oneTap: { button: boolean, prompt: boolean } | null
   /** Cross-Account Protection's receiver, or null (off). */
   risc: RiscSettings | null
+  /** Device-bound sessions (DBSC), or null (off). */
+  deviceBound: DeviceBoundSettings | null
   loginHint: string | undefined
   prompt: string | undefined
   accessType: 'online' | 'offline'

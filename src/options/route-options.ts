@@ -32,7 +32,7 @@ const oneRoute = settings({ config, onRequest }, {
 type RouteName = keyof RoutePaths | 'all'
 
 /** Every route by name, and `all` (a route added to `RoutePaths` must be added here). */
-const ROUTES: Record<RouteName, typeof oneRoute> = { all: oneRoute, login: oneRoute, start: oneRoute, callback: oneRoute, logout: oneRoute, oneTap: oneRoute, risc: oneRoute }
+const ROUTES: Record<RouteName, typeof oneRoute> = { all: oneRoute, login: oneRoute, start: oneRoute, callback: oneRoute, logout: oneRoute, oneTap: oneRoute, risc: oneRoute, dbscRegister: oneRoute, dbscRefresh: oneRoute }
 
 const byRoute = settings(ROUTES, {
   noun: 'a route of this plugin',

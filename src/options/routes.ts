@@ -8,7 +8,9 @@ const ROUTES: Required<RoutePaths> = {
   callback: '/oauth2/google/callback',
   logout: '/logout',
   oneTap: '/oauth2/google/one-tap',
-  risc: '/oauth2/google/risc'
+  risc: '/oauth2/google/risc',
+  dbscRegister: '/oauth2/google/dbsc/register',
+  dbscRefresh: '/oauth2/google/dbsc/refresh'
 }
 
 /** The `prefix` option: `''` or a path without a trailing slash. */
@@ -20,10 +22,14 @@ export function readPrefix (value: unknown): string {
   return value
 }
 
-/** The plugin's routes under the prefix: resolved once, here. `risc` only with the `risc` option. */
-export function routePaths (prefix: string, risc = false): RoutePaths {
+/** The plugin's routes under the prefix: resolved once, here. `risc` and `dbsc…` only with their options. */
+export function routePaths (prefix: string, optional: { risc?: boolean, deviceBound?: boolean } = {}): RoutePaths {
   const paths: RoutePaths = { ...ROUTES }
-  if (!risc) delete paths.risc
+  if (optional.risc !== true) delete paths.risc
+  if (optional.deviceBound !== true) {
+    delete paths.dbscRegister
+    delete paths.dbscRefresh
+  }
   for (const key of Object.keys(paths) as Array<keyof RoutePaths>) paths[key] = `${prefix}${ROUTES[key]}`
   return paths
 }

@@ -10,6 +10,7 @@ import { readClock } from './clock.js'
 import { readCookie } from './cookie.js'
 import { POLICY_READERS } from './policies.js'
 import { count, flag, flagOrSettings, hook, list, localPath, ms, oneOf, settings, text, url, type Reader } from './readers.js'
+import { readDeviceBound } from './device-bound.js'
 import { readRisc } from './risc.js'
 import { readRouteOptions } from './route-options.js'
 import { callbackHint, readPrefix } from './routes.js'
@@ -94,6 +95,7 @@ export const READERS = {
   bearer: readBearer,
   oneTap: readOneTap,
   risc: readRisc,
+  deviceBound: readDeviceBound,
   loginHint: text(),
   prompt: text(),
   accessType: oneOf(['online', 'offline'], 'online'),

@@ -105,7 +105,7 @@ export function redisRecords (options: RedisRecordsOptions) {
       versions.set(record, '1')
     },
 
-    async update (id: string, change: (current: SessionRecord) => SessionRecord | null, known?: StoredRecord): Promise<SessionRecord | null> {
+    async update (id: string, change: (current: SessionRecord) => SessionRecord | null, known?: StoredRecord, confirm = false): Promise<SessionRecord | null> {
       if (ended.has(id)) return null
       let current: Versioned<SessionRecord> | null = opened(known !== undefined && versions.has(known)
         ? { value: known, version: versions.get(known)! }
@@ -115,9 +115,19 @@ export function redisRecords (options: RedisRecordsOptions) {
         const next = change(current.value)
         if (next === null) return null
         const holder = options.holding.get(id)
-        const result = await call('update', () => scripts.update([keys.session(id), keys.tombstone(id), keys.lock(id)], [current!.version, JSON.stringify(settings.seal.sealRecord(next)), keys.channel, JSON.stringify({ s: [id] }), holder ?? ''])) as [number, string?, string?]
+        // Confirmed like a sign-out: every instance listed drops its copy before this resolves.
+        const ask = confirm ? channel.confirmation(options.confirmWait) : null
+        let result: [number, string?, string?]
+        try {
+          result = await call('update', () => scripts.update([keys.session(id), keys.tombstone(id), keys.lock(id)], [current!.version, JSON.stringify(settings.seal.sealRecord(next)), keys.channel, JSON.stringify({ s: [id], ...(ask !== null && { o: ask.o, a: ask.a }) }), holder ?? ''])) as [number, string?, string?]
+        } catch (error) {
+          ask?.cancel()
+          throw error
+        }
+        if (result[0] !== 1) ask?.cancel()
         if (result[0] === 1) {
           versions.set(next, result[1]!)
+          if (ask !== null) await confirmed(ask.wait)
           return next
         }
         if (result[0] === 0) {

@@ -3,6 +3,7 @@ import { createErrorHandler } from '../http/error-reply.js'
 import type { ResolvedOptions, RouteAdditions } from '../options/resolved.js'
 import type { SecurityEventReceiver } from '../risc/index.js'
 import { callbackRoute } from './callback.js'
+import { deviceBoundRoutes } from './device-bound.js'
 import type { RouteContext } from './context.js'
 import { loginRoute } from './login.js'
 import { logoutRoutes } from './logout.js'
@@ -70,6 +71,10 @@ export function routes (context: RouteContext, risc: SecurityEventReceiver | nul
     callbackRoute(app, context)
     logoutRoutes(app, context)
     if (context.oneTap !== null) oneTapRoute(app, context)
+    const { dbscRegister, dbscRefresh } = context.options.routes
+    if (context.sessions.deviceBinding !== undefined && dbscRegister !== undefined && dbscRefresh !== undefined) {
+      deviceBoundRoutes(app, { register: dbscRegister, refresh: dbscRefresh }, context.sessions.deviceBinding)
+    }
     if (risc !== null && context.options.routes.risc !== undefined) {
       registerSecEventParser(instance)
       riscRoute(app, context.options.routes.risc, risc)

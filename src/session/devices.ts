@@ -82,7 +82,8 @@ export function createDeviceActions (options: DeviceActionsOptions) {
           lastUsedAt: record.googleSeenAt,
           method: record.googleMethod ?? null,
           device: record.googleDevice ?? 'Unknown device',
-          current: id === currentId
+          current: id === currentId,
+          deviceBound: record.googleDeviceKey !== undefined
         }))
         .sort((a, b) => b.startedAt - a.startedAt || b.lastUsedAt - a.lastUsedAt)
     },

@@ -2,6 +2,7 @@ import type { FastifySessionObject } from '@fastify/session'
 import type { FastifyInstance, FastifyReply, FastifyRequest, Session } from 'fastify'
 import { pluginError } from '../errors.js'
 import type { Emit } from '../events.js'
+import { invalid } from '../options/checks.js'
 import type { ResolvedOptions } from '../options.js'
 import type { GoogleTokens, GoogleUser } from '../types.js'
 import { deepFreeze } from './deep-freeze.js'
@@ -42,6 +43,10 @@ const sessionOf = (request: FastifyRequest): FastifySessionObject | null => {
  * store would save the change); the session object itself stays the host's, never frozen.
  */
 export function useHostSessions (fastify: FastifyInstance, options: ResolvedOptions, emit: Emit): Sessions {
+  if (options.deviceBound !== null) {
+    // The session cookie is the app's: the plugin cannot replace it with a short-lived bound one.
+    throw invalid('options.deviceBound needs the plugin\'s own sessions, whose cookie it replaces with a short-lived bound one; with your own @fastify/session the cookie is yours. Remove the app\'s @fastify/session registration (give its store as options.store), or leave deviceBound out.')
+  }
   const touchEvery = touchInterval(options)
   // Admissions take tickets from it; nothing revokes here (`revoke` is NOT_SUPPORTED: the app's store
   // has no index of sessions by user, nor a channel), so no session is checked against it.

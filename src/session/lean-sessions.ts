@@ -16,6 +16,9 @@ import type { Sessions } from './sessions.js'
 import { tokenOwner, type LoadedSession } from './token-owner.js'
 import { tokenSeal, type StoredRecord } from './sealed-tokens.js'
 import { describeDevice } from './user-agent.js'
+import { createDeviceBinding, type DeviceBinding } from '../device-bound/binding.js'
+import { boundValue, readBoundValue } from '../device-bound/bound-cookie.js'
+import { stringifySetCookie } from 'cookie'
 
 /** How long one session store call may take before the request is answered 503. */
 const STORE_TIMEOUT = 2_000
@@ -32,6 +35,15 @@ const kSession = Symbol('fastify-google-oauth.session')
 interface UnreadSession {
   id: string
   unread: true
+}
+
+/** A session cookie whose signature checked out: the session id, and, for a bound session's cookie, until when it counts. */
+interface UnsignedCookie {
+  id: string
+  /** The signed value (re-signed as is after a secret rotation). */
+  value: string
+  until: number | null
+  renew: boolean
 }
 
 type RequestWithSession = FastifyRequest & { [kSession]: LoadedSession | UnreadSession | null }
@@ -72,13 +84,16 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
   // Verified signatures, so that a signed-in request does not pay for an HMAC each time. Only
   // valid cookies are kept: the mapping from a cookie to its id cannot be forged into the cache.
   // A plain map, oldest first out: a lookup is the cheapest there is, and only valid cookies get in.
-  const verified = new Map<string, { id: string, renew: boolean }>()
-  function unsign (cookie: string): { id: string, renew: boolean } | null {
+  // With `deviceBound`, a bound session's cookie also says until when it counts (checked on every request).
+  const verified = new Map<string, UnsignedCookie>()
+  const deviceBound = options.deviceBound !== null
+  function unsign (cookie: string): UnsignedCookie | null {
     const known = verified.get(cookie)
     if (known !== undefined) return known
     const result = signer.unsign(cookie)
     if (!result.valid || result.value === null) return null
-    const entry = { id: result.value, renew: result.renew }
+    const { id, until } = deviceBound ? readBoundValue(result.value) : { id: result.value, until: null }
+    const entry = { id, value: result.value, until, renew: result.renew }
     if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!)
     verified.set(cookie, entry)
     return entry
@@ -113,6 +128,11 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
       return done()
     }
     const id = unsigned.id
+    if (unsigned.until !== null && unsigned.until <= clock.now()) {
+      // A bound cookie past its time: only a proof from the device's key renews it (a copy stays dead).
+      request.log.debug({ reason: 'bound-cookie-expired' }, 'session cookie ignored')
+      return done()
+    }
     records.read(id, (error, value, answered) => {
       if (error) {
         outage.failed(error)
@@ -137,8 +157,8 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
       }
       // A store whose revocation ends every session of the user itself only needs what this process knows.
       const revokedAt = records.revokeEndsSessions ? (revocations.known(value.googleUser.id) ?? 0) : revocations.get(value.googleUser.id)
-      if (typeof revokedAt === 'number') return admitSession(request, reply, done, id, unsigned.renew, value, now, revokedAt)
-      revokedAt.then((at) => admitSession(request, reply, done, id, unsigned.renew, value, now, at), (revocationError: unknown) => {
+      if (typeof revokedAt === 'number') return admitSession(request, reply, done, unsigned, value, now, revokedAt)
+      revokedAt.then((at) => admitSession(request, reply, done, unsigned, value, now, at), (revocationError: unknown) => {
         outage.failed(revocationError)
         ;(request as RequestWithSession)[kSession] = { id, unread: true }
         done()
@@ -147,10 +167,16 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
   })
 
   /** A session read and unexpired: refused if its user was revoked since it began, else the request's. */
-  function admitSession (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction, id: string, renew: boolean, value: StoredRecord, now: number, revokedAt: number): void {
+  function admitSession (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction, cookie: UnsignedCookie, value: StoredRecord, now: number, revokedAt: number): void {
+    const { id, renew } = cookie
     if (revokedBefore(value.googleSignedInAt, revokedAt)) {
       request.log.debug({ reason: 'user-revoked' }, 'session cookie ignored')
       clearCookie(reply)
+      return done()
+    }
+    // Once bound, only the bound cookie counts: the long-lived one (copied before) no longer does.
+    if (deviceBound && (value.googleDeviceKey !== undefined) !== (cookie.until !== null)) {
+      request.log.debug({ reason: 'not-the-bound-cookie' }, 'session cookie ignored')
       return done()
     }
     // Read-only for the app, all the way down, whatever the store gave back (the default store's
@@ -168,7 +194,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
     ;(request as RequestWithSession)[kSession] = session
     if (renew) {
       // Signed with an older secret: send it again signed with the current one.
-      setCookie(reply, options.cookieName, signer.sign(id), { ...cookieOptions, expires: new Date(value.cookie.expires) })
+      setCookie(reply, options.cookieName, signer.sign(cookie.value), { ...cookieOptions, expires: new Date(cookie.until ?? value.cookie.expires) })
     }
     // Activity is recorded every few minutes, and tokens sealed under an older secret once the cookie is re-signed.
     if (now - value.googleSeenAt <= touchEvery && !(renew && value.googleTokens !== null && settings.seal.stale(value.googleTokens))) return done()
@@ -181,6 +207,42 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
       done()
     })
   }
+
+  /** A session by id, checked as the hook checks a request's; null when it no longer counts. */
+  function load (id: string): Promise<LoadedSession | null> {
+    return new Promise((resolve, reject) => {
+      records.read(id, (error, value) => {
+        if (error) return reject(pluginError('SESSION_STORE_UNAVAILABLE', 'device-bound-read'))
+        if (!isSessionRecord(value) || records.isEnded(id) || expiryReason(value, options, clock.now()) !== null) return resolve(null)
+        const revoked = records.revokeEndsSessions ? (revocations.known(value.googleUser.id) ?? 0) : revocations.get(value.googleUser.id)
+        Promise.resolve(revoked).then((at) => {
+          if (revokedBefore(value.googleSignedInAt, at)) return resolve(null)
+          const record = settings.seal.openRecord(value)
+          resolve(typeof record === 'string' ? null : { id, record: deepFreeze(record) })
+        }, () => reject(pluginError('SESSION_STORE_UNAVAILABLE', 'device-bound-revocation')))
+      })
+    })
+  }
+
+  const marks = accountMarks(records, clock)
+  const binding: DeviceBinding | null = options.deviceBound === null || options.routes.dbscRegister === undefined || options.routes.dbscRefresh === undefined
+    ? null
+    : createDeviceBinding({
+      current: loaded,
+      load,
+      async update (id, change) {
+        // Confirmed: a bound session's next request, on any instance, sees its key and challenge.
+        const written = await records.update(id, change, undefined, true)
+        return written === null ? null : deepFreeze(written)
+      },
+      sendBoundCookie (reply, id, until) {
+        setCookie(reply, options.cookieName, signer.sign(boundValue(id, until)), { ...cookieOptions, maxAge: Math.max(0, Math.floor((until - clock.now()) / 1000)) })
+      },
+      cookieName: options.cookieName,
+      // What `Set-Cookie` says of the cookie besides its value and lifetime, as the browser compares it.
+      cookieAttributes: stringifySetCookie({ name: 'x', value: '', ...cookieOptions }).slice('x=; '.length),
+      marks
+    }, { settings: options.deviceBound, secrets: options.secrets, routes: { register: options.routes.dbscRegister, refresh: options.routes.dbscRefresh }, absoluteTimeout: options.absoluteTimeout, now: clock.now, emit })
 
   return {
     user: (request) => loaded(request)?.record.googleUser ?? null,
@@ -207,6 +269,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
       const id = records.newId(user.id)
       const now = clock.now()
       const expires = new Date(now + options.absoluteTimeout)
+      const challenge = binding?.challengeForSignIn()
       const record: SessionRecord = deepFreeze({
         cookie: { ...cookieOptions, originalMaxAge: options.absoluteTimeout, expires: expires.toISOString() },
         googleUser: { ...user },
@@ -215,11 +278,14 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
         googleSignedInAt: ticket.startedAt,
         googleSeenAt: now,
         googleMethod: method,
-        googleDevice: describeDevice(request.headers['user-agent'])
+        googleDevice: describeDevice(request.headers['user-agent']),
+        ...(challenge !== undefined && { googleChallenge: challenge })
       })
       await records.create(id, record, ticket.startedAt)
       ;(request as RequestWithSession)[kSession] = { id, record }
       setCookie(reply, options.cookieName, signer.sign(id), { ...cookieOptions, expires })
+      // A browser that supports it registers a device key next; others ignore the header.
+      if (challenge !== undefined) binding!.askToRegister(reply, id, challenge)
     },
 
     async signOut (request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -234,7 +300,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
 
     revoke: (userId: string) => records.revoke(userId),
 
-    marks: accountMarks(records, clock),
+    marks,
 
     async updateUser (request: FastifyRequest, fields: Partial<Omit<GoogleUser, 'id'>>): Promise<GoogleUser> {
       const session = loaded(request)
@@ -252,6 +318,8 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
       const session = loaded(request)
       return session === null ? null : { key: session.id, owner: tokenOwner(records, session) }
     },
+
+    ...(binding !== null && { deviceBinding: binding }),
 
     ...(records.sessionsOf !== undefined && {
       index: { list: records.sessionsOf, currentId: (request: FastifyRequest) => loaded(request)?.id ?? null, end: (id: string) => records.end(id) }

@@ -1,3 +1,4 @@
+import type { BoundKey, PendingChallenge } from '../device-bound/types.js'
 import type { GoogleTokens, GoogleUser } from '../types.js'
 
 /**
@@ -27,13 +28,17 @@ export interface SessionRecord {
   googleMethod?: SessionMethod
   /** The device it was signed in from, from its `User-Agent` (see `user-agent.ts`), e.g. "Chrome on macOS". */
   googleDevice?: string
+  /** With `deviceBound`: the key of the device the session is bound to (never replaced once set). */
+  googleDeviceKey?: BoundKey
+  /** With `deviceBound`: the challenge the device's next proof must sign (one-time, short-lived). */
+  googleChallenge?: PendingChallenge
 }
 
 /** How a session was signed in: through Google's consent page, or with Google's button or One Tap. */
 export type SessionMethod = 'redirect' | 'one-tap'
 
 /** What a list of a user's sessions reads from each record (nothing that grants access). */
-export type SessionSummary = Pick<SessionRecord, 'googleSignedInAt' | 'googleSeenAt' | 'googleMethod' | 'googleDevice'> & { googleUser: { id: string } }
+export type SessionSummary = Pick<SessionRecord, 'googleSignedInAt' | 'googleSeenAt' | 'googleMethod' | 'googleDevice' | 'googleDeviceKey'> & { googleUser: { id: string } }
 
 /** True when a value read from a store has what a list of sessions shows. */
 export function isSessionSummary (value: unknown): value is SessionSummary {

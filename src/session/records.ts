@@ -29,9 +29,11 @@ export interface SessionRecords {
    * when the session ended before it, and undone when a sign-out landed while it was being
    * written. `current` is the record already read, if any; `change` gets it with its tokens opened,
    * and what it returns is written with its tokens sealed (a session whose tokens cannot be opened
-   * is not changed). Returns the record written (tokens opened), or null.
+   * is not changed). Returns the record written (tokens opened), or null. With `confirm`, it
+   * resolves once every instance sharing the store dropped its cached copy (the plugin's Redis
+   * store; the others cache none): a request sent after it is served the change everywhere.
    */
-  update (id: string, change: (current: SessionRecord) => SessionRecord | null, current?: StoredRecord): Promise<SessionRecord | null>
+  update (id: string, change: (current: SessionRecord) => SessionRecord | null, current?: StoredRecord, confirm?: boolean): Promise<SessionRecord | null>
   /** Ends a session: remembered in this process, a tombstone in a shared store, then the record removed. */
   end (id: string): Promise<void>
 }

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { GoogleTokens, GoogleUser } from '../types.js'
 import type { AccountMarks, ListedSession } from './backend.js'
 import type { SessionMethod } from './record.js'
+import type { DeviceBindingRoutes } from '../device-bound/types.js'
 import type { AdmissionTicket, Revocations } from './revocations.js'
 
 /** Whether a request carries a usable signed-in session. */
@@ -69,6 +70,8 @@ export interface Sessions {
   tokenOwner (request: FastifyRequest): { key: string, owner: TokenOwner } | null
   /** A user's sessions, found by user: absent where the store keeps no index by user. */
   index?: SessionIndex
+  /** Device-bound sessions (DBSC), with the `deviceBound` option (the plugin's own sessions only). */
+  deviceBinding?: DeviceBindingRoutes
 }
 
 /** A user's sessions as the store indexes them, for a list of a person's devices. */

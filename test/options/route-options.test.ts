@@ -40,8 +40,8 @@ t.test('routeOptions: all\'s settings go to every route, a route\'s own are adde
 })
 
 t.test('routeOptions: a wrong value stops startup, saying what it takes', async (t) => {
-  refusal(t, [], /options\.routeOptions must be \{ all, login, start, callback, logout, oneTap, risc \} \(got an array\)/, 'not an object')
-  refusal(t, { signIn: {} }, /options\.routeOptions\.signIn is not a route of this plugin; use all, login, start, callback, logout, oneTap or risc \(the names of fastify\.googleOAuth\.routes/, 'unknown route')
+  refusal(t, [], /options\.routeOptions must be \{ all, login, start, callback, logout, oneTap, risc, dbscRegister, dbscRefresh \} \(got an array\)/, 'not an object')
+  refusal(t, { signIn: {} }, /options\.routeOptions\.signIn is not a route of this plugin; use all, login, start, callback, logout, oneTap, risc, dbscRegister or dbscRefresh \(the names of fastify\.googleOAuth\.routes/, 'unknown route')
   refusal(t, { start: { schema: {} } }, /options\.routeOptions\.start\.schema is not a route option this plugin takes; use config or onRequest \(the handler, schema/, 'a route option the plugin keeps')
   refusal(t, { start: { preHandler: hook } }, /options\.routeOptions\.start\.preHandler is not a route option/, 'preHandler')
   refusal(t, { start: { config: 'rateLimit' } }, /options\.routeOptions\.start\.config must be an object of route settings such as \{ rateLimit: .*\(got "rateLimit"\)/, 'config a string')

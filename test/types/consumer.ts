@@ -95,6 +95,14 @@ export async function main (): Promise<void> {
       void event.reason
       void scopes
     }
+    if (event.type === 'session-bound') {
+      const algorithm: 'ES256' | 'RS256' = event.algorithm
+      void algorithm
+    }
+    if (event.type === 'session-refresh-refused') {
+      const why: string = event.reason
+      void why
+    }
     const userId: string | null = event.userId
     void userId
   }
@@ -139,6 +147,22 @@ export async function main (): Promise<void> {
   const method: SignInMethod = 'one-tap'
   const oneTapSignIn = await signInAs(app, google, 'ada@example.com', { via: 'one-tap' })
   const bearerToken: string = google.idTokenFor('ada@example.com', { authorizedParty: null })
+  // Device-bound sessions: the option, the guard, whether a request's session is bound, the devices list.
+  const bound: GoogleOAuthOptions = { ...options, deviceBound: { cookieLifetime: 5 * 60_000, challengeLifetime: 60_000 } }
+  // @ts-expect-error cookieLifetime is in milliseconds, a number
+  const badBound: GoogleOAuthOptions = { ...options, deviceBound: { cookieLifetime: '10m' } }
+  const boundGuard: preHandlerHookHandler = app.googleOAuth.requireDeviceBound
+  app.get('/account/keys', { preHandler: [boundGuard] }, async (request) => {
+    const isBound: boolean = app.googleOAuth.isDeviceBound(request)
+    const listed: boolean[] = (await app.googleOAuth.sessionsOf(request)).map((session) => session.deviceBound)
+    return { isBound, listed }
+  })
+  app.addHook('onReady', async () => {
+    const register: string | undefined = app.googleOAuth.routes.dbscRegister
+    void register
+  })
+  void bound
+  void badBound
   void ways
   void badBearer
   void customPage
