@@ -87,7 +87,7 @@ export type GoogleOAuthEvent =
 
 /**
  * Why a device-bound session's refresh was refused: its session ended (`session-ended`), is not
- * bound (`not-bound`), the proof failed (`proof-signature`, `proof-type`, `proof-algorithm`,
+ * bound (`not-bound`), the proof failed (`proof-unreadable`, `proof-not-a-jws`, `proof-signature`, `proof-type`, `proof-algorithm`,
  * `proof-algorithm-changed`, `proof-payload`, `proof-no-challenge`), or it answered a challenge
  * that is not the session's pending one (`challenge-invalid`).
  */

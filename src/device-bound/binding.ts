@@ -68,9 +68,10 @@ export function createDeviceBinding (sessions: BoundSessions, options: DeviceBin
   const newChallenge = (): PendingChallenge => ({ value: randomToken(32), until: options.now() + settings.challengeLifetime })
   const boundUntil = (record: SessionRecord): number => Math.min(options.now() + settings.cookieLifetime, record.googleSignedInAt + options.absoluteTimeout)
 
-  function instructions (id: string): SessionInstructions {
+  /** `identifier`: the one the browser knows the session by (kept as is after a rotation of `secret`). */
+  function instructions (identifier: string): SessionInstructions {
     return {
-      session_identifier: identifierOf(id),
+      session_identifier: identifier,
       refresh_url: options.routes.refresh,
       scope: { include_site: false },
       credentials: [{ type: 'cookie', name: sessions.cookieName, attributes: sessions.cookieAttributes }]
@@ -80,19 +81,29 @@ export function createDeviceBinding (sessions: BoundSessions, options: DeviceBin
   /** True once: the challenge matches the record's pending one, has not expired, and was not used on any instance. */
   async function spend (pending: PendingChallenge | undefined, answered: string): Promise<boolean> {
     if (pending === undefined || !sameText(pending.value, answered) || pending.until < options.now()) return false
-    return await sessions.marks.firstTime(`dbsc:${pending.value}`, settings.challengeLifetime)
+    // Remembered as used for as long as it could still be answered.
+    return await sessions.marks.firstTime(`dbsc:${pending.value}`, pending.until - options.now() + 1_000)
   }
 
   const refused = (request: FastifyRequest, userId: string | null, reason: string): void => {
     emit({ type: 'session-refresh-refused', reason, userId, requestId: request.id })
   }
 
-  /** A new challenge for a session's next proof, kept in its record; false when the session ended. */
-  async function challengeAnew (reply: FastifyReply, id: string): Promise<boolean> {
-    const challenge = newChallenge()
-    const written = await sessions.update(id, (current) => current.googleDeviceKey === undefined ? null : { ...current, googleChallenge: challenge })
-    if (written === null) return false
-    reply.header(CHALLENGE_HEADER, challengeHeader(challenge.value, identifierOf(id)))
+  /**
+   * The challenge for a session's next proof, in `Secure-Session-Challenge`: its pending one while
+   * that has at least half its lifetime left (asking again writes nothing, and cannot push the
+   * device's challenge out), else a new one kept in its record. False when the session ended.
+   */
+  async function sendChallenge (reply: FastifyReply, session: LoadedSession, identifier: string, reuse: boolean): Promise<boolean> {
+    const pending = session.record.googleChallenge
+    let challenge = reuse && pending !== undefined && pending.until - options.now() >= settings.challengeLifetime / 2 ? pending : null
+    if (challenge === null) {
+      const fresh = newChallenge()
+      const written = await sessions.update(session.id, (current) => current.googleDeviceKey === undefined ? null : { ...current, googleChallenge: fresh })
+      if (written === null) return false
+      challenge = fresh
+    }
+    reply.header(CHALLENGE_HEADER, challengeHeader(challenge.value, identifier))
     return true
   }
 
@@ -120,7 +131,10 @@ export function createDeviceBinding (sessions: BoundSessions, options: DeviceBin
       const { key, challenge, authorization } = await verifyRegistration(proof)
       const named = authorization === null ? null : idOf(authorization)
       if (authorization !== null && named === null) throw pluginError('DEVICE_BINDING_MALFORMED', 'authorization')
-      const session = named === null ? sessions.current(request) : await sessions.load(named)
+      const own = sessions.current(request)
+      // A browser signed in to another session cannot bind this one.
+      if (named !== null && own !== null && own.id !== named) throw pluginError('DEVICE_BINDING_MALFORMED', 'authorization-other-session')
+      const session = named === null ? own : await sessions.load(named)
       if (session === null) throw pluginError('UNAUTHENTICATED', 'dbsc-register-signed-out')
       if (session.record.googleDeviceKey !== undefined) throw pluginError('DEVICE_ALREADY_BOUND', 'already-bound')
       if (!(await spend(session.record.googleChallenge, challenge))) throw pluginError('DEVICE_CHALLENGE_INVALID', 'registration-challenge')
@@ -129,9 +143,11 @@ export function createDeviceBinding (sessions: BoundSessions, options: DeviceBin
         ? null
         : { ...withoutChallenge(current), googleDeviceKey: { ...key, boundAt: now } })
       if (written === null) throw pluginError('DEVICE_CHALLENGE_INVALID', 'registration-raced')
+      // Another registration's key got there first (a store without atomic writes): that one stays.
+      if (!sameKey(written.googleDeviceKey, key)) throw pluginError('DEVICE_ALREADY_BOUND', 'registration-lost')
       sessions.sendBoundCookie(reply, session.id, boundUntil(written))
       emit({ type: 'session-bound', algorithm: key.alg, userId: written.googleUser.id, requestId: request.id })
-      return instructions(session.id)
+      return instructions(identifierOf(session.id))
     },
 
     /**
@@ -142,7 +158,7 @@ export function createDeviceBinding (sessions: BoundSessions, options: DeviceBin
     async refresh (request: FastifyRequest, reply: FastifyReply): Promise<SessionInstructions | { continue: false }> {
       const identifier = readItem(request.headers[SESSION_ID_HEADER], MAX_SESSION_ID_LENGTH)
       const id = identifier === null ? null : idOf(identifier)
-      if (id === null) throw pluginError('DEVICE_BINDING_MALFORMED', 'session-identifier')
+      if (identifier === null || id === null) throw pluginError('DEVICE_BINDING_MALFORMED', 'session-identifier')
       const session = await sessions.load(id)
       if (session === null) {
         refused(request, null, 'session-ended')
@@ -156,11 +172,14 @@ export function createDeviceBinding (sessions: BoundSessions, options: DeviceBin
       }
       const header = request.headers[RESPONSE_HEADER]
       if (header === undefined) {
-        if (!(await challengeAnew(reply, id))) return { continue: false }
+        if (!(await sendChallenge(reply, session, identifier, true))) return { continue: false }
         throw pluginError('DEVICE_PROOF_REQUIRED', 'challenge-sent')
       }
       const proof = readItem(header, MAX_PROOF_LENGTH)
-      if (proof === null) throw pluginError('DEVICE_BINDING_MALFORMED', 'proof-unreadable')
+      if (proof === null) {
+        refused(request, userId, 'proof-unreadable')
+        throw pluginError('DEVICE_BINDING_MALFORMED', 'proof-unreadable')
+      }
       let challenge: string
       try {
         challenge = await verifyRefresh(proof, key)
@@ -175,13 +194,13 @@ export function createDeviceBinding (sessions: BoundSessions, options: DeviceBin
       if (written === false || written === null) {
         // Stale, expired or used already (a copy replayed, or a refresh that lost a race): a new one to sign.
         refused(request, userId, 'challenge-invalid')
-        if (!(await challengeAnew(reply, id))) return { continue: false }
+        if (!(await sendChallenge(reply, session, identifier, false))) return { continue: false }
         throw pluginError('DEVICE_CHALLENGE_INVALID', 'refresh-challenge')
       }
       sessions.sendBoundCookie(reply, id, boundUntil(written))
       // The next challenge ahead: the browser signs it at the next refresh, one round trip saved.
-      reply.header(CHALLENGE_HEADER, challengeHeader(next.value, identifierOf(id)))
-      return instructions(id)
+      reply.header(CHALLENGE_HEADER, challengeHeader(next.value, identifier))
+      return instructions(identifier)
     }
   }
 }

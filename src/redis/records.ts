@@ -53,11 +53,11 @@ export function redisRecords (options: RedisRecordsOptions) {
   const ended = new LRUCache<string, true>({ max: 10_000 })
   const forget = (id: string): void => { ended.set(id, true) }
 
-  /** Waits until the listening instances confirmed a sign-out's message (bounded). */
-  async function confirmed (wait: () => Promise<string[] | null>): Promise<void> {
+  /** Waits until the listening instances confirmed a change's message (bounded): a sign-out's, or `what`. */
+  async function confirmed (wait: () => Promise<string[] | null>, what = 'a sign-out'): Promise<void> {
     const late = await wait()
-    if (late === null) settings.log.warn({ ms: options.confirmWait }, 'fastify-google-oauth: the instances to confirm a sign-out could not be read from Redis; any that did not hear of it may serve cached copies for at most the near cache\'s ttl')
-    else if (late.length > 0) settings.log.warn({ late: late.length, ms: options.confirmWait }, 'fastify-google-oauth: a sign-out was not confirmed in time by every instance; those may serve cached copies for at most the near cache\'s ttl')
+    if (late === null) settings.log.warn({ ms: options.confirmWait }, `fastify-google-oauth: the instances to confirm ${what} could not be read from Redis; any that did not hear of it may serve cached copies for at most the near cache's ttl`)
+    else if (late.length > 0) settings.log.warn({ late: late.length, ms: options.confirmWait }, `fastify-google-oauth: ${what} was not confirmed in time by every instance; those may serve cached copies for at most the near cache's ttl`)
   }
 
   /** The session as Redis has it now (never the near cache's copy). */
@@ -127,7 +127,7 @@ export function redisRecords (options: RedisRecordsOptions) {
         if (result[0] !== 1) ask?.cancel()
         if (result[0] === 1) {
           versions.set(next, result[1]!)
-          if (ask !== null) await confirmed(ask.wait)
+          if (ask !== null) await confirmed(ask.wait, 'a change of a session')
           return next
         }
         if (result[0] === 0) {

@@ -110,6 +110,8 @@ export interface BackendSettings {
   log: FastifyBaseLogger
   /** Seals Google tokens before they reach the store (see `sealed-tokens.ts`). */
   seal: TokenSeal
+  /** Whether sessions may be bound to a device (`deviceBound`): see SessionRecordsOptions. */
+  deviceBound?: boolean
 }
 
 /** A store that brings its own backend (the plugin's Redis store). */
@@ -134,7 +136,7 @@ export function genericBackend (store: SessionStoreLike, settings: BackendSettin
   const calls = storeCalls(store, settings.timeout, settings.clock)
   // A store in this process's memory is not shared: this process's own memory of ended sessions suffices.
   const inMemory = store instanceof BoundedMemoryStore
-  const records = sessionRecords(calls, { shared: !inMemory, timeout: settings.timeout, clock: settings.clock, seal: settings.seal })
+  const records = sessionRecords(calls, { shared: !inMemory, timeout: settings.timeout, clock: settings.clock, seal: settings.seal, deviceBound: settings.deviceBound === true })
   const revocations = new Revocations({
     now: settings.clock.now,
     fetch: inMemory

@@ -73,7 +73,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
       emit({ type: 'session-expired', reason: expiredBy(expiryReason(value, options, clock.now()) ?? 'idle-timeout'), userId: value.googleUser.id, requestId: null })
     }
   })
-  const settings = { timeout: STORE_TIMEOUT, clock, maxSessionsPerUser: options.maxSessionsPerUser, refreshDeadline: refreshDeadline(options), log: fastify.log, seal: tokenSeal(options.secrets, fastify.log) }
+  const settings = { timeout: STORE_TIMEOUT, clock, maxSessionsPerUser: options.maxSessionsPerUser, refreshDeadline: refreshDeadline(options), log: fastify.log, seal: tokenSeal(options.secrets, fastify.log), deviceBound: options.deviceBound !== null }
   const records: SessionBackend = hasOwnBackend(store) ? store[kSessionBackend](settings) : genericBackend(store, settings)
   const { revocations } = records
   if (records.close !== undefined) fastify.addHook('onClose', async () => { await records.close!() })

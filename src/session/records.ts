@@ -50,6 +50,11 @@ export interface SessionRecordsOptions {
   clock: Clock
   /** Seals Google tokens before they reach the store, opens them as they come back. */
   seal: TokenSeal
+  /**
+   * With device-bound sessions: a change made from a copy read earlier (`current`) reads the
+   * record again before writing, and keeps the device key and a newer challenge found there.
+   */
+  deviceBound?: boolean
 }
 
 /**
@@ -88,8 +93,10 @@ export function sessionRecords (store: StoreCalls, options: SessionRecordsOption
       if (!isSessionRecord(stored) || ended.has(id)) return null
       const current = options.seal.openRecord(stored)
       if (typeof current === 'string') return null
-      const next = change(current)
+      let next = change(current)
       if (next === null) return null
+      // A copy read before a device bound the session must not write its key away.
+      if (known !== undefined && options.deviceBound === true) next = keepBinding(next, current, await store.get(id))
       try {
         await store.set(id, options.seal.sealRecord(next))
       } catch (error) {
@@ -118,6 +125,19 @@ export function sessionRecords (store: StoreCalls, options: SessionRecordsOption
       }
     }
   }
+}
+
+/**
+ * A device's binding only moves forward: the key found in the store is kept whatever the change
+ * (a key is never replaced: the registration checks that its own was written), and the challenge
+ * found there is kept unless the change set its own.
+ */
+function keepBinding (next: SessionRecord, base: SessionRecord, fresh: unknown): SessionRecord {
+  if (!isSessionRecord(fresh)) return next
+  const key = fresh.googleDeviceKey ?? next.googleDeviceKey
+  const challenge = next.googleChallenge?.value === base.googleChallenge?.value ? fresh.googleChallenge : next.googleChallenge
+  const { googleDeviceKey: _key, googleChallenge: _challenge, ...rest } = next
+  return { ...rest, ...(key !== undefined && { googleDeviceKey: key }), ...(challenge !== undefined && { googleChallenge: challenge }) }
 }
 
 /**

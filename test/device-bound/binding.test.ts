@@ -4,6 +4,7 @@ import { startApp, type TestApp } from '../fixtures/app.js'
 import type { Browser } from '../fixtures/browser.js'
 import { MINUTE, testClock, type TestClock } from '../fixtures/clock.js'
 import { fileStore } from '../fixtures/file-store.js'
+import { GatedStore } from '../fixtures/gated-store.js'
 import { hostSession } from '../fixtures/host-session.js'
 import { challengeOf, deviceKey, registrationAuthorization, registrationChallenge, type DeviceKeyPair } from '../fixtures/device-key.js'
 
@@ -319,4 +320,106 @@ t.test('with another @fastify/session store (files), a session binds and renews 
   t.equal((await refresh(app, browser, id, proof)).status, 200)
   t.equal((await browser.request(`${app.url}/api/me`)).status, 200)
   t.equal((await refresh(app, browser, id, proof)).status, 403, 'the challenge is used once')
+})
+
+const setsCookie = (response: Response): boolean => response.headers.getSetCookie().some((cookie) => cookie.startsWith(`${COOKIE}=`))
+
+t.test('refused registrations set no cookie and say why, with the plugin\'s error body only', async (t) => {
+  const { app, clock } = await bench(t)
+  const key = await deviceKey()
+  const refusals: Array<[string, Response, number, string]> = []
+  const late = app.browser()
+  const { challenge: lateChallenge } = await signIn(app, late)
+  await clock.tick(2 * MINUTE + 1)
+  refusals.push(['an expired challenge', await register(app, late, await key.registration(lateChallenge)), 403, 'DEVICE_CHALLENGE_INVALID'])
+  const ada = app.browser()
+  const grace = app.browser()
+  const adaIn = await signIn(app, ada)
+  const graceIn = await signIn(app, grace)
+  refusals.push(['another session\'s challenge', await register(app, ada, await key.registration(graceIn.challenge)), 403, 'DEVICE_CHALLENGE_INVALID'])
+  refusals.push(['another key\'s signature', await register(app, ada, (await key.registration(adaIn.challenge)).replace(/\.[^.]+$/, `.${'A'.repeat(86)}`)), 401, 'DEVICE_PROOF_INVALID'])
+  refusals.push(['a session named by its authorization while signed in to another one', await register(app, ada, await key.registration(graceIn.challenge, {}, registrationAuthorization(graceIn.header))), 400, 'DEVICE_BINDING_MALFORMED'])
+  refusals.push(['no proof', await ada.request(`${app.url}${REGISTER}`, { method: 'POST' }), 400, 'DEVICE_BINDING_MALFORMED'])
+  refusals.push(['signed out', await register(app, app.browser(), await key.registration(adaIn.challenge)), 401, 'UNAUTHENTICATED'])
+  t.equal((await register(app, ada, await key.registration(adaIn.challenge))).status, 200, 'Ada\'s own proof, after all that')
+  refusals.push(['a second registration', await register(app, ada, await (await deviceKey()).registration(adaIn.challenge)), 409, 'DEVICE_ALREADY_BOUND'])
+  for (const [what, response, status, code] of refusals) {
+    const body = await response.json() as Record<string, unknown>
+    t.same({ status: response.status, code: body.code, keys: Object.keys(body).sort(), cookie: setsCookie(response) },
+      { status, code: `FST_GOOGLE_OAUTH_${code}`, keys: ['code', 'error', 'message', 'statusCode'], cookie: false }, what)
+  }
+})
+
+t.test('a refresh for a session that is not bound gets no challenge', async (t) => {
+  const { app, events } = await bench(t)
+  const browser = app.browser()
+  const { header } = await signIn(app, browser)
+  const answer = await refresh(app, browser, registrationAuthorization(header)!)
+  t.equal(answer.status, 400)
+  t.match(await answer.json(), { code: 'FST_GOOGLE_OAUTH_DEVICE_BINDING_MALFORMED' })
+  t.equal(answer.headers.get('secure-session-challenge'), null)
+  t.ok(events.some((event) => event.type === 'session-refresh-refused' && event.reason === 'not-bound'))
+})
+
+t.test('asking for a challenge again sends the pending one: it writes nothing and cannot push the device\'s out', async (t) => {
+  const { app } = await bench(t)
+  const browser = app.browser()
+  const key = await deviceKey()
+  const { id } = await bound(app, browser, key)
+  const first = challengeOf((await refresh(app, browser, id)).headers.get('secure-session-challenge'))!
+  const again = challengeOf((await refresh(app, app.browser(), id)).headers.get('secure-session-challenge'))!
+  t.equal(again.challenge, first.challenge, 'the same challenge')
+  t.equal((await refresh(app, browser, id, await key.refresh(first.challenge))).status, 200, 'which the device then answers')
+})
+
+t.test('a bound cookie never outlives its session', async (t) => {
+  const { app } = await bench(t, { absoluteTimeout: 4 * MINUTE, idleTimeout: 4 * MINUTE })
+  const browser = app.browser()
+  const { challenge } = await signIn(app, browser)
+  const answer = await register(app, browser, await (await deviceKey()).registration(challenge))
+  const line = answer.headers.getSetCookie().find((cookie) => cookie.startsWith(`${COOKIE}=`))!
+  t.match(line, /Max-Age=240;/, 'four minutes, the session\'s end, not ten')
+})
+
+t.test('a rotation of secret keeps bound sessions: the identifier the browser knows, the bound cookie re-signed with its end', async (t) => {
+  const store = fileStore(t)
+  const clock = testClock()
+  const OLD = 'the-secret-before-the-rotation-0123456789'
+  const NEW = 'the-secret-after-the-rotation-01234567890'
+  const before = await startApp(t, { https: true, clock, plugin: { deviceBound: true, store, secret: OLD } })
+  const browser = before.browser()
+  const key = await deviceKey()
+  const { id } = await bound(before, browser, key)
+  const cookie = sessionCookie(browser, before)
+  const after = await startApp(t, { https: true, clock, sharedGoogle: before.google, plugin: { deviceBound: true, store, secret: [NEW, OLD] } })
+  const opened = await withCookie(after, cookie)
+  t.equal(opened.status, 200, 'the bound cookie signed with the old secret opens the session')
+  t.match(opened.headers.getSetCookie().find((line) => line.startsWith(`${COOKIE}=`)), /Max-Age=|Expires=/, 're-signed with the new one')
+  const asked = await refresh(after, after.browser(), id)
+  t.equal(challengeOf(asked.headers.get('secure-session-challenge'))!.id, id, 'the challenge names the session as the browser knows it')
+  const renewed = await refresh(after, after.browser(), id, await key.refresh(challengeOf(asked.headers.get('secure-session-challenge'))!.challenge))
+  t.equal(renewed.status, 200)
+  t.match(await renewed.json(), { session_identifier: id }, 'the same session identifier')
+})
+
+t.test('a request that read the session before it was bound does not write the key away (a store without atomic writes)', async (t) => {
+  const store = new GatedStore(fileStore(t))
+  const { app, clock } = await bench(t, { store, deviceBound: { challengeLifetime: 10 * MINUTE } })
+  const browser = app.browser()
+  const key = await deviceKey()
+  const { challenge, cookie: longLived } = await signIn(app, browser)
+  const id = decodeURIComponent(longLived).split('.')[0]!
+  await clock.tick(5 * MINUTE + 1)
+  // A request reads the record (unbound) now, and gets the answer only after the device bound the session.
+  const held = store.hold('get', id)
+  const early = withCookie(app, longLived)
+  await held.reached
+  const answer = await register(app, browser, await key.registration(challenge))
+  t.equal(answer.status, 200)
+  const bound = answer.headers.getSetCookie().find((line) => line.startsWith(`${COOKIE}=`))!.split(';')[0]!.slice(COOKIE.length + 1)
+  held.release()
+  t.equal((await early).status, 200, 'the early request went on as it began (signed in)')
+  // It recorded activity from its copy: the key found in the store was kept.
+  t.equal((await withCookie(app, longLived)).status, 401, 'the long-lived cookie still does not count')
+  t.equal((await withCookie(app, bound)).status, 200, 'the bound cookie does')
 })
