@@ -22,6 +22,7 @@ export interface ExampleConfig {
 export function readConfig (env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ExampleConfig {
   const port = Number(env.PORT ?? 3000)
   const host = env.HOST ?? 'localhost'
+  if (Boolean(env.TLS_CERT) !== Boolean(env.TLS_KEY)) throw new Error('Set both TLS_CERT and TLS_KEY (PEM files) to serve https, or neither for plain http.')
   const tls = env.TLS_CERT && env.TLS_KEY ? { cert: readFileSync(env.TLS_CERT), key: readFileSync(env.TLS_KEY) } : null
   const publicUrl = (env.PUBLIC_URL ?? `${tls === null ? 'http' : 'https'}://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`).replace(/\/$/, '')
   const secretsFile = env.GOOGLE_CLIENT_SECRETS ?? `${cwd}/client_secrets.json`

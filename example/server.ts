@@ -26,6 +26,9 @@ const lines = [
   config.redisUrl === null
     ? '  Sessions: in memory (bounded; restarting signs everyone out). Set REDIS_URL to share them.'
     : `  Sessions: Redis at ${new URL(config.redisUrl).host}`,
+  new URL(config.publicUrl).protocol === 'https:'
+    ? '  Device-bound sessions: on (a browser that supports them binds its session to its device)'
+    : '',
   config.sessionSecretGenerated ? '  Warning:  SESSION_SECRET not set: a random one is used, so sessions end on restart' : '',
   new URL(config.publicUrl).protocol === 'http:' && !isLoopbackHost(new URL(config.publicUrl).hostname)
     ? '  Warning:  plain http on a non-loopback host: use https in production'

@@ -29,7 +29,7 @@ export interface GoogleOAuthOptions {
   /**
    * Fastify route options for the plugin's own routes, for route-level plugins such as
    * @fastify/rate-limit: `all` for every route, or a route by its name in
-   * `fastify.googleOAuth.routes` (`login`, `start`, `callback`, `logout`, `oneTap`; its settings
+   * `fastify.googleOAuth.routes` (`login`, `start`, `callback`, `logout`, `oneTap`, `risc`, `dbscRegister`, `dbscRefresh`; its settings
    * are added to `all`'s, its `config` keys winning). E.g. `{ start: { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } } }`.
    * Register such plugins before this one: they read `config` as the routes are added.
    */
@@ -158,7 +158,8 @@ export interface GoogleOAuthOptions {
    * Device-bound sessions (DBSC): a browser that supports them (Chrome) binds its session to a key
    * it cannot export, and the session cookie becomes short-lived, renewed only with a proof of that
    * key, so a copied cookie stops working within `cookieLifetime`. `true`, or `{ cookieLifetime,
-   * challengeLifetime }` (ms; defaults 600 000 and 120 000). Needs https. Off by default. See docs/device-bound.md.
+   * challengeLifetime }` (ms; defaults 600 000 and 120 000). Needs https and the plugin's own sessions (refused at
+   * startup otherwise). Off by default. See docs/device-bound.md.
    */
   deviceBound?: boolean | DeviceBoundOptions | undefined
   endpoints?: { [K in keyof GoogleEndpoints]?: string | undefined } | undefined

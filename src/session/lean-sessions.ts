@@ -16,9 +16,8 @@ import type { Sessions } from './sessions.js'
 import { tokenOwner, type LoadedSession } from './token-owner.js'
 import { tokenSeal, type StoredRecord } from './sealed-tokens.js'
 import { describeDevice } from './user-agent.js'
-import { createDeviceBinding, type DeviceBinding } from '../device-bound/binding.js'
-import { boundValue, readBoundValue } from '../device-bound/bound-cookie.js'
-import { stringifySetCookie } from 'cookie'
+import { readBoundValue } from '../device-bound/bound-cookie.js'
+import { leanDeviceBinding } from './device-binding.js'
 
 /** How long one session store call may take before the request is answered 503. */
 const STORE_TIMEOUT = 2_000
@@ -208,41 +207,8 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
     })
   }
 
-  /** A session by id, checked as the hook checks a request's; null when it no longer counts. */
-  function load (id: string): Promise<LoadedSession | null> {
-    return new Promise((resolve, reject) => {
-      records.read(id, (error, value) => {
-        if (error) return reject(pluginError('SESSION_STORE_UNAVAILABLE', 'device-bound-read'))
-        if (!isSessionRecord(value) || records.isEnded(id) || expiryReason(value, options, clock.now()) !== null) return resolve(null)
-        const revoked = records.revokeEndsSessions ? (revocations.known(value.googleUser.id) ?? 0) : revocations.get(value.googleUser.id)
-        Promise.resolve(revoked).then((at) => {
-          if (revokedBefore(value.googleSignedInAt, at)) return resolve(null)
-          const record = settings.seal.openRecord(value)
-          resolve(typeof record === 'string' ? null : { id, record: deepFreeze(record) })
-        }, () => reject(pluginError('SESSION_STORE_UNAVAILABLE', 'device-bound-revocation')))
-      })
-    })
-  }
-
   const marks = accountMarks(records, clock)
-  const binding: DeviceBinding | null = options.deviceBound === null || options.routes.dbscRegister === undefined || options.routes.dbscRefresh === undefined
-    ? null
-    : createDeviceBinding({
-      current: loaded,
-      load,
-      async update (id, change) {
-        // Confirmed: a bound session's next request, on any instance, sees its key and challenge.
-        const written = await records.update(id, change, undefined, true)
-        return written === null ? null : deepFreeze(written)
-      },
-      sendBoundCookie (reply, id, until) {
-        setCookie(reply, options.cookieName, signer.sign(boundValue(id, until)), { ...cookieOptions, maxAge: Math.max(0, Math.floor((until - clock.now()) / 1000)) })
-      },
-      cookieName: options.cookieName,
-      // What `Set-Cookie` says of the cookie besides its value and lifetime, as the browser compares it.
-      cookieAttributes: stringifySetCookie({ name: 'x', value: '', ...cookieOptions }).slice('x=; '.length),
-      marks
-    }, { settings: options.deviceBound, secrets: options.secrets, routes: { register: options.routes.dbscRegister, refresh: options.routes.dbscRefresh }, absoluteTimeout: options.absoluteTimeout, now: clock.now, emit })
+  const binding = leanDeviceBinding({ options, records, seal: settings.seal, signer, cookieOptions, loaded, marks, emit })
 
   return {
     user: (request) => loaded(request)?.record.googleUser ?? null,

@@ -59,7 +59,9 @@ t.test('tokens live in the server-side session only', async (t) => {
   t.match(tokens, { accessToken: /^ya29\./, idToken: /^eyJ/, refreshToken: /\S/, expiresAt: Number })
   const allCookies = b.setCookieHeaders.join('\n')
   t.notMatch(allCookies, tokens.accessToken as string)
-  t.notMatch(allCookies, /eyJ/)
+  t.notOk(allCookies.includes(tokens.idToken as string), 'no ID token')
+  // A JWT's header and payload both start with eyJ ('{"'); a bare 'eyJ' turns up in random ids by chance.
+  t.notMatch(allCookies, /eyJ[\w-]*\.eyJ/, 'nothing shaped like a JWT')
 })
 
 t.test('session fixation: a planted session id does not survive sign-in and is gone from the store', async (t) => {

@@ -126,7 +126,7 @@ t.test('policies and onSignIn apply; what onSignIn returns is kept with the toke
   t.match([refused.statusCode, refused.json().code], [403, 'FST_GOOGLE_OAUTH_SIGN_IN_REFUSED'], 'refused by onSignIn, as JSON')
   const policy = await me(app, bearer(app.google.idTokenFor('charles@analytical.example')))
   t.match([policy.statusCode, policy.json().code], [403, 'FST_GOOGLE_OAUTH_SIGN_IN_REFUSED'], 'refused by a policy')
-  t.notMatch(JSON.stringify(events), /eyJ/, 'no token in any event')
+  t.notMatch(JSON.stringify(events), /eyJ[\w-]*\.eyJ/, 'no token in any event')
 })
 
 t.test('the cache knows whole tokens: a verified token\'s signature on another payload is refused', async (t) => {
