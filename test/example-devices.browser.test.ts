@@ -5,6 +5,9 @@ import { readConfig } from '../example/config.js'
 import { openServer, portOf } from './fixtures/app.js'
 import { haveChromium, launchChromium } from './fixtures/chromium.js'
 
+// `npm run screenshots` sets docs/screenshots: the devices page's picture in docs/sessions.md comes from here.
+const SCREENSHOTS = process.env.SCREENSHOT_DIR
+
 /** A fresh browser (a context of its own: no cookies shared) signed in as Ada through the fake Google's chooser. */
 async function adaIn (browser: Browser, base: string): Promise<{ context: BrowserContext, page: Page, problems: string[] }> {
   const context = await browser.newContext()
@@ -42,6 +45,7 @@ if (haveChromium()) {
     t.equal(await rows.count(), 2, 'both sessions listed')
     t.match(await rows.first().textContent(), /Chrome on Linux[\s\S]*Signed in .* with Google/, 'each with its device and how it signed in')
     t.equal(await rows.filter({ hasText: 'This device' }).count(), 1, 'this one marked, without a button')
+    if (SCREENSHOTS !== undefined) await laptop.page.screenshot({ path: `${SCREENSHOTS}/devices.png` })
 
     await rows.filter({ hasNotText: 'This device' }).getByRole('button', { name: 'Sign out' }).click()
     await laptop.page.waitForURL(`${base}/devices`)
