@@ -59,7 +59,7 @@ async function googleOAuthPlugin (fastify: FastifyInstance, rawOptions: GoogleOA
     authenticate: guards.authenticate,
     requireScopes: guards.requireScopes,
     requireDeviceBound: guards.requireDeviceBound,
-    isDeviceBound: (request: FastifyRequest): boolean => !identity.byHeader(request) && sessions.deviceBinding?.isBound(request) === true,
+    isDeviceBound: guards.isDeviceBound,
     sameOrigin,
     routes: Object.freeze({ ...options.routes }),
     origin: options.appOrigin,

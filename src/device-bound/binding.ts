@@ -65,7 +65,8 @@ export function createDeviceBinding (sessions: BoundSessions, options: DeviceBin
     return keys.some((key) => sameText(tagOf(key, id), tag)) ? id : null
   }
 
-  const newChallenge = (): PendingChallenge => ({ value: randomToken(32), until: options.now() + settings.challengeLifetime })
+  /** A fresh random challenge, answerable for `lifetime` ms. */
+  const newChallenge = (lifetime = settings.challengeLifetime): PendingChallenge => ({ value: randomToken(32), until: options.now() + lifetime })
   const boundUntil = (record: SessionRecord): number => Math.min(options.now() + settings.cookieLifetime, record.googleSignedInAt + options.absoluteTimeout)
 
   /** `identifier`: the one the browser knows the session by (kept as is after a rotation of `secret`). */
@@ -109,7 +110,7 @@ export function createDeviceBinding (sessions: BoundSessions, options: DeviceBin
 
   return {
     /** The registration challenge a new session starts with. */
-    challengeForSignIn: newChallenge,
+    challengeForSignIn: (): PendingChallenge => newChallenge(),
 
     /** Asks the browser to register a key (on the answer that sets the session cookie). */
     askToRegister (reply: FastifyReply, id: string, challenge: PendingChallenge): void {
@@ -188,7 +189,7 @@ export function createDeviceBinding (sessions: BoundSessions, options: DeviceBin
         throw error
       }
       // Sent ahead, it is signed at the next refresh, when this cookie runs out: it lasts until then.
-      const next = { value: randomToken(32), until: options.now() + settings.cookieLifetime + settings.challengeLifetime }
+      const next = newChallenge(settings.cookieLifetime + settings.challengeLifetime)
       const written = await spend(session.record.googleChallenge, challenge) &&
         await sessions.update(id, (current) => current.googleChallenge?.value === challenge && sameKey(current.googleDeviceKey, key) ? { ...current, googleChallenge: next } : null)
       if (written === false || written === null) {

@@ -68,9 +68,16 @@ export async function verifyRegistration (jws: string): Promise<{ key: DeviceKey
 export async function verifyRefresh (jws: string, key: DeviceKey): Promise<string> {
   const header = checkedHeader(jws)
   if (header.alg !== key.alg) throw refused('proof-algorithm-changed')
+  let stored
+  try {
+    stored = await importJWK({ ...key.jwk }, key.alg)
+  } catch {
+    // A stored key that no longer imports (the record was changed outside the plugin): no proof can renew the session.
+    throw refused('device-key-unusable')
+  }
   let verified
   try {
-    verified = await compactVerify(jws, await importJWK({ ...key.jwk }, key.alg), { algorithms: [key.alg] })
+    verified = await compactVerify(jws, stored, { algorithms: [key.alg] })
   } catch {
     throw refused('proof-signature')
   }

@@ -141,6 +141,9 @@ export function createGuards (options: GuardOptions) {
     })
   }
 
+  /** True when the request's session is bound to its device; never for a Bearer token (no session). */
+  const isDeviceBound = (request: FastifyRequest): boolean => !identity.byHeader(request) && sessions.deviceBinding?.isBound(request) === true
+
   /**
    * A guard for sensitive routes: signed in as `authenticate` checks, with a session bound to its
    * device (`deviceBound`); otherwise 403 DEVICE_BOUND_REQUIRED (a page for browsers, JSON for
@@ -149,11 +152,11 @@ export function createGuards (options: GuardOptions) {
   function requireDeviceBound (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     authenticate(request, reply, (error) => {
       if (error !== undefined) return done(error)
-      if (!identity.byHeader(request) && sessions.deviceBinding?.isBound(request) === true) return done()
+      if (isDeviceBound(request)) return done()
       request.log.debug({ reason: 'session-not-device-bound' }, 'guard refused request')
       sendError(request, reply, pluginError('DEVICE_BOUND_REQUIRED', 'not-device-bound'), pages)
     })
   }
 
-  return { authenticate: owned(authenticate), requireScopes, requireDeviceBound: owned(requireDeviceBound) }
+  return { authenticate: owned(authenticate), requireScopes, requireDeviceBound: owned(requireDeviceBound), isDeviceBound }
 }

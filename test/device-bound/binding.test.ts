@@ -423,3 +423,20 @@ t.test('a request that read the session before it was bound does not write the k
   t.equal((await withCookie(app, longLived)).status, 401, 'the long-lived cookie still does not count')
   t.equal((await withCookie(app, bound)).status, 200, 'the bound cookie does')
 })
+
+t.test('a stored device key that no longer imports refuses the refresh with a 401, never a 500', async (t) => {
+  const store = fileStore(t)
+  const { app } = await bench(t, { store })
+  const browser = app.browser()
+  const key = await deviceKey()
+  const { id } = await bound(app, browser, key)
+  const sessionId = id.split('.')[0]!
+  const stored = await new Promise<Record<string, unknown>>((resolve) => store.get(sessionId, (_error, value) => resolve(value as unknown as Record<string, unknown>)))
+  const deviceKeyOf = stored.googleDeviceKey as { jwk: Record<string, string> }
+  await new Promise<void>((resolve) => store.set(sessionId, { ...stored, googleDeviceKey: { ...deviceKeyOf, jwk: { ...deviceKeyOf.jwk, x: 'not-a-point' } } } as never, () => resolve()))
+  const sent = challengeOf((await refresh(app, browser, id)).headers.get('secure-session-challenge'))!
+  const answer = await refresh(app, browser, id, await key.refresh(sent.challenge))
+  t.equal(answer.status, 401)
+  t.match(await answer.json(), { code: 'FST_GOOGLE_OAUTH_DEVICE_PROOF_INVALID' })
+  t.notOk(setsCookie(answer), 'no cookie')
+})
