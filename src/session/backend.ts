@@ -3,7 +3,7 @@ import { randomToken } from '../crypto.js'
 import type { Clock, SessionStoreLike } from '../options.js'
 import type { GoogleTokens } from '../types.js'
 import { isSessionSummary, type SessionRecord, type SessionSummary } from './record.js'
-import { BoundedMemoryStore } from './memory-store.js'
+import { BoundedMemoryStore, kReadNow } from './memory-store.js'
 import { processMarks, sessionRecords, storeMarks, type Marks, type SessionRecords } from './records.js'
 import { REVOCATION_LIFETIME, Revocations } from './revocations.js'
 import type { TokenSeal } from './sealed-tokens.js'
@@ -176,7 +176,7 @@ export function genericBackend (store: SessionStoreLike, settings: BackendSettin
     }),
     // The default store itself (not a subclass) answers at once and cannot fail: no deadline to set.
     read: Object.getPrototypeOf(store) === BoundedMemoryStore.prototype
-      ? (id, callback) => { store.get(id, (_error, value) => { callback(null, value ?? null, true) }) }
+      ? (id, callback) => { callback(null, (store as BoundedMemoryStore)[kReadNow](id), true) }
       : (id, callback) => calls.getWithCallback(id, (error, value) => callback(error, value, true)),
     newId: () => randomToken(24),
     revocations,

@@ -9,17 +9,16 @@ import { setCookie, type CookieAttributes } from '../http/cookies.js'
 import type { ResolvedOptions } from '../options.js'
 import type { SessionBackend } from './backend.js'
 import { deepFreeze } from './deep-freeze.js'
-import { expiryReason, isSessionRecord } from './record.js'
+import { isRefusal, type AdmitRecord } from './admission.js'
 import type { Marks } from './records.js'
-import { revokedBefore } from './revocations.js'
-import type { TokenSeal } from './sealed-tokens.js'
 import type { LoadedSession } from './token-owner.js'
 
 /** What the plugin's own sessions lend device binding. */
 export interface LeanBindingParts {
   options: ResolvedOptions
   records: SessionBackend
-  seal: TokenSeal
+  /** The check every read of a session goes through. */
+  admitRecord: AdmitRecord
   /** Signs session cookies (the bound cookie is one). */
   signer: Signer
   cookieOptions: CookieAttributes
@@ -34,24 +33,20 @@ export interface LeanBindingParts {
  * it is off: sessions read by id as the hook reads a request's, checked writes confirmed on every
  * instance, and the bound cookie signed as the session cookie is.
  */
-export function leanDeviceBinding ({ options, records, seal, signer, cookieOptions, loaded, marks, emit }: LeanBindingParts): DeviceBinding | null {
+export function leanDeviceBinding ({ options, records, admitRecord, signer, cookieOptions, loaded, marks, emit }: LeanBindingParts): DeviceBinding | null {
   const { dbscRegister, dbscRefresh } = options.routes
   if (options.deviceBound === null || dbscRegister === undefined || dbscRefresh === undefined) return null
   const { clock } = options
-  const { revocations } = records
 
   /** A session by id, checked as the hook checks a request's; null when it no longer counts. */
   function load (id: string): Promise<LoadedSession | null> {
     return new Promise((resolve, reject) => {
       records.read(id, (error, value) => {
         if (error) return reject(pluginError('SESSION_STORE_UNAVAILABLE', 'device-bound-read'))
-        if (!isSessionRecord(value) || records.isEnded(id) || expiryReason(value, options, clock.now()) !== null) return resolve(null)
-        const revoked = records.revokeEndsSessions ? (revocations.known(value.googleUser.id) ?? 0) : revocations.get(value.googleUser.id)
-        Promise.resolve(revoked).then((at) => {
-          if (revokedBefore(value.googleSignedInAt, at)) return resolve(null)
-          const record = seal.openRecord(value)
-          resolve(typeof record === 'string' ? null : { id, record: deepFreeze(record) })
-        }, () => reject(pluginError('SESSION_STORE_UNAVAILABLE', 'device-bound-revocation')))
+        admitRecord(id, value, clock.now(), null, (revocationError, outcome) => {
+          if (revocationError) return reject(pluginError('SESSION_STORE_UNAVAILABLE', 'device-bound-revocation'))
+          resolve(isRefusal(outcome) ? null : { id, record: outcome })
+        })
       })
     })
   }

@@ -3,12 +3,12 @@ import { parseCookie } from 'cookie'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { pluginError } from '../errors.js'
 import { clearCookie as dropCookie, findCookie, setCookie, type CookieAttributes } from '../http/cookies.js'
-import { readBoundValue } from '../device-bound/bound-cookie.js'
 import type { Emit } from '../events.js'
 import type { ResolvedOptions } from '../options.js'
 import type { GoogleTokens, GoogleUser } from '../types.js'
 import { BoundedMemoryStore } from './memory-store.js'
 import { expiredBy, expiryReason, isSessionRecord, touchInterval, type SessionMethod, type SessionRecord } from './record.js'
+import { isRefusal, recordAdmission, type Refusal } from './admission.js'
 import { accountMarks, genericBackend, hasOwnBackend, kSessionBackend, type SessionBackend } from './backend.js'
 import { deepFreeze } from './deep-freeze.js'
 import { storeOutage } from './outage.js'
@@ -18,6 +18,7 @@ import { tokenOwner, type LoadedSession } from './token-owner.js'
 import { tokenSeal, type StoredRecord } from './sealed-tokens.js'
 import { describeDevice } from './user-agent.js'
 import { leanDeviceBinding } from './device-binding.js'
+import { sessionCookieReader, type UnsignedCookie } from './session-cookie.js'
 
 /** How long one session store call may take before the request is answered 503. */
 const STORE_TIMEOUT = 2_000
@@ -25,24 +26,12 @@ const STORE_TIMEOUT = 2_000
 /** Longest a token refresh can take: each call to Google is bounded by `googleTimeout`, and retried once. */
 const refreshDeadline = (options: ResolvedOptions): number => 2 * options.googleTimeout + 1_000
 
-/** Most verified cookies remembered. */
-const VERIFIED_MAX = 10_000
-
 const kSession = Symbol('fastify-google-oauth.session')
 
 /** A request whose session could not be read because the store failed: its id, to end it at a new sign-in. */
 interface UnreadSession {
   id: string
   unread: true
-}
-
-/** A session cookie whose signature checked out: the session id, and, for a bound session's cookie, until when it counts. */
-interface UnsignedCookie {
-  id: string
-  /** The signed value (re-signed as is after a secret rotation). */
-  value: string
-  until: number | null
-  renew: boolean
 }
 
 type RequestWithSession = FastifyRequest & { [kSession]: LoadedSession | UnreadSession | null }
@@ -80,23 +69,9 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
   const cookieOptions: CookieAttributes & { path: '/' } = { path: '/', httpOnly: true, sameSite: 'lax', secure: options.secure }
   const touchEvery = touchInterval(options)
 
-  // Verified signatures, so that a signed-in request does not pay for an HMAC each time. Only
-  // valid cookies are kept: the mapping from a cookie to its id cannot be forged into the cache.
-  // A plain map, oldest first out: a lookup is the cheapest there is, and only valid cookies get in.
-  // With `deviceBound`, a bound session's cookie also says until when it counts (checked on every request).
-  const verified = new Map<string, UnsignedCookie>()
   const deviceBound = options.deviceBound !== null
-  function unsign (cookie: string): UnsignedCookie | null {
-    const known = verified.get(cookie)
-    if (known !== undefined) return known
-    const result = signer.unsign(cookie)
-    if (!result.valid || result.value === null) return null
-    const { id, until } = deviceBound ? readBoundValue(result.value) : { id: result.value, until: null }
-    const entry = { id, value: result.value, until, renew: result.renew }
-    if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!)
-    verified.set(cookie, entry)
-    return entry
-  }
+  const readSessionCookie = sessionCookieReader(options.cookieName, signer, deviceBound, clock.now)
+  const admitRecord = recordAdmission(options, records, settings.seal)
 
   fastify.decorateRequest(kSession, null)
 
@@ -114,91 +89,56 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
   fastify.addHook('onRequest', function loadSession (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const header = request.headers.cookie
     if (parseForTheApp && request.cookies == null) request.cookies = header === undefined ? {} : parseCookie(header)
-    const cookie = findCookie(header, options.cookieName)
-    if (cookie.value === undefined) return done()
-    if (cookie.count > 1) {
-      // Only one cookie of this name can be ours (host-only, Path=/); which one is cannot be told.
-      request.log.debug({ reason: 'duplicate-session-cookie' }, 'session cookie ignored')
+    const cookie = readSessionCookie(header)
+    if (cookie === undefined) return done()
+    if (typeof cookie === 'string') {
+      request.log.debug({ reason: cookie }, 'session cookie ignored')
       return done()
     }
-    const unsigned = unsign(cookie.value)
-    if (unsigned === null) {
-      request.log.debug({ reason: 'bad-signature' }, 'session cookie ignored')
-      return done()
-    }
-    const id = unsigned.id
-    if (unsigned.until !== null && unsigned.until <= clock.now()) {
-      // A bound cookie past its time: only a proof from the device's key renews it (a copy stays dead).
-      request.log.debug({ reason: 'bound-cookie-expired' }, 'session cookie ignored')
-      return done()
-    }
+    const { id } = cookie
     records.read(id, (error, value, answered) => {
-      if (error) {
-        outage.failed(error)
-        ;(request as RequestWithSession)[kSession] = { id, unread: true }
-        return done()
-      }
+      if (error) return unread(request, id, error, done)
       // Only the store's own answer ends an outage (a copy in memory says nothing of it).
       if (answered) outage.succeeded()
-      if (!isSessionRecord(value) || records.isEnded(id)) {
-        // (A read that was in flight while the session ended also lands here.)
-        request.log.debug({ reason: 'unknown-session' }, 'session cookie ignored')
-        return done()
-      }
       const now = clock.now()
-      const reason = expiryReason(value, options, now)
-      if (reason !== null) {
-        request.log.debug({ reason }, 'session expired')
-        clearCookie(reply)
-        records.end(id).catch(() => {})
-        emit({ type: 'session-expired', reason: expiredBy(reason), userId: value.googleUser.id, requestId: request.id })
-        return done()
-      }
-      // A store whose revocation ends every session of the user itself only needs what this process knows.
-      const revokedAt = records.revokeEndsSessions ? (revocations.known(value.googleUser.id) ?? 0) : revocations.get(value.googleUser.id)
-      if (typeof revokedAt === 'number') return admitSession(request, reply, done, unsigned, value, now, revokedAt)
-      revokedAt.then((at) => admitSession(request, reply, done, unsigned, value, now, at), (revocationError: unknown) => {
-        outage.failed(revocationError)
-        ;(request as RequestWithSession)[kSession] = { id, unread: true }
-        done()
+      admitRecord(id, value, now, cookie.until !== null, (revocationError, outcome) => {
+        if (revocationError) return unread(request, id, revocationError, done)
+        if (isRefusal(outcome)) {
+          refuse(request, reply, id, outcome)
+          return done()
+        }
+        admitSession(request, reply, done, cookie, value as StoredRecord, outcome, now)
       })
     })
   })
 
-  /** A session read and unexpired: refused if its user was revoked since it began, else the request's. */
-  function admitSession (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction, cookie: UnsignedCookie, value: StoredRecord, now: number, revokedAt: number): void {
-    const { id, renew } = cookie
-    if (revokedBefore(value.googleSignedInAt, revokedAt)) {
-      request.log.debug({ reason: 'user-revoked' }, 'session cookie ignored')
-      clearCookie(reply)
-      return done()
-    }
-    // Once bound, only the bound cookie counts: the long-lived one (copied before) no longer does.
-    if (deviceBound && (value.googleDeviceKey !== undefined) !== (cookie.until !== null)) {
-      request.log.debug({ reason: 'not-the-bound-cookie' }, 'session cookie ignored')
-      return done()
-    }
-    // Read-only for the app, all the way down, whatever the store gave back (the default store's
-    // and the Redis store's copies come frozen).
-    if (!Object.isFrozen(value)) deepFreeze(value)
-    // Tokens opened once per record (read again from the default store or near cache: a lookup); unopenable: signed out.
-    const record = settings.seal.openRecord(value)
-    if (typeof record === 'string') {
-      request.log.debug({ reason: record }, 'session cookie ignored')
-      clearCookie(reply)
-      records.end(id).catch(() => {})
-      return done()
-    }
-    const session: LoadedSession = { id, record }
+  /** The store could not be read: the request is neither signed in nor anonymous (see `status`). */
+  function unread (request: FastifyRequest, id: string, error: unknown, done: HookHandlerDoneFunction): void {
+    outage.failed(error)
+    ;(request as RequestWithSession)[kSession] = { id, unread: true }
+    done()
+  }
+
+  /** A session that does not count: the cookie cleared and the session ended when the refusal says so. */
+  function refuse (request: FastifyRequest, reply: FastifyReply, id: string, refusal: Refusal): void {
+    request.log.debug({ reason: refusal.refused }, refusal.expired === undefined ? 'session cookie ignored' : 'session expired')
+    if (refusal.clearCookie) clearCookie(reply)
+    if (refusal.end) records.end(id).catch(() => {})
+    if (refusal.expired !== undefined) emit({ type: 'session-expired', reason: expiredBy(refusal.expired.reason), userId: refusal.expired.userId, requestId: request.id })
+  }
+
+  /** A session that counts: the request's, its cookie re-signed after a secret rotation, its activity recorded every few minutes. */
+  function admitSession (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction, cookie: UnsignedCookie, value: StoredRecord, record: SessionRecord, now: number): void {
+    const session: LoadedSession = { id: cookie.id, record }
     ;(request as RequestWithSession)[kSession] = session
-    if (renew) {
+    if (cookie.renew) {
       // Signed with an older secret: send it again signed with the current one.
       setCookie(reply, options.cookieName, signer.sign(cookie.value), { ...cookieOptions, expires: new Date(cookie.until ?? value.cookie.expires) })
     }
     // Activity is recorded every few minutes, and tokens sealed under an older secret once the cookie is re-signed.
-    if (now - value.googleSeenAt <= touchEvery && !(renew && value.googleTokens !== null && settings.seal.stale(value.googleTokens))) return done()
+    if (now - value.googleSeenAt <= touchEvery && !(cookie.renew && value.googleTokens !== null && settings.seal.stale(value.googleTokens))) return done()
     // Recorded activity is written back; never for a session that ended meanwhile.
-    records.update(id, (current) => ({ ...current, googleSeenAt: now }), value).then((written) => {
+    records.update(cookie.id, (current) => ({ ...current, googleSeenAt: now }), value).then((written) => {
       if (written !== null) session.record = deepFreeze(written)
       done()
     }, (touchError: unknown) => {
@@ -208,7 +148,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
   }
 
   const marks = accountMarks(records, clock)
-  const binding = leanDeviceBinding({ options, records, seal: settings.seal, signer, cookieOptions, loaded, marks, emit })
+  const binding = leanDeviceBinding({ options, records, admitRecord, signer, cookieOptions, loaded, marks, emit })
 
   return {
     user: (request) => loaded(request)?.record.googleUser ?? null,

@@ -27,6 +27,9 @@ export interface MemoryStoreOptions {
   onExpire?: (session: object) => void
 }
 
+/** The plugin's own synchronous read (not part of the store interface). */
+export const kReadNow = Symbol('fastify-google-oauth.readNow')
+
 type Callback = (error?: unknown) => void
 type GetCallback = (error: unknown, session?: Session | null) => void
 
@@ -119,7 +122,12 @@ export class BoundedMemoryStore implements SessionStore {
   }
 
   get (sessionId: string, callback: GetCallback): void {
-    callback(null, (this.#cache.get(sessionId) ?? null) as Session | null)
+    callback(null, this[kReadNow](sessionId) as Session | null)
+  }
+
+  /** The stored session, or null: at once, without a callback (the plugin's read on every request). */
+  [kReadNow] (sessionId: string): object | null {
+    return this.#cache.get(sessionId) ?? null
   }
 
   set (sessionId: string, session: Session, callback: Callback): void {

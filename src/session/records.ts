@@ -83,7 +83,8 @@ export function sessionRecords (store: StoreCalls, options: SessionRecordsOption
   }
 
   return {
-    isEnded: (id) => ended.has(id),
+    // (Nothing ended yet, the usual case: no lookup.)
+    isEnded: (id) => ended.size !== 0 && ended.has(id),
 
     create: (id, record) => store.set(id, options.seal.sealRecord(record)),
 
