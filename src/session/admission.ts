@@ -6,7 +6,7 @@ import { revokedBefore } from './revocations.js'
 import type { StoredRecord, TokenSeal } from './sealed-tokens.js'
 
 /**
- * Why a stored session does not count: `reason` for the log; `clearCookie` when the browser's
+ * Why a stored session does not count: `refused`, the reason for the log; `clearCookie` when the browser's
  * cookie should go, `end` when the session itself should; `expired` (with its user) when it ran out.
  */
 export interface Refusal {

@@ -69,8 +69,7 @@ export function registerLeanSessions (fastify: FastifyInstance, options: Resolve
   const cookieOptions: CookieAttributes & { path: '/' } = { path: '/', httpOnly: true, sameSite: 'lax', secure: options.secure }
   const touchEvery = touchInterval(options)
 
-  const deviceBound = options.deviceBound !== null
-  const readSessionCookie = sessionCookieReader(options.cookieName, signer, deviceBound, clock.now)
+  const readSessionCookie = sessionCookieReader(options.cookieName, signer, settings.deviceBound, clock.now)
   const admitRecord = recordAdmission(options, records, settings.seal)
 
   fastify.decorateRequest(kSession, null)
