@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import type { BenchConfig } from './servers/configs.js'
-import { median, type Run, type Summary } from './stats.js'
+import { median, withinRounds, type Run, type Summary } from './stats.js'
 
 export interface Report {
   configs: BenchConfig[]
@@ -65,11 +65,7 @@ const PAIRS: Array<{ a: string, b: string, goal?: number }> = [
 function comparisons (report: Report): string[][] {
   const label = (id: string) => report.configs.find((c) => c.id === id)?.label
   return PAIRS.filter(({ a, b }) => label(a) !== undefined && label(b) !== undefined).map(({ a, b, goal }) => {
-    const rounds = [...new Set(report.runs.map((r) => r.round))]
-    const value = median(rounds.flatMap((round) => {
-      const [ra, rb] = [a, b].map((id) => report.runs.find((r) => r.round === round && r.config === id))
-      return ra !== undefined && rb !== undefined ? [ra.reqPerSec / rb.reqPerSec] : []
-    }))
+    const value = median(withinRounds(report.runs, a, b, (ra, rb) => ra.reqPerSec / rb.reqPerSec))
     return [label(a)!, label(b)!, ratio(value), goal === undefined ? '' : `≥ ${goal}× — ${value >= goal ? 'met' : '**not met**'}`]
   })
 }
@@ -147,7 +143,7 @@ export function writeReport (report: Report, full: boolean): string[] {
     'Reading this run:', '', ...[...cautions(report), ...report.notes].map((line) => `- ${line}`), '',
     '## Method', '',
     '- Each configuration is its own server process (`bench/servers/`) pinned to CPU 0 with `taskset`; autocannon runs in the runner, pinned to CPU 1. Redis is not pinned.',
-    '- Every round runs every configuration once, in a new random order: a warmup second, then the measured window. A run during which the server had less than 88% of its core, or something else took over 15% of it (80% / 30% for Redis rows), is measured again, twice at most.',
+    '- Every round runs every configuration once, and bare Fastify twice (each round\'s ratios are taken to the mean of its two runs), in a new random order: a warmup second, then the measured window. A run during which the server had less than 88% of its core, or something else took over 15% of it (80% / 30% for Redis rows), is measured again, twice at most.',
     '- Before measuring, each server must answer the signed-in request 200 with the user and a request without a credential (and one with a forged one) 401; during the runs, every response must have the expected status.',
     '- Server CPU µs per request: the server process\'s utime + stime over the window (`/proc/<pid>/stat`) ÷ responses. Ratios and CPU differences to bare are taken within each round, then the median over rounds.',
     '- Sessions: ours signs in through its real routes and the fake Google (`signInAs` from `fastify-google-oauth/testing`); the others through a setup-only login route. All hold the same user and Google tokens and answer the same JSON.',

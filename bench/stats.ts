@@ -32,17 +32,30 @@ export function median (values: number[]): number {
   return sorted.length === 0 ? NaN : sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
+/** What a configuration measured in one round: the mean of its runs there (bare Fastify runs twice a round). */
+export type RoundFigures = Pick<Run, 'reqPerSec' | 'cpuUsPerReq'>
+
+export function inRound (runs: Run[], round: number, id: string): RoundFigures | undefined {
+  const own = runs.filter((r) => r.round === round && r.config === id)
+  if (own.length === 0) return undefined
+  const mean = (f: (r: Run) => number) => own.reduce((sum, r) => sum + f(r), 0) / own.length
+  return { reqPerSec: mean((r) => r.reqPerSec), cpuUsPerReq: mean((r) => r.cpuUsPerReq) }
+}
+
+/** Per round, `f` of configuration `a`'s figures and `b`'s, for every round that measured both. */
+export function withinRounds (runs: Run[], a: string, b: string, f: (a: RoundFigures, b: RoundFigures) => number): number[] {
+  return [...new Set(runs.map((run) => run.round))].flatMap((round) => {
+    const [ra, rb] = [inRound(runs, round, a), inRound(runs, round, b)]
+    return ra !== undefined && rb !== undefined ? [f(ra, rb)] : []
+  })
+}
+
 /** Per-configuration medians; ratios and differences to bare are taken within each round first. */
 export function summarise (configs: BenchConfig[], runs: Run[]): Summary[] {
-  const rounds = [...new Set(runs.map((run) => run.round))]
-  const withinRounds = (id: string, f: (own: Run, bare: Run) => number): number[] => rounds.flatMap((round) => {
-    const own = runs.find((r) => r.round === round && r.config === id)
-    const bare = runs.find((r) => r.round === round && r.config === 'bare')
-    return own !== undefined && bare !== undefined ? [f(own, bare)] : []
-  })
+  const withBare = (id: string, f: (own: RoundFigures, bare: RoundFigures) => number): number[] => withinRounds(runs, id, 'bare', f)
   return configs.map((config) => {
     const own = runs.filter((run) => run.config === config.id)
-    const ratios = withinRounds(config.id, (a, b) => a.reqPerSec / b.reqPerSec)
+    const ratios = withBare(config.id, (a, b) => a.reqPerSec / b.reqPerSec)
     return {
       config,
       reqPerSec: median(own.map((r) => r.reqPerSec)),
@@ -51,7 +64,7 @@ export function summarise (configs: BenchConfig[], runs: Run[]): Summary[] {
       min: { ratioToBare: Math.min(...ratios) },
       max: { ratioToBare: Math.max(...ratios) },
       cpuUsPerReq: median(own.map((r) => r.cpuUsPerReq)),
-      cpuOverBareUs: median(withinRounds(config.id, (a, b) => a.cpuUsPerReq - b.cpuUsPerReq)),
+      cpuOverBareUs: median(withBare(config.id, (a, b) => a.cpuUsPerReq - b.cpuUsPerReq)),
       serverCpu: median(own.map((r) => r.serverCpu)),
       rssAfterMb: median(own.map((r) => r.rssAfter)) / 2 ** 20,
       retries: own.reduce((sum, r) => sum + r.retries, 0),
