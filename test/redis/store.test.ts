@@ -271,12 +271,13 @@ function suite (kind: ClientKind, only?: readonly string[]): void {
       await eventually(async () => { await clock.tick(500); return status !== undefined }, 'Grace\'s answer')
       return status!
     }
-    // Redis stops answering for a while (its connections stay open: the subscription, and so the copies, stay).
-    await client.call('CLIENT', 'PAUSE', '4000', 'ALL')
+    // Redis stops answering until the test says (its connections stay open: the subscription, and so the copies, stay).
+    redis.freeze()
     for (let round = 0; round < 3; round++) {
       t.equal(await graceAnswers(), 503, 'Grace\'s session cannot be read')
       t.equal((await me(ada.headers)).statusCode, 200, 'Ada\'s copy still serves')
     }
+    redis.thaw()
     await eventually(async () => (await graceAnswers()) === 200, 'Redis to answer again')
     t.equal(app.logs.filter((line) => line.includes('the session store is unavailable')).length, 1, 'one outage, logged once when it starts')
     t.equal(app.logs.filter((line) => line.includes('the session store is back')).length, 1, 'and once when the store itself answered again')
