@@ -77,7 +77,7 @@ function cautions (report: Report): string[] {
   const bare = report.runs.filter((r) => r.config === 'bare')
   if (bare.length > 1) {
     const [rps, cpu] = [bare.map((r) => r.reqPerSec), bare.map((r) => r.cpuUsPerReq)]
-    out.push(`Noise floor: bare Fastify alone ranged ${num(Math.min(...rps))}–${num(Math.max(...rps))} req/s and ${num(Math.min(...cpu), 1)}–${num(Math.max(...cpu), 1)} CPU µs/request between rounds; smaller differences are noise.`)
+    out.push(`Noise floor: bare Fastify alone ranged ${num(Math.min(...rps))}–${num(Math.max(...rps))} req/s and ${num(Math.min(...cpu), 1)}–${num(Math.max(...cpu), 1)} CPU µs/request between its runs (two a round); smaller differences are noise.`)
   }
   out.push('The 401 rows skip the route handler and send a short body: compare them with "bare Fastify, 401 answer". Every signed-in run replays one session cookie (or one Bearer token), so per-session caches are always hit.')
   return out

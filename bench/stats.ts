@@ -35,7 +35,7 @@ export function median (values: number[]): number {
 /** What a configuration measured in one round: the mean of its runs there (bare Fastify runs twice a round). */
 export type RoundFigures = Pick<Run, 'reqPerSec' | 'cpuUsPerReq'>
 
-export function inRound (runs: Run[], round: number, id: string): RoundFigures | undefined {
+function inRound (runs: Run[], round: number, id: string): RoundFigures | undefined {
   const own = runs.filter((r) => r.round === round && r.config === id)
   if (own.length === 0) return undefined
   const mean = (f: (r: Run) => number) => own.reduce((sum, r) => sum + f(r), 0) / own.length
