@@ -23,7 +23,7 @@ import { createAdmission } from './sign-in/admit.js'
 import { createLoginAttempts } from './sign-in/attempt.js'
 import { createBearerAuth } from './sign-in/bearer.js'
 import { createScopeRegistry, grantedScopes } from './sign-in/scopes.js'
-import type { GoogleOAuthApi } from './types.js'
+import type { GoogleOAuthApi } from './api.js'
 
 /**
  * The plugin: check the options, build what the routes and guards work with, decorate the app,
@@ -115,4 +115,5 @@ export { GOOGLE_ENDPOINTS, type GoogleEndpoints } from './google/endpoints.js'
 export { logSerializers, redactUrl } from './http/log.js'
 export { BoundedMemoryStore, type MemoryStoreOptions } from './session/memory-store.js'
 export type { BearerOptions, Clock, DeviceBoundOptions, GoogleOAuthOptions, LoginPageContext, OneTapOptions, PluginRouteOptions, RoutePaths, SessionStoreLike } from './options.js'
-export type { GoogleIdTokenClaims, GoogleOAuthApi, GoogleTokens, GoogleUser, UserSession } from './types.js'
+export type { GoogleOAuthApi, UserSession } from './api.js'
+export type { GoogleIdTokenClaims, GoogleTokens, GoogleUser } from './types.js'
