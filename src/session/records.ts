@@ -199,7 +199,9 @@ export function storeMarks (store: StoreCalls, clock: Clock): Marks {
 
 /** Marks in this process's memory: for the default store, and for a store that keeps none of its own. */
 export function processMarks (clock: Pick<Clock, 'now'>): Marks {
-  const seen = new LRUCache<string, true>({ max: 100_000, ttlAutopurge: false, ttlResolution: 0, perf: { now: clock.now } })
+  // Bounded by `maxSize` (each key counts 1) rather than `max`: lru-cache allocates room for `max`
+  // entries up front (about 4 MB for these 100,000, at every plugin start), and marks are few.
+  const seen = new LRUCache<string, true>({ maxSize: 100_000, sizeCalculation: () => 1, ttlAutopurge: false, ttlResolution: 0, perf: { now: clock.now } })
   const flags = new Map<string, true>()
   return {
     async firstTime (key, ttl) {
