@@ -4,6 +4,7 @@ import { createRequire } from 'node:module'
 import { basename, dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
+import { userEnvironment } from './fixtures/user-environment.js'
 
 /**
  * The package's types as a user meets them: test/types/consumer.ts and every TypeScript block of
@@ -25,7 +26,7 @@ const COMPILERS = [
 ]
 
 async function typecheck ([command, ...args]: string[], project: string): Promise<{ code: number, output: string }> {
-  return promisify(execFile)(command!, [...args, '-p', project])
+  return promisify(execFile)(command!, [...args, '-p', project], { env: userEnvironment() })
     .then(() => ({ code: 0, output: '' }), (error: { code: number, stdout: string, stderr: string }) => ({ code: error.code, output: error.stdout + error.stderr }))
 }
 
