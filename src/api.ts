@@ -4,7 +4,8 @@ import type { GoogleTokens, GoogleUser, RoutePaths, SealedTokens } from './types
 
 /**
  * What the plugin adds to the app, as the app's code sees it: `fastify.googleOAuth`, the request's
- * and the instance's decorations, the session's fields. Like types.ts, a leaf: it imports types only.
+ * and the instance's decorations, the session's fields. It imports types only, and from the plugin
+ * only types.ts, so that every module can import it without a circle.
  */
 
 /** One signed-in session of a user, as a list of the person's devices shows it (see `sessionsOf`). */
