@@ -8,6 +8,7 @@ import { createIdTokenVerifier } from '../../src/google/verify-id-token.js'
 import { isPluginError } from '../../src/errors.js'
 import { startFakeGoogle, type IdTokenSigning, type IdTokenTamperer } from '../../src/testing/index.js'
 import { CLIENT_ID, CLIENT_SECRET } from '../fixtures/app.js'
+import { testClock } from '../fixtures/clock.js'
 import { HOSTILE_ID_TOKENS } from '../fixtures/hostile-id-tokens.js'
 
 // Our verifier and jose's jwtVerify, asked about the same tokens, must decide alike (security checklist
@@ -158,7 +159,7 @@ function changed (record: Record<string, unknown>, changes: ReadonlyArray<readon
 t.test('our verifier and jose\'s jwtVerify decide alike on forged and mutated ID tokens', async (t) => {
   const google = await startFakeGoogle({ now: () => NOW_MS, clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: ['http://127.0.0.1/oauth2/google/callback'] }] })
   t.teardown(() => google.close())
-  const verifier = createIdTokenVerifier({ jwksUrl: google.endpoints.jwks, timeout: 5000, clientId: CLIENT_ID, now: () => NOW_MS })
+  const verifier = createIdTokenVerifier({ jwksUrl: google.endpoints.jwks, timeout: 5000, clock: testClock(), clientId: CLIENT_ID, now: () => NOW_MS })
   const keys = createLocalJWKSet(await (await fetch(google.endpoints.jwks)).json() as Parameters<typeof createLocalJWKSet>[0])
   const tally = { accepted: 0, refused: 0, respellingsJoseTakes: 0 }
 

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { startApp, type TestApp } from '../fixtures/app.js'
+import { testClock } from '../fixtures/clock.js'
 
 /** Signs a new browser in and returns the status and error code of the callback. */
 async function attempt (app: TestApp): Promise<{ status: number, code?: string }> {
@@ -60,7 +61,7 @@ t.test('only RS256 signing keys of 2048 bits or more are taken from the key set'
   server.get('/certs', async () => ({ keys: [jwk('good', { alg: 'RS256', use: 'sig' }), jwk('weak'), jwk('enc', { use: 'enc' }), jwk('rs512', { alg: 'RS512' }), { kty: 'EC', kid: 'ec', crv: 'P-256', x: 'x', y: 'y' }] }))
   t.teardown(() => server.close())
   const url = await server.listen({ port: 0, host: '127.0.0.1' })
-  const verifier = createIdTokenVerifier({ jwksUrl: `${url}/certs`, timeout: 2000, clientId: 'client', now: Date.now })
+  const verifier = createIdTokenVerifier({ jwksUrl: `${url}/certs`, timeout: 2000, clock: testClock(), clientId: 'client', now: Date.now })
   const now = Math.floor(Date.now() / 1000)
   const token = (name: keyof typeof keys) => {
     const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
@@ -79,7 +80,7 @@ t.test('one token, one spelling: every other base64url spelling of a valid token
   const { startFakeGoogle, DEFAULT_CLIENT } = await import('../../src/testing/index.js')
   const google = await startFakeGoogle()
   t.teardown(() => google.close())
-  const verifier = createIdTokenVerifier({ jwksUrl: google.endpoints.jwks, timeout: 2000, clientId: DEFAULT_CLIENT.clientId, now: Date.now })
+  const verifier = createIdTokenVerifier({ jwksUrl: google.endpoints.jwks, timeout: 2000, clock: testClock(), clientId: DEFAULT_CLIENT.clientId, now: Date.now })
   const expected = { nonce: null, accessToken: null }
   const refusal = { code: 'FST_GOOGLE_OAUTH_ID_TOKEN_INVALID', reason: 'malformed' }
   const DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'

@@ -37,7 +37,9 @@ function oauthClient (fake: FakeGoogle, opts: ClientOptions = {}): OAuth2Client 
     endpoints: fake.oauth2ClientEndpoints,
     issuers: [ISSUER],
     ...(opts.basic === true ? { clientAuthentication: ClientAuthentication.ClientSecretBasic } : {}),
-    ...(opts.retries === true ? {} : { transporterOptions: { timeout: 2000, retryConfig: { retry: 0, noResponseRetries: 0 } } })
+    // No retries, so that each request is the test's own; and no timeout of its own: the fake answers
+    // (a loaded machine can take seconds for the first answer), and a fake that hangs fails the file.
+    ...(opts.retries === true ? {} : { transporterOptions: { retryConfig: { retry: 0, noResponseRetries: 0 } } })
   })
 }
 
