@@ -1,6 +1,7 @@
 import t from 'tap'
 import { startApp, type TestApp } from '../fixtures/app.js'
 import { testClock } from '../fixtures/clock.js'
+import { until } from '../fixtures/wait.js'
 
 /** Signs a new browser in and returns the status and error code of the callback. */
 async function attempt (app: TestApp): Promise<{ status: number, code?: string }> {
@@ -40,12 +41,19 @@ t.test('the short issuer form Google also uses is accepted', async (t) => {
 })
 
 t.test('the key download failing or hanging fails closed', async (t) => {
-  const app = await startApp(t, { plugin: { googleTimeout: 300 } })
+  // Calls to Google are bounded on the plugin's clock: only the test moves it.
+  const clock = testClock()
+  const googleTimeout = 300
+  const app = await startApp(t, { clock, plugin: { googleTimeout } })
   app.google.misbehave('certs', 'server_error')
   t.same(await attempt(app), { status: 502, code: 'FST_GOOGLE_OAUTH_GOOGLE_BAD_RESPONSE' })
   app.google.reset()
   app.google.misbehave('certs', 'hang')
-  t.same(await attempt(app), { status: 504, code: 'FST_GOOGLE_OAUTH_GOOGLE_TIMEOUT' })
+  const before = certFetches(app)
+  const hanging = attempt(app)
+  await until(() => certFetches(app) > before, 'the key download to reach Google')
+  await clock.tick(googleTimeout)
+  t.same(await hanging, { status: 504, code: 'FST_GOOGLE_OAUTH_GOOGLE_TIMEOUT' })
   app.google.reset()
   t.same(await attempt(app), { status: 303 }, 'works again once Google does')
 })
