@@ -1,8 +1,11 @@
 import createError, { type FastifyErrorConstructor } from '@fastify/error'
 
+/** What every code of the plugin's errors starts with. */
+const CODE_PREFIX = 'FST_GOOGLE_OAUTH_'
+
 /** One error of the plugin: its code (with the `FST_GOOGLE_OAUTH_` prefix), message and HTTP status. */
 const define = (code: string, message: string, status: number): FastifyErrorConstructor =>
-  createError(`FST_GOOGLE_OAUTH_${code}`, message, status)
+  createError(`${CODE_PREFIX}${code}`, message, status)
 
 /**
  * Every error the plugin can produce, declared once.
@@ -150,5 +153,11 @@ export function pluginError (name: ErrorName, reason?: string, ...args: string[]
 export function isPluginError (error: unknown): error is PluginError {
   return typeof error === 'object' && error !== null &&
     typeof (error as { code?: unknown }).code === 'string' &&
-    (error as { code: string }).code.startsWith('FST_GOOGLE_OAUTH_')
+    (error as { code: string }).code.startsWith(CODE_PREFIX)
+}
+
+/** The name of the plugin's error with this code (`FST_GOOGLE_OAUTH_STATE_MISMATCH` → `STATE_MISMATCH`), or null. */
+export function errorNameOf (code: string): ErrorName | null {
+  const name = code.slice(CODE_PREFIX.length)
+  return code.startsWith(CODE_PREFIX) && Object.hasOwn(errors, name) ? name as ErrorName : null
 }

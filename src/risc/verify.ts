@@ -1,5 +1,5 @@
 import { verify as verifySignature, type KeyObject } from 'node:crypto'
-import { isPluginError, pluginError, type ErrorName, type PluginError } from '../errors.js'
+import { errorNameOf, isPluginError, pluginError, type ErrorName, type PluginError } from '../errors.js'
 import { decodeJws } from '../google/compact-jws.js'
 import type { RiscConfiguration } from './discovery.js'
 import type { SecurityEvent, SecurityEventType } from './types.js'
@@ -119,6 +119,6 @@ function refuseOtherAlgorithms (token: string): void {
 
 /** The RFC 8935 answer of a refused delivery: `err` and `description`, and the plugin's `code`. */
 export function setErrorBody (failure: PluginError): { err: SetErrorCode | string, description: string, code: string } {
-  const name = failure.code.replace(/^FST_GOOGLE_OAUTH_/, '') as ErrorName
-  return { err: SET_ERRORS[name] ?? (failure.statusCode < 500 ? 'invalid_request' : 'temporarily_unavailable'), description: failure.message, code: failure.code }
+  const name = errorNameOf(failure.code)
+  return { err: (name === null ? undefined : SET_ERRORS[name]) ?? (failure.statusCode < 500 ? 'invalid_request' : 'temporarily_unavailable'), description: failure.message, code: failure.code }
 }

@@ -1,4 +1,4 @@
-import { errors, pluginError, type ErrorName, type PluginError } from '../errors.js'
+import { errorNameOf, pluginError, type PluginError } from '../errors.js'
 import type { Refusal, TakeResult } from './attempt.js'
 
 /** Why no pending attempt matched, in words a person can act on. */
@@ -15,15 +15,11 @@ export function whyNotPending (taken: Extract<TakeResult, { ok: false }>, appOri
   return pluginError('STATE_MISMATCH', taken.reason, why)
 }
 
-const CODE_PREFIX = 'FST_GOOGLE_OAUTH_'
-
 /** A refused sign-in's callback opened again: the same error (code, status, message), saying that opening it again does not retry. */
 function refusedBefore (refusal: Refusal): PluginError {
-  const name = refusal.code.slice(CODE_PREFIX.length)
-  if (!refusal.code.startsWith(CODE_PREFIX) || !Object.hasOwn(errors, name)) {
-    return pluginError('STATE_MISMATCH', 'refused', 'this sign-in was refused already. Start the sign-in again.')
-  }
-  const failure = pluginError(name as ErrorName, 'refused-before')
+  const name = errorNameOf(refusal.code)
+  if (name === null) return pluginError('STATE_MISMATCH', 'refused', 'this sign-in was refused already. Start the sign-in again.')
+  const failure = pluginError(name, 'refused-before')
   failure.message = `${refusal.message.replace(/\s*Start the sign-in again\.$/, '')} Opening this page again does not retry it: start the sign-in again.`
   return failure
 }
