@@ -1,11 +1,11 @@
 import type { FastifyRequest } from 'fastify'
 import { OAuth2Client, type Credentials, type OAuth2ClientOptions } from 'google-auth-library'
-import { LRUCache } from 'lru-cache'
 import { pluginError } from '../errors.js'
 import type { Emit } from '../events.js'
 import type { Sessions, TokenOwner } from '../session/sessions.js'
 import type { GoogleTokens } from '../types.js'
 import { googleFailure } from './client.js'
+import { growingCache } from '../growing-cache.js'
 
 /** What a client reports of its refreshes (the request and user are added by whoever made it). */
 type RefreshEvent = { type: 'token-refreshed' } | { type: 'token-refresh-failed', reason: string } | { type: 'reauth-required' }
@@ -132,7 +132,7 @@ export class UserGoogleClient extends OAuth2Client {
  * session or without Google access.
  */
 export function createUserClients (sessions: Sessions, clientOptions: OAuth2ClientOptions, emit: Emit) {
-  const shared = new LRUCache<string, SharedRefresh>({ max: 10_000, ttl: 15 * 60_000 })
+  const shared = growingCache<string, SharedRefresh>(10_000, { ttl: 15 * 60_000 })
 
   return function clientFor (request: FastifyRequest): UserGoogleClient | null {
     let tokens = sessions.tokens(request)

@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache'
 import { pluginError } from '../errors.js'
 import type { BackendSettings } from '../session/backend.js'
 import { deepFreeze } from '../session/deep-freeze.js'
@@ -12,6 +11,7 @@ import type { StoreChannel } from './channel.js'
 import type { KeyLayout } from './keys.js'
 import type { NearCache, Versioned } from './near-cache.js'
 import type { Scripts } from './scripts.js'
+import { growingCache } from '../growing-cache.js'
 
 export interface RedisRecordsOptions {
   client: StoreClient
@@ -50,7 +50,7 @@ export function redisRecords (options: RedisRecordsOptions) {
   /** The version each record was read or written at: a write names the version it was made from. */
   const versions = new WeakMap<StoredRecord, string>()
   /** Ids this process ended recently. */
-  const ended = new LRUCache<string, true>({ max: 10_000 })
+  const ended = growingCache<string, true>(10_000)
   const forget = (id: string): void => { ended.set(id, true) }
 
   /** Waits until the listening instances confirmed a change's message (bounded): a sign-out's, or `what`. */

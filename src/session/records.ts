@@ -1,8 +1,8 @@
-import { LRUCache } from 'lru-cache'
 import type { Clock } from '../options.js'
 import { isSessionRecord, type SessionRecord } from './record.js'
 import type { StoredRecord, TokenSeal } from './sealed-tokens.js'
 import type { StoreCalls } from './store.js'
+import { growingCache } from '../growing-cache.js'
 
 /**
  * How long a sign-out's tombstone stays in a shared store: far longer than any write that was in
@@ -65,7 +65,7 @@ export interface SessionRecordsOptions {
  */
 export function sessionRecords (store: StoreCalls, options: SessionRecordsOptions): SessionRecords {
   // Ids ended by this process recently: checked first, at no cost.
-  const ended = new LRUCache<string, true>({ max: 10_000, ttl: TOMBSTONE_LIFETIME, perf: { now: options.clock.now } })
+  const ended = growingCache<string, true>(10_000, { ttl: TOMBSTONE_LIFETIME, perf: { now: options.clock.now } })
 
   async function endedElsewhere (id: string): Promise<boolean> {
     if (ended.has(id)) return true
@@ -199,9 +199,8 @@ export function storeMarks (store: StoreCalls, clock: Clock): Marks {
 
 /** Marks in this process's memory: for the default store, and for a store that keeps none of its own. */
 export function processMarks (clock: Pick<Clock, 'now'>): Marks {
-  // Bounded by `maxSize` (each key counts 1) rather than `max`: lru-cache allocates room for `max`
-  // entries up front (about 4 MB for these 100,000, at every plugin start), and marks are few.
-  const seen = new LRUCache<string, true>({ maxSize: 100_000, sizeCalculation: () => 1, ttlAutopurge: false, ttlResolution: 0, perf: { now: clock.now } })
+  // (100,000 at most: growing, as marks are few.)
+  const seen = growingCache<string, true>(100_000, { ttlAutopurge: false, ttlResolution: 0, perf: { now: clock.now } })
   const flags = new Map<string, true>()
   return {
     async firstTime (key, ttl) {

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { LRUCache } from 'lru-cache'
 import { randomToken, sameText, sha256 } from '../crypto.js'
 import { allCookies, clearCookie, setCookie, type CookieAttributes } from '../http/cookies.js'
 import { createSealedBox } from './sealed-box.js'
+import { growingCache } from '../growing-cache.js'
 
 /**
  * One sign-in attempt: its state, nonce and PKCE verifier, and where to go afterwards.
@@ -100,7 +100,7 @@ export function createLoginAttempts (options: LoginAttemptsOptions) {
   const cookieOptions: CookieAttributes = { path: options.cookiePath, httpOnly: true, sameSite: 'lax', secure: options.secure }
   const bindingOptions: CookieAttributes = { path: '/', httpOnly: true, sameSite: 'lax', secure: options.secure }
   // States already used in this process: a replay is refused even if the browser kept the cookie.
-  const used = new LRUCache<string, true>({ max: 10_000, ttl: options.lifetime, perf: { now: options.now } })
+  const used = growingCache<string, true>(10_000, { ttl: options.lifetime, perf: { now: options.now } })
 
   const cookieNameOf = (state: string): string => options.cookiePrefix + sha256(state).slice(0, 16)
 

@@ -9,6 +9,7 @@ import type { IdTokenVerifier } from '../google/verify-id-token.js'
 import { revokedBefore, type Revocations } from '../session/revocations.js'
 import type { GoogleUser } from '../types.js'
 import type { Admit } from './admit.js'
+import { growingCache } from '../growing-cache.js'
 
 /** Longest Authorization header looked at: Google's ID tokens are 1-2 KB. */
 const MAX_HEADER = 4096
@@ -88,7 +89,7 @@ export function createBearerAuth (options: BearerAuthOptions) {
       if (keys?.size === 0) byUser.delete(value.user.id)
     }
   })
-  const refused = new LRUCache<string, PluginError>({ max: options.cacheSize, ttl: REFUSAL_MS, perf: { now: options.now } })
+  const refused = growingCache<string, PluginError>(options.cacheSize, { ttl: REFUSAL_MS, perf: { now: options.now } })
   const pending = new Map<string, Promise<Admitted>>()
 
   /**
