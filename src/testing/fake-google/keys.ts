@@ -32,28 +32,37 @@ async function createSigningKeyAsync (): Promise<SigningKey> {
   return toSigningKey(await generateKeyPairAsync('rsa', RSA))
 }
 
-let startupKeys: Promise<[SigningKey, SigningKey, SigningKey]> | undefined
+let startupKeys: Promise<[SigningKey, SigningKey]> | undefined
+let rogueKey: SigningKey | undefined
 
 /**
- * Three keys generated once per process and shared by every fake started in it, to keep test
- * suites fast: the first two are published at start, the third signs forgeries (`'rogue-key'`)
- * and is never published. Keys made by rotation are always new.
+ * The two published keys, generated once per process and shared by every fake started in it, to
+ * keep test suites fast. Keys made by rotation are always new.
  */
-export async function startupSigningKeys (): Promise<[SigningKey, SigningKey, SigningKey]> {
-  startupKeys ??= Promise.all([createSigningKeyAsync(), createSigningKeyAsync(), createSigningKeyAsync()])
+export async function startupSigningKeys (): Promise<[SigningKey, SigningKey]> {
+  startupKeys ??= Promise.all([createSigningKeyAsync(), createSigningKeyAsync()])
   return await startupKeys
+}
+
+/** The key that signs forgeries (`'rogue-key'`), never published: made on first use (most suites forge nothing), then shared. */
+function rogueSigningKey (): SigningKey {
+  rogueKey ??= createSigningKey()
+  return rogueKey
 }
 
 /** The current signing key and the other published one, like Google's pair. */
 export class KeyRing {
   #current: SigningKey
   #other: SigningKey
-  readonly rogue: SigningKey
 
-  constructor (current: SigningKey, other: SigningKey, rogue: SigningKey) {
+  constructor (current: SigningKey, other: SigningKey) {
     this.#current = current
     this.#other = other
-    this.rogue = rogue
+  }
+
+  /** The unpublished key that signs forgeries. */
+  get rogue (): SigningKey {
+    return rogueSigningKey()
   }
 
   /** The key signing ID tokens now. */

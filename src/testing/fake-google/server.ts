@@ -78,12 +78,12 @@ function redirectTargetRoute (app: FastifyInstance): void {
  */
 export async function startFakeGoogle (options: FakeGoogleOptions = {}): Promise<FakeGoogle> {
   const settings = resolveSettings(options)
-  const [first, second, rogue] = await startupSigningKeys()
+  const [first, second] = await startupSigningKeys()
   const ctx: FakeGoogleContext = {
     settings,
     clients: new Map(settings.clients.map((c) => [c.clientId, c])),
     accounts: Object.freeze(settings.accounts),
-    keys: new KeyRing(first, second, rogue),
+    keys: new KeyRing(first, second),
     grants: new Grants(settings.now),
     behaviours: new Behaviours(),
     requests: [],
