@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache'
 
-type Options<K extends {}, V extends {}> = Pick<LRUCache.Options<K, V, unknown>, 'ttl' | 'perf' | 'ttlResolution' | 'ttlAutopurge' | 'dispose'>
+type Options<K extends {}, V extends {}> = Pick<LRUCache.Options<K, V, unknown>, 'ttl' | 'perf' | 'ttlResolution' | 'ttlAutopurge'>
 
 const one = (): number => 1
 

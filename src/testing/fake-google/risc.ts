@@ -106,11 +106,11 @@ export function securityEventToken (ctx: FakeGoogleContext, event: FakeSecurityE
     ...options.claims
   }
   for (const [key, value] of Object.entries(claims)) if (value === undefined) delete claims[key]
-  const current = ctx.keys.current
-  const rogue = ctx.keys.rogue
   const signing = options.signing
-  const header = { alg: signing === 'none' ? 'none' : 'RS256', typ: 'secevent+jwt', ...(signing !== 'none' && { kid: signing === 'unknown-kid' ? rogue.kid : current.kid }), ...options.header }
-  const signer: JwtSigner = signing === 'none' ? { kind: 'none' } : { kind: 'rs256', key: signing === undefined ? current.privateKey : rogue.privateKey }
+  // The unpublished key only signs forgeries ('rogue-key' keeps the current kid, 'unknown-kid' names its own).
+  const key = signing === 'rogue-key' || signing === 'unknown-kid' ? ctx.keys.rogue : ctx.keys.current
+  const header = { alg: signing === 'none' ? 'none' : 'RS256', typ: 'secevent+jwt', ...(signing !== 'none' && { kid: signing === 'unknown-kid' ? key.kid : ctx.keys.current.kid }), ...options.header }
+  const signer: JwtSigner = signing === 'none' ? { kind: 'none' } : { kind: 'rs256', key: key.privateKey }
   return { token: encodeJwt(header, claims, signer), jti: typeof claims.jti === 'string' ? claims.jti : jti }
 }
 
