@@ -2,10 +2,10 @@ import type { FastifyRequest } from 'fastify'
 import { OAuth2Client, type Credentials, type OAuth2ClientOptions } from 'google-auth-library'
 import { pluginError } from '../errors.js'
 import type { Emit } from '../events.js'
+import { growingCache } from '../growing-cache.js'
 import type { Sessions, TokenOwner } from '../session/sessions.js'
 import type { GoogleTokens } from '../types.js'
 import { googleFailure } from './client.js'
-import { growingCache } from '../growing-cache.js'
 
 /** What a client reports of its refreshes (the request and user are added by whoever made it). */
 type RefreshEvent = { type: 'token-refreshed' } | { type: 'token-refresh-failed', reason: string } | { type: 'reauth-required' }

@@ -1,4 +1,5 @@
 import { pluginError } from '../errors.js'
+import { growingCache } from '../growing-cache.js'
 import type { BackendSettings } from '../session/backend.js'
 import { deepFreeze } from '../session/deep-freeze.js'
 import { isSessionRecord, type SessionRecord } from '../session/record.js'
@@ -11,7 +12,6 @@ import type { StoreChannel } from './channel.js'
 import type { KeyLayout } from './keys.js'
 import type { NearCache, Versioned } from './near-cache.js'
 import type { Scripts } from './scripts.js'
-import { growingCache } from '../growing-cache.js'
 
 export interface RedisRecordsOptions {
   client: StoreClient

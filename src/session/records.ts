@@ -1,8 +1,8 @@
+import { growingCache } from '../growing-cache.js'
 import type { Clock } from '../options.js'
 import { isSessionRecord, type SessionRecord } from './record.js'
 import type { StoredRecord, TokenSeal } from './sealed-tokens.js'
 import type { StoreCalls } from './store.js'
-import { growingCache } from '../growing-cache.js'
 
 /**
  * How long a sign-out's tombstone stays in a shared store: far longer than any write that was in
@@ -199,7 +199,7 @@ export function storeMarks (store: StoreCalls, clock: Clock): Marks {
 
 /** Marks in this process's memory: for the default store, and for a store that keeps none of its own. */
 export function processMarks (clock: Pick<Clock, 'now'>): Marks {
-  // (100,000 at most: growing, as marks are few.)
+  // At most 100,000; marks are few, so the cache grows as they are set.
   const seen = growingCache<string, true>(100_000, { ttlAutopurge: false, ttlResolution: 0, perf: { now: clock.now } })
   const flags = new Map<string, true>()
   return {

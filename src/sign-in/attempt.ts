@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { randomToken, sameText, sha256 } from '../crypto.js'
 import { allCookies, clearCookie, setCookie, type CookieAttributes } from '../http/cookies.js'
-import { createSealedBox } from './sealed-box.js'
 import { growingCache } from '../growing-cache.js'
+import { createSealedBox } from './sealed-box.js'
 
 /**
  * One sign-in attempt: its state, nonce and PKCE verifier, and where to go afterwards.

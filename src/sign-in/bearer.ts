@@ -3,13 +3,13 @@ import { LRUCache } from 'lru-cache'
 import { sha256 } from '../crypto.js'
 import { pluginError, isPluginError, type PluginError } from '../errors.js'
 import type { Emit } from '../events.js'
+import { growingCache } from '../growing-cache.js'
 import { isCanonicalJws } from '../google/compact-jws.js'
 import { CLOCK_SKEW_SECONDS } from '../google/id-token-claims.js'
 import type { IdTokenVerifier } from '../google/verify-id-token.js'
 import { revokedBefore, type Revocations } from '../session/revocations.js'
 import type { GoogleUser } from '../types.js'
 import type { Admit } from './admit.js'
-import { growingCache } from '../growing-cache.js'
 
 /** Longest Authorization header looked at: Google's ID tokens are 1-2 KB. */
 const MAX_HEADER = 4096
