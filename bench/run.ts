@@ -12,8 +12,8 @@ import { deleteKeys } from './servers/shared.js'
 import { shuffle, summarise, type Run } from './stats.js'
 
 const USAGE = `npx tsx bench/run.ts [options]   (after npm run build; npm run bench runs it with none)
-  --rounds N        interleaved rounds (default 5; --quick: 2)
-  --duration S      measured seconds per run (default 5; --quick: 2)
+  --rounds N        interleaved rounds (default 12; --quick: 2)
+  --duration S      measured seconds per run (default 2; --quick: 2)
   --connections N   concurrent connections (default 10)
   --configs a,b     only these configurations (ids in bench/servers/configs.ts; bare is always added)
   --quick           a smoke run: too short to quote`
@@ -34,8 +34,10 @@ const positive = (name: string, value: string): number => {
   if (!(n > 0)) throw new Error(`--${name} needs a positive number\n${USAGE}`)
   return n
 }
-const rounds = Math.round(positive('rounds', args.rounds ?? (args.quick ? '2' : '5')))
-const durationS = positive('duration', args.duration ?? (args.quick ? '2' : '5'))
+// Many short rounds rather than a few long ones: what disturbs these shared machines lasts a few
+// seconds and moves every run it overlaps, so a median over more rounds moves less.
+const rounds = Math.round(positive('rounds', args.rounds ?? (args.quick ? '2' : '12')))
+const durationS = positive('duration', args.duration ?? '2')
 const connections = Math.round(positive('connections', args.connections))
 const wanted = args.configs.split(',').filter(Boolean)
 for (const id of wanted) if (!CONFIGS.some((c) => c.id === id)) throw new Error(`unknown configuration ${id}; known: ${CONFIGS.map((c) => c.id).join(', ')}`)
