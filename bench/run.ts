@@ -13,7 +13,7 @@ import { shuffle, summarise, type Run } from './stats.js'
 
 const USAGE = `npx tsx bench/run.ts [options]   (after npm run build; npm run bench runs it with none)
   --rounds N        interleaved rounds (default 12; --quick: 2)
-  --duration S      measured seconds per run (default 2; --quick: 2)
+  --duration S      measured seconds per run (default 2)
   --connections N   concurrent connections (default 10)
   --configs a,b     only these configurations (ids in bench/servers/configs.ts; bare is always added)
   --quick           a smoke run: too short to quote`
